@@ -1,0 +1,1 @@
+"""Old code kept for compatibility; barely tested."""

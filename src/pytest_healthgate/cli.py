@@ -1,0 +1,45 @@
+"""The ``healthgate`` command. Subcommands join ``COMMANDS`` as they are built."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from pytest_healthgate import __version__
+
+# name -> (help, add arguments, run); run returns the exit status.
+Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+COMMANDS: dict[str, Command] = {}
+
+EPILOG = (
+    "Gates are configured in [tool.healthgate] of pyproject.toml and judged by "
+    "`pytest --healthgate`. Exit statuses: 0 all gates pass or warn, 1 a gate "
+    "failed, 2 usage or configuration error."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="healthgate",
+        description="Keep a Python project's health: coverage, debt, speed and test gates.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"healthgate {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (summary, add_arguments, _run) in COMMANDS.items():
+        add_arguments(commands.add_parser(name, help=summary, description=summary))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    if arguments.command is None:
+        parser.print_help(sys.stdout)
+        return 0
+    return COMMANDS[arguments.command][2](arguments)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Collectors: each measures one source of figures and returns Measurements."""

@@ -1,0 +1,204 @@
+"""Coverage measured with coverage.py's documented API.
+
+One tracer per process. Serially the controller traces and saves the project's
+data file (``[tool.coverage.run] data_file``, default ``.coverage``). Under
+pytest-xdist every worker traces in memory and hands its data back as
+``CoverageData.dumps()``; the controller merges it with ``CoverageData.update``
+and saves one data file, so ``coverage report`` run afterwards prints exactly
+the total this gate judged. When pytest-cov is active it owns the tracer and
+the data file; this module then only reads that file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import coverage
+from coverage.exceptions import CoverageException
+
+from pytest_healthgate.config import HealthgateConfig
+from pytest_healthgate.globs import matches
+from pytest_healthgate.model import Detail, Measurement
+from pytest_healthgate.units import Kind
+
+MOST_MISSED_SHOWN = 5
+
+
+def coverage_config_file(root: Path) -> str | bool:
+    """coverage.py's own config file for the project at ``root``.
+
+    coverage.py looks in the current directory; pytest's root is the right place
+    when pytest is started from elsewhere. ``True`` keeps coverage's own search.
+    """
+    rcfile = root / ".coveragerc"
+    if rcfile.is_file():
+        return str(rcfile)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and b"[tool.coverage" in pyproject.read_bytes():
+        return str(pyproject)
+    return True
+
+
+def display_total(percent: float, precision: int) -> float:
+    """The total as coverage.py prints it: rounded, but never to 0 or 100 unless exact."""
+    near_zero = 1.0 / 10**precision
+    if 0 < percent < near_zero:
+        shown = near_zero
+    elif 100.0 - near_zero < percent < 100:
+        shown = 100.0 - near_zero
+    else:
+        shown = round(percent, precision)
+    return float(f"{shown:.{precision}f}")
+
+
+class CoverageTracer:
+    """Starts, stops, merges and reads one process's coverage data."""
+
+    def __init__(self, config: HealthgateConfig, *, in_memory: bool) -> None:
+        self.config = config
+        options: dict[str, Any] = {"config_file": coverage_config_file(config.root)}
+        if in_memory:
+            options["data_file"] = None
+        if config.source_from_healthgate or not _coverage_has_source(config):
+            options["source"] = [_absolute(config.root, entry) for entry in config.source]
+        self.cov = coverage.Coverage(**options)
+        # An empty controller under xdist, or nothing imported yet, is judged by the
+        # gate itself (ERROR "no data"), so coverage.py's own warning adds nothing.
+        silenced = list(self.cov.get_option("run:disable_warnings") or [])
+        self.cov.set_option("run:disable_warnings", [*silenced, "no-data-collected"])
+        if config.exclude:
+            omit = list(self.cov.get_option("run:omit") or [])
+            omit += [str(config.root / pattern) for pattern in config.exclude]
+            self.cov.set_option("run:omit", omit)
+        self.started = False
+
+    def start(self) -> None:
+        self.cov.erase()
+        self.cov.start()
+        self.started = True
+
+    def stop(self) -> None:
+        if self.started:
+            self.cov.stop()
+            self.started = False
+
+    def dumps(self) -> bytes:
+        """This process's data, for a worker to send to the controller."""
+        self.stop()
+        return self.cov.get_data().dumps()
+
+    def merge(self, payloads: list[bytes]) -> None:
+        """Add workers' data to this process's data (controller side)."""
+        data = self.cov.get_data()
+        for payload in payloads:
+            other = coverage.CoverageData(no_disk=True)
+            other.loads(payload)
+            data.update(other)
+
+    def save(self) -> None:
+        """Write the session's data where `coverage report` will read it."""
+        self.stop()
+        self.cov.save()
+        if self.cov.get_option("run:parallel"):
+            # Parallel mode (also what `patch = ["subprocess"]` relies on): fold this
+            # process's file and its subprocesses' files into the plain data file,
+            # as `coverage combine` would.
+            self.cov.combine()
+            self.cov.save()
+
+    def measure(self) -> Measurement:
+        return measure(self.cov, self.config)
+
+
+def _coverage_has_source(config: HealthgateConfig) -> bool:
+    probe = coverage.Coverage(config_file=coverage_config_file(config.root), data_file=None)
+    return bool(probe.get_option("run:source") or probe.get_option("run:source_pkgs"))
+
+
+def _absolute(root: Path, entry: str) -> str:
+    path = root / entry
+    return str(path) if path.exists() else entry
+
+
+def measure_saved_data(config: HealthgateConfig, config_file: str | None) -> Measurement:
+    """Read the data file another tracer (pytest-cov) saved, as `coverage report` would."""
+    cov = coverage.Coverage(config_file=config_file or coverage_config_file(config.root))
+    cov.load()
+    return measure(cov, config)
+
+
+def measure(cov: coverage.Coverage, config: HealthgateConfig) -> Measurement:
+    precision = int(cov.get_option("report:precision") or 0)
+    try:
+        total = cov.report(file=io.StringIO())
+        files = _per_file(cov)
+    except CoverageException as exc:
+        return Measurement("coverage", error=f"coverage.py: {exc}")
+    measurement = Measurement(
+        "coverage",
+        value=display_total(total, precision),
+        precision=precision,
+        extra={"raw_total": total, "branch": bool(cov.get_option("run:branch"))},
+    )
+    measurement.details = _most_missed(files, config.root)
+    measurement.violations = _below_floor(files, config, precision)
+    return measurement
+
+
+def _per_file(cov: coverage.Coverage) -> dict[str, dict[str, Any]]:
+    with tempfile.TemporaryDirectory(prefix="healthgate-") as folder:
+        outfile = os.path.join(folder, "coverage.json")
+        cov.json_report(outfile=outfile)
+        with open(outfile, encoding="utf-8") as handle:
+            report = json.load(handle)
+    files: dict[str, dict[str, Any]] = report.get("files", {})
+    return files
+
+
+def _relative(root: Path, name: str) -> str:
+    path = Path(name)
+    if path.is_absolute():
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            return path.as_posix()
+    return path.as_posix()
+
+
+def _most_missed(files: dict[str, dict[str, Any]], root: Path) -> list[Detail]:
+    ranked = sorted(
+        files.items(),
+        key=lambda item: (-int(item[1]["summary"].get("missing_lines", 0)), item[0]),
+    )
+    return [
+        Detail(
+            label=_relative(root, name),
+            value=float(info["summary"]["percent_covered"]),
+            kind=Kind.PERCENT,
+            note=f"{info['summary'].get('missing_lines', 0)} lines missing",
+        )
+        for name, info in ranked[:MOST_MISSED_SHOWN]
+        if int(info["summary"].get("missing_lines", 0)) > 0
+    ]
+
+
+def _below_floor(
+    files: dict[str, dict[str, Any]], config: HealthgateConfig, precision: int
+) -> list[str]:
+    problems = []
+    for pattern, floor in config.coverage_paths.items():
+        for name in sorted(files):
+            relative = _relative(config.root, name)
+            if not matches(relative, pattern):
+                continue
+            shown = display_total(float(files[name]["summary"]["percent_covered"]), precision)
+            if shown < floor:
+                problems.append(
+                    f"{relative} {shown:.{precision}f}% is below its floor {floor:g}% ({pattern})"
+                )
+    return problems

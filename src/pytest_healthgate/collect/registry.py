@@ -1,0 +1,82 @@
+"""Collectors that take part in a pytest run beside coverage and test health.
+
+Each entry names the gates it measures and where its factory lives, so its module
+is imported only when one of those gates is configured (importing the plugin
+stays cheap). A factory returns an object following ``RunCollector``; if that
+object also defines pytest hooks, the session registers it as a plugin.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import pytest
+
+    from pytest_healthgate.config import HealthgateConfig
+    from pytest_healthgate.model import Measurement
+
+
+class RunCollector(Protocol):
+    """The life of a collector inside ``pytest --healthgate``.
+
+    Workers under pytest-xdist call ``start`` and ``worker_payload``; the
+    controller (or the only process, serially) calls ``start``, ``merge`` for each
+    worker's payload, then ``finish``. ``start`` must not block the test session:
+    long work belongs in a thread or subprocess that ``finish`` waits for.
+    """
+
+    def start(self) -> None: ...
+
+    def worker_payload(self) -> Any: ...
+
+    def merge(self, payload: Any) -> None: ...
+
+    def finish(self) -> list[Measurement]: ...
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    gates: frozenset[str]
+    factory: str  # "module:function(settings, pytest_config, is_worker) -> RunCollector"
+
+
+ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        "static",
+        frozenset({"debt", "debt_ratio", "rating", "complexity", "critical"}),
+        "pytest_healthgate.collect.static:create",
+    ),
+    Entry(
+        "imports",
+        frozenset({"import_time", "import_memory"}),
+        "pytest_healthgate.collect.imports:create",
+    ),
+    Entry(
+        "memory",
+        frozenset({"memory", "test_memory"}),
+        "pytest_healthgate.collect.memory:create",
+    ),
+)
+
+
+def create_collectors(
+    settings: HealthgateConfig, pytest_config: pytest.Config | None, is_worker: bool
+) -> dict[str, RunCollector]:
+    """The collectors the configured gates need, by entry name."""
+    created: dict[str, RunCollector] = {}
+    for entry in ENTRIES:
+        if not entry.gates & settings.gates.keys():
+            continue
+        module_name, _, function = entry.factory.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue  # not built yet: its gates report ERROR "no collector measures ..."
+        created[entry.name] = getattr(module, function)(settings, pytest_config, is_worker)
+    return created

@@ -1,0 +1,99 @@
+"""Test health from pytest's own reports: pass rate, collection errors, duration.
+
+Each test's outcome is decided once from its phase reports:
+* error   - setup or teardown failed (pytest's "errors");
+* failed  - the call failed, or a strict xfail passed;
+* passed  - the call passed, including a non-strict xpass;
+* skipped - skipped or xfailed; not executed in the sense of the pass rate.
+
+pass_rate = passed / (passed + failed + errored).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_healthgate.model import Detail, Measurement
+from pytest_healthgate.units import Kind
+
+SLOWEST_SHOWN = 5
+
+
+@dataclass
+class TestHealth:
+    """Collects outcomes and timings; plain data so xdist workers can ship it."""
+
+    __test__ = False  # not a test class, despite the name
+
+    outcomes: dict[str, str] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)
+    test_files: set[str] = field(default_factory=set)
+    broken_files: set[str] = field(default_factory=set)
+
+    def record_test(self, nodeid: str, when: str, outcome: str, duration: float) -> None:
+        self.durations[nodeid] = self.durations.get(nodeid, 0.0) + duration
+        if self.outcomes.get(nodeid) in ("error", "failed"):
+            return  # the first failure decides; a later teardown cannot undo it
+        if outcome == "failed":
+            self.outcomes[nodeid] = "failed" if when == "call" else "error"
+        elif outcome == "skipped":
+            self.outcomes[nodeid] = "skipped"
+        elif when == "call":
+            self.outcomes[nodeid] = "passed"
+
+    def record_test_file(self, nodeid: str) -> None:
+        self.test_files.add(nodeid)
+
+    def record_collect_failure(self, nodeid: str) -> None:
+        if nodeid and "::" not in nodeid:
+            self.broken_files.add(nodeid)
+            self.test_files.add(nodeid)
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"test_files": sorted(self.test_files), "broken_files": sorted(self.broken_files)}
+
+    def merge(self, payload: dict[str, Any]) -> None:
+        self.test_files.update(payload.get("test_files", ()))
+        self.broken_files.update(payload.get("broken_files", ()))
+
+    def counts(self) -> dict[str, int]:
+        result = {"passed": 0, "failed": 0, "error": 0, "skipped": 0}
+        for outcome in self.outcomes.values():
+            result[outcome] += 1
+        return result
+
+    def pass_rate(self) -> Measurement:
+        counts = self.counts()
+        executed = counts["passed"] + counts["failed"] + counts["error"]
+        extra: dict[str, Any] = dict(counts)
+        if executed == 0:
+            return Measurement("pass_rate", skip_reason="no test was executed", extra=extra)
+        return Measurement(
+            "pass_rate", value=100.0 * counts["passed"] / executed, precision=2, extra=extra
+        )
+
+    def collection_errors(self) -> Measurement:
+        total = len(self.test_files)
+        broken = sorted(self.broken_files)
+        extra = {"test_modules": total, "broken_modules": broken}
+        if total == 0:
+            return Measurement(
+                "collection_errors", skip_reason="no test module was collected", extra=extra
+            )
+        details = [Detail(label=name, value=1, kind=Kind.COUNT, note="failed to import") for name in broken]
+        return Measurement(
+            "collection_errors",
+            value=100.0 * len(broken) / total,
+            precision=1,
+            details=details,
+            extra=extra,
+        )
+
+    def duration(self, wall_seconds: float) -> Measurement:
+        slowest = sorted(self.durations.items(), key=lambda item: (-item[1], item[0]))
+        details = [
+            Detail(label=nodeid, value=seconds, kind=Kind.DURATION)
+            for nodeid, seconds in slowest[:SLOWEST_SHOWN]
+        ]
+        return Measurement("duration", value=wall_seconds, details=details)

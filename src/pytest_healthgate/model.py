@@ -1,0 +1,104 @@
+"""Plain data shared by every stage of the pipeline.
+
+config -> collectors produce ``Measurement`` -> gates turn them into
+``GateResult`` -> a ``RunResult`` goes to reporters and stores.
+Nothing here imports a heavy module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from pytest_healthgate.units import Kind
+
+
+class Verdict(str, Enum):
+    PASS = "PASS"
+    WARN = "WARN"
+    FAIL = "FAIL"
+    SKIP = "SKIP"
+    ERROR = "ERROR"
+
+    @property
+    def fails_run(self) -> bool:
+        """ERROR counts as a failure: a gate that could not measure never passes."""
+        return self in (Verdict.FAIL, Verdict.ERROR)
+
+
+class Direction(str, Enum):
+    HIGHER = "higher"  # higher is better: fails *below* the bound
+    LOWER = "lower"  # lower is better: fails *above* the bound
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """A gate's configured limits, in the metric's base unit."""
+
+    fail: float | None = None
+    warn: float | None = None
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One line of evidence behind a figure: a slow test, a file under its floor."""
+
+    label: str
+    value: float
+    kind: Kind
+    note: str = ""
+
+
+@dataclass
+class Measurement:
+    """What a collector found for one metric, before any bound is applied.
+
+    Exactly one of ``value``, ``error`` and ``skip_reason`` is meaningful:
+    a value was measured, measuring failed, or the metric does not apply.
+    """
+
+    name: str
+    value: float | None = None
+    error: str | None = None
+    skip_reason: str | None = None
+    # Extra failures found while measuring (a file under its per-path floor).
+    violations: list[str] = field(default_factory=list)
+    details: list[Detail] = field(default_factory=list)
+    hint: str = ""
+    precision: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GateResult:
+    name: str
+    kind: Kind
+    direction: Direction
+    value: float | None
+    bounds: Bounds
+    verdict: Verdict
+    reason: str
+    hint: str
+    precision: int
+    details: tuple[Detail, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    """The outcome of one gated run: every gate's verdict plus run metadata."""
+
+    gates: list[GateResult]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def count(self, verdict: Verdict) -> int:
+        return sum(1 for gate in self.gates if gate.verdict is verdict)
+
+    @property
+    def failed(self) -> list[GateResult]:
+        return [gate for gate in self.gates if gate.verdict.fails_run]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed

@@ -1,0 +1,71 @@
+"""The versioned JSON report (``.healthgate/last-run.json`` and ``--healthgate-report=json:PATH``).
+
+Its schema is ``docs/last-run.schema.json``; bump SCHEMA_VERSION on any change
+that could break a reader.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pytest_healthgate.model import GateResult, RunResult, Verdict
+from pytest_healthgate.units import Kind, format_value
+
+SCHEMA_VERSION = 1
+BASE_UNITS = {
+    Kind.PERCENT: "%",
+    Kind.DURATION: "s",
+    Kind.SIZE: "B",
+    Kind.COUNT: "count",
+    Kind.RANK: "rank",
+}
+
+
+def _gate(gate: GateResult) -> dict[str, Any]:
+    def shown(value: float | None) -> str | None:
+        return None if value is None else format_value(value, gate.kind, gate.precision)
+
+    return {
+        "name": gate.name,
+        "value": gate.value,
+        "display": shown(gate.value),
+        "unit": BASE_UNITS[gate.kind],
+        "better": gate.direction.value,
+        "fail": gate.bounds.fail,
+        "warn": gate.bounds.warn,
+        "verdict": gate.verdict.value,
+        "reason": gate.reason,
+        "hint": gate.hint,
+        "details": [
+            {
+                "label": detail.label,
+                "value": detail.value,
+                "display": format_value(detail.value, detail.kind, gate.precision),
+                "note": detail.note,
+            }
+            for detail in gate.details
+        ],
+        "extra": gate.extra,
+    }
+
+
+def to_document(result: RunResult) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": "pytest-healthgate",
+        "run": result.metadata,
+        "summary": {
+            "ok": result.ok,
+            "passed": result.count(Verdict.PASS),
+            "warned": result.count(Verdict.WARN),
+            "failed": result.count(Verdict.FAIL),
+            "errors": result.count(Verdict.ERROR),
+            "skipped": result.count(Verdict.SKIP),
+        },
+        "metrics": [_gate(gate) for gate in result.gates],
+    }
+
+
+def render(result: RunResult) -> str:
+    return json.dumps(to_document(result), indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,104 @@
+"""The terminal summary: one table row per gate, then one counting line.
+
+Lines come with pytest TerminalWriter markup names (green, yellow, red, bold) so
+pytest's ``--color`` and ``NO_COLOR`` decide whether colour is shown; the
+``healthgate`` command prints the same lines without markup.
+"""
+
+from __future__ import annotations
+
+from pytest_healthgate.model import GateResult, RunResult, Verdict
+from pytest_healthgate.units import format_value
+
+Line = tuple[str, dict[str, bool]]
+COLOURS = {
+    Verdict.PASS: {"green": True},
+    Verdict.WARN: {"yellow": True},
+    Verdict.FAIL: {"red": True, "bold": True},
+    Verdict.ERROR: {"red": True, "bold": True},
+    Verdict.SKIP: {},
+}
+HEADER = ("gate", "value", "warn", "fail", "verdict", "look at")
+DETAILS_SHOWN = 5
+
+
+def _cell(gate: GateResult, value: float | None) -> str:
+    return "-" if value is None else format_value(value, gate.kind, gate.precision)
+
+
+def _row(gate: GateResult) -> tuple[str, ...]:
+    if gate.verdict is Verdict.PASS:
+        note = ""
+    elif gate.verdict in (Verdict.SKIP, Verdict.ERROR):
+        note = gate.reason
+    else:
+        note = gate.hint
+    return (
+        gate.name,
+        _cell(gate, gate.value),
+        _cell(gate, gate.bounds.warn),
+        _cell(gate, gate.bounds.fail),
+        gate.verdict.value,
+        note,
+    )
+
+
+def summary_line(result: RunResult) -> str:
+    parts = [
+        f"{result.count(Verdict.PASS)} passed",
+        f"{result.count(Verdict.WARN)} warned",
+        f"{result.count(Verdict.FAIL)} failed",
+    ]
+    if result.count(Verdict.ERROR):
+        parts.append(f"{result.count(Verdict.ERROR)} error")
+    if result.count(Verdict.SKIP):
+        parts.append(f"{result.count(Verdict.SKIP)} skipped")
+    return "healthgate: " + ", ".join(parts)
+
+
+def render(result: RunResult, *, quiet: bool = False) -> list[Line]:
+    """The section's lines; ``quiet`` keeps only non-PASS rows and the final lines."""
+    shown = [g for g in result.gates if not (quiet and g.verdict is Verdict.PASS)]
+    rows = [HEADER, *(_row(gate) for gate in shown)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(HEADER) - 1)]
+    lines: list[Line] = []
+    for index, row in enumerate(rows):
+        text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+        text = f"{text}  {row[-1]}".rstrip()
+        markup = {"bold": True} if index == 0 else COLOURS[shown[index - 1].verdict]
+        lines.append((text, markup))
+    if not quiet:
+        lines.extend(_details(result))
+    for gate in result.failed:
+        shown_value = _cell(gate, gate.value)
+        lines.append((f"healthgate: {gate.verdict.value} {gate.name} = {shown_value}: {gate.reason}", COLOURS[gate.verdict]))
+    final_markup = {"red": True, "bold": True} if result.failed else (
+        {"yellow": True} if result.count(Verdict.WARN) else {"green": True}
+    )
+    lines.append((summary_line(result), final_markup))
+    return lines
+
+
+def _details(result: RunResult) -> list[Line]:
+    lines: list[Line] = []
+    for gate in result.gates:
+        if not gate.details:
+            continue
+        lines.append(("", {}))
+        lines.append((f"{gate.name}: {_detail_title(gate)}", {"bold": True}))
+        for detail in gate.details[:DETAILS_SHOWN]:
+            figure = format_value(detail.value, detail.kind, gate.precision)
+            note = f"  ({detail.note})" if detail.note else ""
+            lines.append((f"  {figure:>9}  {detail.label}{note}", {}))
+    if lines:
+        lines.append(("", {}))
+    return lines
+
+
+def _detail_title(gate: GateResult) -> str:
+    titles = {
+        "duration": "slowest tests",
+        "coverage": "files with most missing lines",
+        "collection_errors": "test modules that failed to import",
+    }
+    return titles.get(gate.name, "top offenders")

@@ -1,0 +1,47 @@
+"""Extra configuration tables beside ``gates``: ``[tool.healthgate.<name>]``.
+
+Each entry maps a table name to its Options; config.py validates them with the
+same rules as the top level and ``HealthgateConfig.section(name)`` returns the
+values with defaults filled in. The configuration reference is generated from
+this table too.
+"""
+
+from __future__ import annotations
+
+from pytest_healthgate.schema import Option, boolean, minutes_table, strings, unit, whole_number
+from pytest_healthgate.units import Kind
+
+SECTIONS: dict[str, dict[str, Option]] = {
+    "debt": {
+        "mypy": Option("true or false", boolean, False, "Run mypy and count each error as debt."),
+        "markers": Option(
+            "a list of words",
+            strings,
+            ("TODO", "FIXME", "HACK", "XXX"),
+            "Comment markers that count as debt.",
+        ),
+        "minutes": Option(
+            "a table of rule code or prefix = minutes",
+            minutes_table,
+            {},
+            "Remediation minutes per finding, overriding the defaults by rule code or prefix.",
+        ),
+        "cost_per_line": Option(
+            'a duration such as "30m"',
+            unit(Kind.DURATION),
+            30 * 60.0,
+            "Development cost of one line of code, for the debt ratio.",
+        ),
+    },
+    "imports": {
+        "samples": Option(
+            "a whole number >= 1", whole_number(1), 5, "Fresh interpreters per package; best wins."
+        ),
+        "timeout": Option(
+            'a duration such as "60s"',
+            unit(Kind.DURATION),
+            60.0,
+            "Time one import may take before it is killed and reported as ERROR.",
+        ),
+    },
+}

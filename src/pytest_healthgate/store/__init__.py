@@ -1,0 +1,1 @@
+"""State kept in the measured project's .healthgate/ folder."""

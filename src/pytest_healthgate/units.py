@@ -1,0 +1,141 @@
+"""Parse and format the units people write in configuration.
+
+Every quantity is stored in one base unit per kind so that gates compare plain
+floats: seconds for durations, bytes for sizes, percent (0-100) for ratios,
+a rank number (A=1 ... F=6) for letter grades.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from enum import Enum
+
+
+class UnitError(ValueError):
+    """A value could not be read as the expected unit; the message says why."""
+
+
+class Kind(str, Enum):
+    """What a number measures; decides how it is parsed and shown."""
+
+    PERCENT = "percent"
+    DURATION = "duration"
+    SIZE = "size"
+    COUNT = "count"
+    RANK = "rank"
+
+
+_DURATION_SECONDS = {
+    "ms": 0.001,
+    "s": 1.0,
+    "sec": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "h": 3600.0,
+    "d": 86400.0,
+}
+_SIZE_BYTES = {
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+}
+RANKS = "ABCDEF"
+
+_NUMBER_WITH_UNIT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*([a-zA-Z%]*)\s*$")
+
+EXPECTED = {
+    Kind.PERCENT: 'a percentage such as 80, 80.5 or "80%"',
+    Kind.DURATION: 'a duration such as "350ms", "2s", "15m", "300h" or "2d"',
+    Kind.SIZE: 'a size such as "500MB", "1.5GiB" or a number of bytes',
+    Kind.COUNT: "a whole number such as 0 or 3",
+    Kind.RANK: 'a rank letter from "A" to "F"',
+}
+
+
+def _split(text: str, kind: Kind) -> tuple[float, str]:
+    match = _NUMBER_WITH_UNIT.match(text)
+    if match is None:
+        raise UnitError(f"{text!r} is not {EXPECTED[kind]}")
+    return float(match.group(1)), match.group(2).lower()
+
+
+def parse(value: object, kind: Kind) -> float:
+    """Read ``value`` (a TOML scalar) as ``kind``; raise UnitError if it is not one."""
+    if isinstance(value, bool):
+        raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
+    if kind is Kind.RANK:
+        return _parse_rank(value)
+    if isinstance(value, int | float):
+        number, unit = float(value), ""
+    elif isinstance(value, str):
+        number, unit = _split(value, kind)
+    else:
+        raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
+    if kind is Kind.PERCENT:
+        if unit not in ("", "%"):
+            raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
+        if number > 100:
+            raise UnitError(f"{value!r} is above 100%")
+        return number
+    if kind is Kind.DURATION:
+        if unit == "" and isinstance(value, str):
+            raise UnitError(f"{value!r} has no unit; expected {EXPECTED[kind]}")
+        return number * _DURATION_SECONDS[unit] if unit else number
+    if kind is Kind.SIZE:
+        if unit == "":
+            return number
+        if unit not in _SIZE_BYTES:
+            raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
+        return number * _SIZE_BYTES[unit]
+    # Kind.COUNT
+    if unit != "" or number != int(number):
+        raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
+    return number
+
+
+def _parse_rank(value: object) -> float:
+    if isinstance(value, str) and len(value.strip()) == 1 and value.strip().upper() in RANKS:
+        return float(RANKS.index(value.strip().upper()) + 1)
+    raise UnitError(f"{value!r} is not {EXPECTED[Kind.RANK]}")
+
+
+def parse_duration_unit(unit: str) -> float:
+    """Seconds in one ``unit`` (for callers that already split the text)."""
+    return _DURATION_SECONDS[unit]
+
+
+def format_value(value: float, kind: Kind, precision: int = 1) -> str:
+    """Show ``value`` the way a person would write it back in the config."""
+    if kind is Kind.PERCENT:
+        return f"{value:.{precision}f}%"
+    if kind is Kind.COUNT:
+        return f"{int(value)}" if value == int(value) else f"{value:.{precision}f}"
+    if kind is Kind.RANK:
+        return RANKS[max(0, min(len(RANKS) - 1, int(round(value)) - 1))]
+    if kind is Kind.DURATION:
+        return _format_duration(value)
+    return _format_size(value)
+
+
+def _format_duration(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
+    if seconds < 60:
+        return f"{seconds:.2f}s"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f}m"
+    return f"{seconds / 3600:.1f}h"
+
+
+def _format_size(size: float) -> str:
+    for unit, factor in (("GB", 1000**3), ("MB", 1000**2), ("kB", 1000)):
+        if size >= factor:
+            return f"{size / factor:.1f}{unit}"
+    return f"{size:.0f}B"
