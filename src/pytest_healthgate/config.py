@@ -20,7 +20,7 @@ from pytest_healthgate.metrics import METRICS, MetricSpec
 from pytest_healthgate.model import Bounds, Direction
 from pytest_healthgate.schema import Option, strings
 from pytest_healthgate.sections import SECTIONS
-from pytest_healthgate.units import Kind, UnitError, parse
+from pytest_healthgate.units import Kind, UnitError, format_value, parse
 
 TABLE = "tool.healthgate"
 
@@ -305,15 +305,31 @@ def reference() -> str:
     """Markdown reference of every key, generated from the schema (kept in docs/)."""
     lines = ["| key | accepts | default | meaning |", "|---|---|---|---|"]
     for key, option in TOP_LEVEL.items():
-        default = "derived" if option.default is None else repr(list(option.default))
+        default = "derived" if option.default is None else f"`{list(option.default)!r}`"
         lines.append(f"| `{key}` | {option.expected} | {default} | {option.doc} |")
-    lines += ["", "| gate | unit | better | zero-config bounds | measures |", "|---|---|---|---|---|"]
+    for name, options in SECTIONS.items():
+        lines += ["", f"`[{TABLE}.{name}]`", "", "| key | accepts | default | meaning |"]
+        lines.append("|---|---|---|---|")
+        for key, option in options.items():
+            lines.append(f"| `{key}` | {option.expected} | `{_show_default(option.default)}` | {option.doc} |")
+    lines += ["", f"`[{TABLE}.gates]`", ""]
+    lines += ["| gate | unit | better | zero-config bounds | measures |", "|---|---|---|---|---|"]
     for spec in METRICS.values():
         default = "off"
         if spec.default is not None:
-            parts = [f"{k} = {v:g}" for k, v in (("fail", spec.default.fail), ("warn", spec.default.warn)) if v is not None]
-            default = ", ".join(parts)
+            pairs = (("fail", spec.default.fail), ("warn", spec.default.warn))
+            default = ", ".join(
+                f"{key} = {format_value(value, spec.kind, 0)}" for key, value in pairs if value is not None
+            )
         lines.append(
             f"| `{spec.name}` | {spec.kind.value} | {spec.direction.value} | {default} | {spec.summary} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _show_default(value: Any) -> str:
+    if isinstance(value, tuple):
+        return repr(list(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)

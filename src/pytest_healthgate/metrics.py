@@ -124,12 +124,5 @@ METRICS: dict[str, MetricSpec] = {
             "Default per-test peak allocation limit.",
             "look at the tests with the highest peak",
         ),
-        MetricSpec(
-            "health",
-            Kind.PERCENT,
-            Direction.HIGHER,
-            "Health score 0-100 combining the other gates.",
-            "improve the gates that pull the score down",
-        ),
     )
 }

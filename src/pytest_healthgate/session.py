@@ -8,7 +8,6 @@ pipeline. Under pytest-xdist, workers only measure and ship plain data through
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,8 @@ class GateSession:
     def __init__(self, config: pytest.Config, settings: HealthgateConfig) -> None:
         self.config = config
         self.settings = settings
-        self.is_worker = "PYTEST_XDIST_WORKER" in os.environ
+        # Known for sure only at pytest_configure (xdist sets config.workerinput then).
+        self.is_worker = False
         self.health = TestHealth()
         self.worker_payloads: list[dict[str, Any]] = []
         self.started = time.perf_counter()
@@ -56,11 +56,17 @@ class GateSession:
         if "coverage" in settings.gates and not self.cov_by_pytest_cov:
             from pytest_healthgate.collect.coverage import CoverageTracer  # noqa: PLC0415
 
-            self.tracer = CoverageTracer(settings, in_memory=self.is_worker)
+            self.tracer = CoverageTracer(settings)
             self.tracer.start()
+        self.collectors: dict[str, Any] = {}
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        self.is_worker = hasattr(config, "workerinput")
+        if self.tracer is not None and not self.is_worker:
+            self.tracer.clear_data_file()
         from pytest_healthgate.collect.registry import create_collectors  # noqa: PLC0415
 
-        self.collectors = create_collectors(settings, config, self.is_worker)
+        self.collectors = dict(create_collectors(self.settings, config, self.is_worker))
         for name, collector in self.collectors.items():
             config.pluginmanager.register(collector, f"healthgate-{name}")
 
@@ -145,9 +151,8 @@ class GateSession:
 
     def _measure_coverage(self) -> Measurement:
         if self.tracer is not None:
-            self.tracer.merge([p["coverage"] for p in self.worker_payloads if "coverage" in p])
-            self.tracer.save()
-            measured: Measurement = self.tracer.measure()
+            payloads = [p["coverage"] for p in self.worker_payloads if "coverage" in p]
+            measured: Measurement = self.tracer.save_and_measure(payloads)
             return measured
         from pytest_healthgate.collect.coverage import measure_saved_data  # noqa: PLC0415
 

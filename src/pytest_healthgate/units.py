@@ -87,6 +87,8 @@ def parse(value: object, kind: Kind) -> float:
     if kind is Kind.DURATION:
         if unit == "" and isinstance(value, str):
             raise UnitError(f"{value!r} has no unit; expected {EXPECTED[kind]}")
+        if unit and unit not in _DURATION_SECONDS:
+            raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
         return number * _DURATION_SECONDS[unit] if unit else number
     if kind is Kind.SIZE:
         if unit == "":
@@ -104,11 +106,6 @@ def _parse_rank(value: object) -> float:
     if isinstance(value, str) and len(value.strip()) == 1 and value.strip().upper() in RANKS:
         return float(RANKS.index(value.strip().upper()) + 1)
     raise UnitError(f"{value!r} is not {EXPECTED[Kind.RANK]}")
-
-
-def parse_duration_unit(unit: str) -> float:
-    """Seconds in one ``unit`` (for callers that already split the text)."""
-    return _DURATION_SECONDS[unit]
 
 
 def format_value(value: float, kind: Kind, precision: int = 1) -> str:

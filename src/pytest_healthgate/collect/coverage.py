@@ -57,16 +57,20 @@ def display_total(percent: float, precision: int) -> float:
 
 
 class CoverageTracer:
-    """Starts, stops, merges and reads one process's coverage data."""
+    """Traces one process in memory; the controller writes the session's data file.
 
-    def __init__(self, config: HealthgateConfig, *, in_memory: bool) -> None:
+    Every process traces into memory because whether a process is an xdist worker
+    is only known after tracing must already have started. At the end the
+    controller merges all data and writes it through a second, untraced
+    ``Coverage`` object, exactly where `coverage report` will look for it.
+    """
+
+    def __init__(self, config: HealthgateConfig) -> None:
         self.config = config
-        options: dict[str, Any] = {"config_file": coverage_config_file(config.root)}
-        if in_memory:
-            options["data_file"] = None
+        self.options: dict[str, Any] = {"config_file": coverage_config_file(config.root)}
         if config.source_from_healthgate or not _coverage_has_source(config):
-            options["source"] = [_absolute(config.root, entry) for entry in config.source]
-        self.cov = coverage.Coverage(**options)
+            self.options["source"] = [_absolute(config.root, entry) for entry in config.source]
+        self.cov = coverage.Coverage(data_file=None, **self.options)
         # An empty controller under xdist, or nothing imported yet, is judged by the
         # gate itself (ERROR "no data"), so coverage.py's own warning adds nothing.
         silenced = list(self.cov.get_option("run:disable_warnings") or [])
@@ -78,9 +82,17 @@ class CoverageTracer:
         self.started = False
 
     def start(self) -> None:
-        self.cov.erase()
         self.cov.start()
         self.started = True
+
+    def _writer(self) -> coverage.Coverage:
+        writer = coverage.Coverage(**self.options)
+        writer.set_option("run:omit", self.cov.get_option("run:omit"))
+        return writer
+
+    def clear_data_file(self) -> None:
+        """Remove the last session's data files (controller, before any test runs)."""
+        self._writer().erase()
 
     def stop(self) -> None:
         if self.started:
@@ -92,27 +104,24 @@ class CoverageTracer:
         self.stop()
         return self.cov.get_data().dumps()
 
-    def merge(self, payloads: list[bytes]) -> None:
-        """Add workers' data to this process's data (controller side)."""
-        data = self.cov.get_data()
-        for payload in payloads:
+    def save_and_measure(self, worker_payloads: list[bytes]) -> Measurement:
+        """Merge this process's and the workers' data, write it, and measure it (controller)."""
+        self.stop()
+        writer = self._writer()
+        data = writer.get_data()
+        data.update(self.cov.get_data())
+        for payload in worker_payloads:
             other = coverage.CoverageData(no_disk=True)
             other.loads(payload)
             data.update(other)
-
-    def save(self) -> None:
-        """Write the session's data where `coverage report` will read it."""
-        self.stop()
-        self.cov.save()
-        if self.cov.get_option("run:parallel"):
-            # Parallel mode (also what `patch = ["subprocess"]` relies on): fold this
-            # process's file and its subprocesses' files into the plain data file,
-            # as `coverage combine` would.
-            self.cov.combine()
-            self.cov.save()
-
-    def measure(self) -> Measurement:
-        return measure(self.cov, self.config)
+        writer.save()
+        if writer.get_option("run:parallel"):
+            # Parallel mode (what `patch = ["subprocess"]` relies on): fold this file
+            # and the subprocesses' files into the plain data file, as
+            # `coverage combine` does.
+            writer.combine()
+            writer.save()
+        return measure(writer, self.config)
 
 
 def _coverage_has_source(config: HealthgateConfig) -> bool:
@@ -180,7 +189,7 @@ def _most_missed(files: dict[str, dict[str, Any]], root: Path) -> list[Detail]:
             label=_relative(root, name),
             value=float(info["summary"]["percent_covered"]),
             kind=Kind.PERCENT,
-            note=f"{info['summary'].get('missing_lines', 0)} lines missing",
+            note=f"missing lines: {info['summary'].get('missing_lines', 0)}",
         )
         for name, info in ranked[:MOST_MISSED_SHOWN]
         if int(info["summary"].get("missing_lines", 0)) > 0

@@ -1,0 +1,200 @@
+"""[tool.healthgate]: defaults, derived source, and errors that say how to fix them."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pytest_healthgate.config import ConfigError, find_pyproject, load, reference
+from pytest_healthgate.model import Bounds
+
+
+def project(tmp_path: Path, toml: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(textwrap.dedent(toml))
+    return tmp_path
+
+
+def test_a_project_without_the_table_gets_the_documented_defaults(tmp_path: Path) -> None:
+    root = project(tmp_path, "[project]\nname = 'x'\n")
+    (root / "src" / "pkg").mkdir(parents=True)
+    (root / "src" / "pkg" / "__init__.py").write_text("")
+    config = load(root, root / "pyproject.toml")
+    assert config.source == ("src/pkg",)
+    assert config.packages == ("pkg",)
+    assert config.gates == {
+        "coverage": Bounds(warn=80),
+        "pass_rate": Bounds(warn=98),
+        "collection_errors": Bounds(fail=10),
+        "duration": Bounds(warn=900),
+    }
+
+
+def test_source_comes_from_coverage_settings_first(tmp_path: Path) -> None:
+    root = project(tmp_path, '[tool.coverage.run]\nsource = ["lib/thing"]\n')
+    (root / "src" / "pkg").mkdir(parents=True)
+    (root / "src" / "pkg" / "__init__.py").write_text("")
+    assert load(root, root / "pyproject.toml").source == ("lib/thing",)
+
+
+def test_source_falls_back_to_top_level_packages_but_not_tests(tmp_path: Path) -> None:
+    root = project(tmp_path, "")
+    for name in ("app", "tests", "docs"):
+        (root / name).mkdir()
+        (root / name / "__init__.py").write_text("")
+    config = load(root, root / "pyproject.toml")
+    assert config.source == ("app",)
+    assert config.packages == ("app",)
+
+
+def test_configured_gates_replace_defaults_and_false_turns_one_off(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        """
+        [tool.healthgate]
+        source = ["src/pkg"]
+        [tool.healthgate.gates]
+        duration = false
+        debt = { fail = "300h", warn = "200h" }
+        memory = { fail = "500MB" }
+        complexity = { fail = "D", warn = "C" }
+        [tool.healthgate.gates.coverage]
+        fail = "65%"
+        warn = 80
+        [tool.healthgate.gates.coverage.paths]
+        "src/pkg/core/**" = 90
+        """,
+    )
+    config = load(root, root / "pyproject.toml")
+    assert config.gates["coverage"] == Bounds(fail=65, warn=80)
+    assert "duration" not in config.gates
+    assert config.gates["debt"] == Bounds(fail=300 * 3600, warn=200 * 3600)
+    assert config.gates["memory"] == Bounds(fail=500_000_000)
+    assert config.gates["complexity"] == Bounds(fail=4, warn=3)
+    assert config.coverage_paths == {"src/pkg/core/**": 90}
+    assert config.section("debt")["markers"] == ("TODO", "FIXME", "HACK", "XXX")
+
+
+INVALID = [
+    pytest.param(
+        "[tool.healthgate]\nsorce = ['src']\n",
+        ["[tool.healthgate] sorce = ['src']: unknown key", "Did you mean 'source'?"],
+        id="top-level typo",
+    ),
+    pytest.param(
+        "[tool.healthgate.gates]\ncoverag = { fail = 80 }\n",
+        ["[tool.healthgate.gates] coverag", "unknown key", "Did you mean 'coverage'?"],
+        id="unknown gate",
+    ),
+    pytest.param(
+        "[tool.healthgate.gates]\ncoverage = { fial = 80 }\n",
+        ["[tool.healthgate.gates.coverage] fial = 80: unknown key", "Did you mean 'fail'?"],
+        id="gate key typo",
+    ),
+    pytest.param(
+        "[tool.healthgate.gates]\nduration = { fail = 'fast' }\n",
+        ["[tool.healthgate.gates.duration] fail = \"fast\"", "is not a duration"],
+        id="unparseable unit",
+    ),
+    pytest.param(
+        "[tool.healthgate.gates]\ncoverage = { fail = 80, warn = 70 }\n",
+        ["warn = 70 is on the wrong side of fail = 80", "warn must be at or above fail"],
+        id="warn below fail for a higher-is-better gate",
+    ),
+    pytest.param(
+        "[tool.healthgate.gates]\ndebt = { fail = '200h', warn = '300h' }\n",
+        ["warn = '300h' is on the wrong side", "warn must be at or below fail"],
+        id="warn above fail for a lower-is-better gate",
+    ),
+    pytest.param(
+        "[tool.healthgate]\nsource = 'src'\n",
+        ['source = "src": expected a list of paths or package names'],
+        id="wrong type",
+    ),
+    pytest.param(
+        "[tool.healthgate.gates]\ncoverage = 80\n",
+        ["[tool.healthgate.gates] coverage = 80: expected a table such as"],
+        id="gate not a table",
+    ),
+    pytest.param(
+        "[tool.healthgate.gates]\ncoverage = {}\n",
+        ["[tool.healthgate.gates.coverage] sets no bound", "coverage = false"],
+        id="gate without bounds",
+    ),
+    pytest.param(
+        "[tool.healthgate.gates]\npass_rate = { fail = 120 }\n",
+        ["pass_rate] fail = 120", "above 100%"],
+        id="percent above 100",
+    ),
+    pytest.param(
+        "[tool.healthgate.debt]\nmypy = 'yes'\n",
+        ['[tool.healthgate.debt] mypy = "yes": expected true or false'],
+        id="section value of the wrong type",
+    ),
+    pytest.param(
+        "[tool.healthgate.imports]\nsampels = 3\n",
+        ["[tool.healthgate.imports] sampels = 3: unknown key", "Did you mean 'samples'?"],
+        id="section key typo",
+    ),
+    pytest.param(
+        "[tool.healthgate\n",
+        ["not valid TOML"],
+        id="broken toml",
+    ),
+]
+
+
+@pytest.mark.parametrize(("toml", "fragments"), INVALID)
+def test_invalid_configuration_names_file_key_value_and_fix(
+    tmp_path: Path, toml: str, fragments: list[str]
+) -> None:
+    root = project(tmp_path, toml)
+    with pytest.raises(ConfigError) as caught:
+        load(root, root / "pyproject.toml")
+    message = str(caught.value)
+    assert str(root / "pyproject.toml") in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_pyproject_is_found_next_to_the_inifile_not_the_working_directory(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "sub").mkdir()
+    assert find_pyproject(tmp_path, tmp_path / "pyproject.toml") == tmp_path / "pyproject.toml"
+    (tmp_path / "sub" / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "sub" / "pyproject.toml").write_text("")
+    assert find_pyproject(tmp_path, tmp_path / "sub" / "pytest.ini") == (
+        tmp_path / "sub" / "pyproject.toml"
+    )
+    assert find_pyproject(tmp_path / "sub" / "none", None) is None
+
+
+def test_the_configuration_reference_in_docs_is_generated_from_the_schema() -> None:
+    docs = Path(__file__).parent.parent / "docs" / "configuration.md"
+    assert reference() in docs.read_text(), "run `python docs/render_reference.py` to refresh"
+
+
+def test_a_bad_configuration_stops_pytest_with_a_usage_error_before_any_test(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyprojecttoml("[tool.healthgate.gates]\ncoverage = { fial = 80 }\n")
+    pytester.makepyfile(test_x="def test_x():\n    open('ran', 'w').close()\n")
+    result = pytester.runpytest_subprocess("--healthgate")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*healthgate:*pyproject.toml*fial = 80: unknown key*Did you mean 'fail'?*"])
+    assert "Traceback" not in result.stderr.str()
+    assert not (pytester.path / "ran").exists()
+
+
+def test_a_bad_configuration_is_ignored_without_healthgate(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml("[tool.healthgate.gates]\ncoverage = { fial = 80 }\n")
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    assert pytester.runpytest_subprocess().ret == 0
+
+
+def test_an_unknown_report_format_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    result = pytester.runpytest_subprocess("--healthgate", "--healthgate-report=xml:out.xml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--healthgate-report=xml:out.xml: expected FORMAT:PATH*json*"])

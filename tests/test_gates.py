@@ -1,0 +1,81 @@
+"""Verdicts at and around each bound, in both directions."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_healthgate.gates import evaluate, judge
+from pytest_healthgate.metrics import METRICS
+from pytest_healthgate.model import Bounds, Measurement, Verdict
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (65.0, Verdict.WARN),  # fail bound exactly met: not a failure
+        (64.9, Verdict.FAIL),  # one unit (0.1 at precision 1) below
+        (65.1, Verdict.WARN),
+        (80.0, Verdict.PASS),  # warn bound exactly met
+        (79.9, Verdict.WARN),
+        (80.1, Verdict.PASS),
+    ],
+)
+def test_higher_is_better_bounds(value: float, expected: Verdict) -> None:
+    result = judge(METRICS["coverage"], Measurement("coverage", value=value), Bounds(65, 80))
+    assert result.verdict is expected
+
+
+@pytest.mark.parametrize(
+    ("hours", "expected"),
+    [
+        (300.0, Verdict.WARN),
+        (300.0 + 1 / 60, Verdict.FAIL),  # one minute over
+        (200.0, Verdict.PASS),
+        (200.0 + 1 / 60, Verdict.WARN),
+        (199.0, Verdict.PASS),
+    ],
+)
+def test_lower_is_better_bounds(hours: float, expected: Verdict) -> None:
+    measurement = Measurement("debt", value=hours * 3600)
+    result = judge(METRICS["debt"], measurement, Bounds(300 * 3600, 200 * 3600))
+    assert result.verdict is expected
+
+
+def test_a_failed_gate_names_value_and_bound() -> None:
+    result = judge(METRICS["coverage"], Measurement("coverage", value=61.25, precision=2), Bounds(65))
+    assert result.reason == "coverage 61.25% is below 65.00%"
+
+
+def test_violations_fail_a_gate_whose_value_is_within_bounds() -> None:
+    measurement = Measurement("coverage", value=90.0, violations=["a.py 10% is below its floor 50%"])
+    result = judge(METRICS["coverage"], measurement, Bounds(50))
+    assert result.verdict is Verdict.FAIL
+    assert result.reason == "a.py 10% is below its floor 50%"
+
+
+def test_an_error_is_never_a_pass_and_fails_the_run() -> None:
+    result = judge(METRICS["coverage"], Measurement("coverage", error="no data"), Bounds(1))
+    assert result.verdict is Verdict.ERROR
+    assert result.verdict.fails_run
+
+
+def test_skip_says_why_and_does_not_fail_the_run() -> None:
+    result = judge(
+        METRICS["pass_rate"], Measurement("pass_rate", skip_reason="no test ran"), Bounds(98)
+    )
+    assert result.verdict is Verdict.SKIP
+    assert result.reason == "no test ran"
+    assert not result.verdict.fails_run
+
+
+def test_warn_never_fails_the_run() -> None:
+    run = evaluate({"duration": Bounds(warn=1)}, [Measurement("duration", value=5)], {})
+    assert run.gates[0].verdict is Verdict.WARN
+    assert run.ok
+
+
+def test_a_configured_gate_nobody_measured_is_an_error() -> None:
+    run = evaluate({"debt": Bounds(fail=1)}, [], {})
+    assert run.gates[0].verdict is Verdict.ERROR
+    assert "measures debt" in run.gates[0].reason
+    assert not run.ok

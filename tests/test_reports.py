@@ -1,0 +1,144 @@
+"""The terminal table, quiet mode, colours, and the JSON report with its schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from pytest_healthgate.model import Bounds, Direction, GateResult, RunResult, Verdict
+from pytest_healthgate.report import terminal
+from pytest_healthgate.store.files import state_dir, write_atomic
+from pytest_healthgate.units import Kind
+from tests.helpers import last_run, write, write_project
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "last-run.schema.json").read_text())
+
+GATES = """
+[tool.healthgate]
+source = ["src/calc"]
+
+[tool.healthgate.gates]
+coverage = { fail = 50 }
+duration = { warn = "1ms" }
+"""
+
+
+def report_project(pytester: pytest.Pytester) -> Path:
+    root = write_project(pytester, GATES)
+    write(pytester, "src/calc/__init__.py", "def one():\n    return 1\n")
+    write(
+        pytester,
+        "tests/test_one.py",
+        "import time\nfrom calc import one\n\ndef test_one():\n    time.sleep(0.01)\n    assert one() == 1\n",
+    )
+    return root
+
+
+def test_the_table_has_a_row_per_gate_and_a_closing_count(pytester: pytest.Pytester) -> None:
+    report_project(pytester)
+    result = pytester.runpytest_subprocess("--healthgate")
+    result.stdout.fnmatch_lines(
+        [
+            "*= healthgate =*",
+            "gate*value*warn*fail*verdict*look at",
+            "coverage*100%*-*50%*PASS",
+            "pass_rate*100.00%*98.00%*-*PASS",
+            "collection_errors*0.0%*-*10.0%*PASS",
+            "duration*1ms*-*WARN*speed up the slowest tests listed below",
+            "healthgate: 3 passed, 1 warned, 0 failed",
+        ]
+    )
+
+
+def test_quiet_keeps_only_rows_that_are_not_pass(pytester: pytest.Pytester) -> None:
+    report_project(pytester)
+    result = pytester.runpytest_subprocess("--healthgate", "-q")
+    output = result.stdout.str()
+    assert "duration" in output
+    assert "coverage  " not in output
+    result.stdout.fnmatch_lines(["healthgate: 3 passed, 1 warned, 0 failed"])
+
+
+def test_colour_follows_pytest_color_option(pytester: pytest.Pytester) -> None:
+    report_project(pytester)
+    coloured = pytester.runpytest_subprocess("--healthgate", "--color=yes").stdout.str()
+    plain = pytester.runpytest_subprocess("--healthgate", "--color=no").stdout.str()
+    warn_line = [line for line in coloured.splitlines() if "WARN" in line][0]
+    assert "\x1b[33m" in warn_line  # yellow
+    assert "\x1b[" not in plain
+
+
+def test_no_color_environment_turns_colour_off(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    report_project(pytester)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setenv("PY_COLORS", "")
+    output = pytester.runpytest_subprocess("--healthgate").stdout.str()
+    assert "\x1b[" not in output
+
+
+def test_last_run_json_follows_the_published_schema(
+    pytester: pytest.Pytester, xdist_args: list[str]
+) -> None:
+    root = report_project(pytester)
+    pytester.runpytest_subprocess("--healthgate", *xdist_args)
+    document = last_run(root)
+    jsonschema.validate(document, SCHEMA)
+    assert document["summary"] == {
+        "ok": True, "passed": 3, "warned": 1, "failed": 0, "errors": 0, "skipped": 0
+    }
+    assert document["run"]["surface"] == "pytest"
+    assert [metric["name"] for metric in document["metrics"]] == [
+        "coverage", "pass_rate", "collection_errors", "duration"
+    ]
+
+
+def test_report_option_writes_a_copy_where_asked(pytester: pytest.Pytester) -> None:
+    root = report_project(pytester)
+    result = pytester.runpytest_subprocess(
+        "--healthgate", "--healthgate-report=json:reports/gates.json"
+    )
+    assert result.ret == 0
+    copy = json.loads((root / "reports" / "gates.json").read_text())
+    jsonschema.validate(copy, SCHEMA)
+    assert copy["metrics"] == last_run(root)["metrics"]
+
+
+def test_state_folder_ignores_everything_but_the_baseline(tmp_path: Path) -> None:
+    folder = state_dir(tmp_path)
+    assert (folder / ".gitignore").read_text().splitlines()[1:] == ["*", "!.gitignore", "!baseline.toml"]
+
+
+def test_atomic_write_replaces_whole_files_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "file.json"
+    write_atomic(target, "first")
+    write_atomic(target, "second")
+    assert target.read_text() == "second"
+    assert sorted(path.name for path in target.parent.iterdir()) == ["file.json"]
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path) -> None:
+    target = tmp_path / "file.json"
+    write_atomic(target, "old")
+    with pytest.raises(TypeError):
+        write_atomic(target, 42)  # type: ignore[arg-type]
+    assert target.read_text() == "old"
+    assert [path.name for path in tmp_path.iterdir()] == ["file.json"]
+
+
+def test_error_and_skip_rows_show_their_reason() -> None:
+    def result(verdict: Verdict, reason: str) -> GateResult:
+        return GateResult(
+            "coverage", Kind.PERCENT, Direction.HIGHER, None, Bounds(80), verdict, reason, "hint", 1
+        )
+
+    lines = terminal.render(
+        RunResult([result(Verdict.ERROR, "coverage.py: No data"), result(Verdict.SKIP, "n/a")])
+    )
+    texts = [text for text, _ in lines]
+    assert any(text.startswith("coverage") and text.endswith("coverage.py: No data") for text in texts)
+    assert any(text.endswith("SKIP     n/a") for text in texts)
+    assert texts[-1] == "healthgate: 0 passed, 0 warned, 0 failed, 1 error, 1 skipped"
