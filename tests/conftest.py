@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import textwrap
-from pathlib import Path
-from typing import Any
-
 import os
 
 import pytest

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 
-def write_project(pytester: pytest.Pytester, healthgate_toml: str = "", extra_toml: str = "") -> Path:
+def write_project(
+    pytester: pytest.Pytester, healthgate_toml: str = "", extra_toml: str = ""
+) -> Path:
     """A project with pyproject.toml, a `calc` package under src/ and nothing else."""
     pyproject = textwrap.dedent(
         """

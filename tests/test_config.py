@@ -94,7 +94,7 @@ INVALID = [
     ),
     pytest.param(
         "[tool.healthgate.gates]\nduration = { fail = 'fast' }\n",
-        ["[tool.healthgate.gates.duration] fail = \"fast\"", "is not a duration"],
+        ['[tool.healthgate.gates.duration] fail = "fast"', "is not a duration"],
         id="unparseable unit",
     ),
     pytest.param(
@@ -182,7 +182,9 @@ def test_a_bad_configuration_stops_pytest_with_a_usage_error_before_any_test(
     pytester.makepyfile(test_x="def test_x():\n    open('ran', 'w').close()\n")
     result = pytester.runpytest_subprocess("--healthgate")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*healthgate:*pyproject.toml*fial = 80: unknown key*Did you mean 'fail'?*"])
+    result.stderr.fnmatch_lines(
+        ["*healthgate:*pyproject.toml*fial = 80: unknown key*Did you mean 'fail'?*"]
+    )
     assert "Traceback" not in result.stderr.str()
     assert not (pytester.path / "ran").exists()
 

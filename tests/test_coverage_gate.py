@@ -134,7 +134,11 @@ def test_branch_coverage_is_used_when_the_project_measures_branches(
             return 1
         """,
     )
-    write(pytester, "tests/test_sign.py", "from calc import sign\n\ndef test_it():\n    assert sign(2) == 1\n")
+    write(
+        pytester,
+        "tests/test_sign.py",
+        "from calc import sign\n\ndef test_it():\n    assert sign(2) == 1\n",
+    )
     pytester.runpytest_subprocess("--healthgate", *xdist_args)
     coverage = gate(last_run(root), "coverage")
     # 4 statements (3 run) + 2 branches (1 taken) = 4/6 with branches, 3/4 without.
@@ -198,7 +202,9 @@ def test_per_path_floors_name_each_file_below_its_floor(
         """,
     )
     write(pytester, "src/calc/legacy/__init__.py", "")
-    write(pytester, "src/calc/legacy/old.py", "def a():\n    return 1\n\n\ndef b():\n    return 2\n")
+    write(
+        pytester, "src/calc/legacy/old.py", "def a():\n    return 1\n\n\ndef b():\n    return 2\n"
+    )
     write(pytester, "src/calc/legacy/kept.py", "VALUE = 1\n")
     write(pytester, "tests/test_legacy.py", "import calc.legacy.kept\n\ndef test_x():\n    pass\n")
     result = pytester.runpytest_subprocess("--healthgate", *xdist_args)
@@ -206,7 +212,10 @@ def test_per_path_floors_name_each_file_below_its_floor(
     coverage = gate(last_run(root), "coverage")
     assert coverage["verdict"] == "FAIL"
     # old.py is never imported: 0% < 60; kept.py 100%; __init__ 80% meets its floor of 80.
-    assert "src/calc/legacy/old.py 0% is below its floor 60% (src/calc/legacy/**)" in coverage["reason"]
+    assert (
+        "src/calc/legacy/old.py 0% is below its floor 60% (src/calc/legacy/**)"
+        in coverage["reason"]
+    )
     assert "kept.py" not in coverage["reason"]
     assert "__init__" not in coverage["reason"]
 

@@ -16,7 +16,9 @@ DEMO = Path(__file__).parent.parent / "examples" / "demo"
 @pytest.fixture
 def demo_copy(tmp_path: Path) -> Path:
     target = tmp_path / "demo"
-    shutil.copytree(DEMO, target, ignore=shutil.ignore_patterns(".healthgate", ".coverage*", "__pycache__"))
+    shutil.copytree(
+        DEMO, target, ignore=shutil.ignore_patterns(".healthgate", ".coverage*", "__pycache__")
+    )
     return target
 
 

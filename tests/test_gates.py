@@ -42,12 +42,16 @@ def test_lower_is_better_bounds(hours: float, expected: Verdict) -> None:
 
 
 def test_a_failed_gate_names_value_and_bound() -> None:
-    result = judge(METRICS["coverage"], Measurement("coverage", value=61.25, precision=2), Bounds(65))
+    result = judge(
+        METRICS["coverage"], Measurement("coverage", value=61.25, precision=2), Bounds(65)
+    )
     assert result.reason == "coverage 61.25% is below 65.00%"
 
 
 def test_violations_fail_a_gate_whose_value_is_within_bounds() -> None:
-    measurement = Measurement("coverage", value=90.0, violations=["a.py 10% is below its floor 50%"])
+    measurement = Measurement(
+        "coverage", value=90.0, violations=["a.py 10% is below its floor 50%"]
+    )
     result = judge(METRICS["coverage"], measurement, Bounds(50))
     assert result.verdict is Verdict.FAIL
     assert result.reason == "a.py 10% is below its floor 50%"

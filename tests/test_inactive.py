@@ -9,7 +9,17 @@ import sys
 import pytest
 
 # tomllib is left out: pytest itself loads it to read pyproject.toml.
-HEAVY = ["coverage", "radon", "ruff", "bandit", "mypy", "sqlite3", "psutil", "tomli_w", "jsonschema"]
+HEAVY = [
+    "coverage",
+    "radon",
+    "ruff",
+    "bandit",
+    "mypy",
+    "sqlite3",
+    "psutil",
+    "tomli_w",
+    "jsonschema",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -48,13 +58,12 @@ def test_a_run_without_the_option_loads_nothing_and_writes_nothing(
         import json, sys
 
         def pytest_sessionfinish(session):
-            heavy = %r
+            heavy = HEAVY_NAMES
             loaded = sorted(name for name in sys.modules if name.split(".")[0] in heavy)
             ours = sorted(name for name in sys.modules if name.startswith("pytest_healthgate"))
             with open("modules.json", "w") as handle:
                 json.dump({"heavy": loaded, "ours": ours}, handle)
-        """
-        % (HEAVY,)
+        """.replace("HEAVY_NAMES", repr(HEAVY))
     )
     pytester.makepyfile(test_x="def test_x():\n    pass\n")
     result = pytester.runpytest_subprocess("-p", "no:cov", "-p", "no:xdist")

@@ -32,7 +32,14 @@ def report_project(pytester: pytest.Pytester) -> Path:
     write(
         pytester,
         "tests/test_one.py",
-        "import time\nfrom calc import one\n\ndef test_one():\n    time.sleep(0.01)\n    assert one() == 1\n",
+        """
+        import time
+        from calc import one
+
+        def test_one():
+            time.sleep(0.01)
+            assert one() == 1
+        """,
     )
     return root
 
@@ -66,12 +73,14 @@ def test_colour_follows_pytest_color_option(pytester: pytest.Pytester) -> None:
     report_project(pytester)
     coloured = pytester.runpytest_subprocess("--healthgate", "--color=yes").stdout.str()
     plain = pytester.runpytest_subprocess("--healthgate", "--color=no").stdout.str()
-    warn_line = [line for line in coloured.splitlines() if "WARN" in line][0]
+    warn_line = next(line for line in coloured.splitlines() if "WARN" in line)
     assert "\x1b[33m" in warn_line  # yellow
     assert "\x1b[" not in plain
 
 
-def test_no_color_environment_turns_colour_off(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_color_environment_turns_colour_off(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     report_project(pytester)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
@@ -88,11 +97,19 @@ def test_last_run_json_follows_the_published_schema(
     document = last_run(root)
     jsonschema.validate(document, SCHEMA)
     assert document["summary"] == {
-        "ok": True, "passed": 3, "warned": 1, "failed": 0, "errors": 0, "skipped": 0
+        "ok": True,
+        "passed": 3,
+        "warned": 1,
+        "failed": 0,
+        "errors": 0,
+        "skipped": 0,
     }
     assert document["run"]["surface"] == "pytest"
     assert [metric["name"] for metric in document["metrics"]] == [
-        "coverage", "pass_rate", "collection_errors", "duration"
+        "coverage",
+        "pass_rate",
+        "collection_errors",
+        "duration",
     ]
 
 
@@ -109,7 +126,11 @@ def test_report_option_writes_a_copy_where_asked(pytester: pytest.Pytester) -> N
 
 def test_state_folder_ignores_everything_but_the_baseline(tmp_path: Path) -> None:
     folder = state_dir(tmp_path)
-    assert (folder / ".gitignore").read_text().splitlines()[1:] == ["*", "!.gitignore", "!baseline.toml"]
+    assert (folder / ".gitignore").read_text().splitlines()[1:] == [
+        "*",
+        "!.gitignore",
+        "!baseline.toml",
+    ]
 
 
 def test_atomic_write_replaces_whole_files_and_leaves_no_temporary(tmp_path: Path) -> None:
@@ -139,6 +160,8 @@ def test_error_and_skip_rows_show_their_reason() -> None:
         RunResult([result(Verdict.ERROR, "coverage.py: No data"), result(Verdict.SKIP, "n/a")])
     )
     texts = [text for text, _ in lines]
-    assert any(text.startswith("coverage") and text.endswith("coverage.py: No data") for text in texts)
+    assert any(
+        text.startswith("coverage") and text.endswith("coverage.py: No data") for text in texts
+    )
     assert any(text.endswith("SKIP     n/a") for text in texts)
     assert texts[-1] == "healthgate: 0 passed, 0 warned, 0 failed, 1 error, 1 skipped"

@@ -58,9 +58,7 @@ def test_pass_rate_leaves_skips_and_xfails_out(
 
 
 @pytest.mark.parametrize(("bound", "verdict"), [(75, "PASS"), (80, "FAIL")])
-def test_pass_rate_bound_either_side(
-    pytester: pytest.Pytester, bound: int, verdict: str
-) -> None:
+def test_pass_rate_bound_either_side(pytester: pytest.Pytester, bound: int, verdict: str) -> None:
     health_project(pytester, f"pass_rate = {{ fail = {bound} }}")
     write(pytester, "tests/test_mixed.py", MIXED_OUTCOMES)
     pytester.runpytest_subprocess("--healthgate")

@@ -29,8 +29,6 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message tells the user how to fix it."""
 
 
-
-
 TOP_LEVEL: dict[str, Option] = {
     "source": Option(
         "a list of paths or package names",
@@ -55,7 +53,7 @@ TOP_LEVEL: dict[str, Option] = {
 }
 
 GATE_KEYS = ("fail", "warn")
-GATE_EXPECTED = 'a table such as { fail = ..., warn = ... } or false to turn the gate off'
+GATE_EXPECTED = "a table such as { fail = ..., warn = ... } or false to turn the gate off"
 NOT_IN_PROJECT_DIRS = {"tests", "test", "docs", "examples", "benchmarks", "build", "dist"}
 
 
@@ -121,9 +119,9 @@ def _build(
     root: Path, pyproject: Path | None, where: str, raw: dict[str, Any], tool: dict[str, Any]
 ) -> HealthgateConfig:
     known = [*TOP_LEVEL, "gates", *SECTIONS]
-    for key in raw:
+    for key, value in raw.items():
         if key not in known:
-            raise ConfigError(_unknown(where, TABLE, key, raw[key], known))
+            raise ConfigError(_unknown(where, TABLE, key, value, known))
     sections = {
         name: _section(where, f"{TABLE}.{name}", raw.get(name, {}), options)
         for name, options in SECTIONS.items()
@@ -153,9 +151,9 @@ def _section(where: str, table: str, raw: object, options: dict[str, Option]) ->
     if not isinstance(raw, dict):
         parent, _, name = table.rpartition(".")
         raise ConfigError(_bad_value(where, parent, name, raw, "a table"))
-    for key in raw:
+    for key, value in raw.items():
         if key not in options:
-            raise ConfigError(_unknown(where, table, key, raw[key], list(options)))
+            raise ConfigError(_unknown(where, table, key, value, list(options)))
     return {
         key: _check_option(where, table, key, raw[key], option) if key in raw else option.default
         for key, option in options.items()
@@ -194,9 +192,9 @@ def _gates(where: str, raw: object) -> tuple[dict[str, Bounds], dict[str, float]
 
 def _bounds(where: str, table: str, spec: MetricSpec, raw: dict[str, Any]) -> Bounds:
     allowed = [*GATE_KEYS, "paths"] if spec.has_paths else list(GATE_KEYS)
-    for key in raw:
+    for key, value in raw.items():
         if key not in allowed:
-            raise ConfigError(_unknown(where, table, key, raw[key], allowed))
+            raise ConfigError(_unknown(where, table, key, value, allowed))
     parsed: dict[str, float] = {}
     for key in GATE_KEYS:
         if key in raw:
@@ -311,7 +309,8 @@ def reference() -> str:
         lines += ["", f"`[{TABLE}.{name}]`", "", "| key | accepts | default | meaning |"]
         lines.append("|---|---|---|---|")
         for key, option in options.items():
-            lines.append(f"| `{key}` | {option.expected} | `{_show_default(option.default)}` | {option.doc} |")
+            shown = _show_default(option.default)
+            lines.append(f"| `{key}` | {option.expected} | `{shown}` | {option.doc} |")
     lines += ["", f"`[{TABLE}.gates]`", ""]
     lines += ["| gate | unit | better | zero-config bounds | measures |", "|---|---|---|---|---|"]
     for spec in METRICS.values():
@@ -319,10 +318,13 @@ def reference() -> str:
         if spec.default is not None:
             pairs = (("fail", spec.default.fail), ("warn", spec.default.warn))
             default = ", ".join(
-                f"{key} = {format_value(value, spec.kind, 0)}" for key, value in pairs if value is not None
+                f"{key} = {format_value(value, spec.kind, 0)}"
+                for key, value in pairs
+                if value is not None
             )
+        better = spec.direction.value
         lines.append(
-            f"| `{spec.name}` | {spec.kind.value} | {spec.direction.value} | {default} | {spec.summary} |"
+            f"| `{spec.name}` | {spec.kind.value} | {better} | {default} | {spec.summary} |"
         )
     return "\n".join(lines) + "\n"
 

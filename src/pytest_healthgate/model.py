@@ -8,13 +8,13 @@ Nothing here imports a heavy module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pytest_healthgate.units import Kind
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     PASS = "PASS"
     WARN = "WARN"
     FAIL = "FAIL"
@@ -27,7 +27,7 @@ class Verdict(str, Enum):
         return self in (Verdict.FAIL, Verdict.ERROR)
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     HIGHER = "higher"  # higher is better: fails *below* the bound
     LOWER = "lower"  # lower is better: fails *above* the bound
 

@@ -55,7 +55,7 @@ def git_commit(root: Path) -> str | None:
 
 
 def run_metadata(config: HealthgateConfig, surface: str, **extra: Any) -> dict[str, Any]:
-    import pytest  # noqa: PLC0415 - already imported by every surface that gets here
+    import pytest
 
     return {
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

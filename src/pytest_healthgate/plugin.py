@@ -46,7 +46,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Registered even without --healthgate, so suites using it pass --strict-markers.
     config.addinivalue_line(
         "markers",
-        'healthgate_memory(limit): fail the test when its peak Python allocation during '
+        "healthgate_memory(limit): fail the test when its peak Python allocation during "
         'the call exceeds limit, such as "50MB" (pytest-healthgate, with --healthgate).',
     )
     # Reached without the early start when the plugin was loaded late (say from a
@@ -56,7 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _start(config: pytest.Config) -> None:
-    from pytest_healthgate.session import GateSession, XdistHooks, load_config  # noqa: PLC0415
+    from pytest_healthgate.session import GateSession, XdistHooks, load_config
 
     session = GateSession(config, load_config(config))
     config.stash[SESSION_KEY] = session

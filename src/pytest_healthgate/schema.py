@@ -67,4 +67,3 @@ def minutes_table(value: object) -> dict[str, float]:
             raise ValueError(f"{key} = {minutes!r} is not a number of minutes >= 0")
         result[str(key)] = float(minutes)
     return result
-

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from pytest_healthgate import pipeline
+from pytest_healthgate.collect.tests import TestHealth
 from pytest_healthgate.config import ConfigError, HealthgateConfig, find_pyproject, load
 from pytest_healthgate.model import Measurement, RunResult
 from pytest_healthgate.report import terminal
-from pytest_healthgate.collect.tests import TestHealth
 
 WORKER_KEY = "healthgate"
 
@@ -54,7 +54,7 @@ class GateSession:
         self.tracer: Any = None
         self.cov_by_pytest_cov = _pytest_cov_active(config)
         if "coverage" in settings.gates and not self.cov_by_pytest_cov:
-            from pytest_healthgate.collect.coverage import CoverageTracer  # noqa: PLC0415
+            from pytest_healthgate.collect.coverage import CoverageTracer
 
             self.tracer = CoverageTracer(settings)
             self.tracer.start()
@@ -64,14 +64,16 @@ class GateSession:
         self.is_worker = hasattr(config, "workerinput")
         if self.tracer is not None and not self.is_worker:
             self.tracer.clear_data_file()
-        from pytest_healthgate.collect.registry import create_collectors  # noqa: PLC0415
+        from pytest_healthgate.collect.registry import create_collectors
 
         self.collectors = dict(create_collectors(self.settings, config, self.is_worker))
         for name, collector in self.collectors.items():
             config.pluginmanager.register(collector, f"healthgate-{name}")
 
     @staticmethod
-    def _report_targets(config: pytest.Config, settings: HealthgateConfig) -> list[tuple[str, Path]]:
+    def _report_targets(
+        config: pytest.Config, settings: HealthgateConfig
+    ) -> list[tuple[str, Path]]:
         requested = getattr(config.known_args_namespace, "healthgate_report", None) or []
         try:
             return [pipeline.parse_report_target(text, settings.root) for text in requested]
@@ -154,7 +156,7 @@ class GateSession:
             payloads = [p["coverage"] for p in self.worker_payloads if "coverage" in p]
             measured: Measurement = self.tracer.save_and_measure(payloads)
             return measured
-        from pytest_healthgate.collect.coverage import measure_saved_data  # noqa: PLC0415
+        from pytest_healthgate.collect.coverage import measure_saved_data
 
         cov_config = getattr(self.config.known_args_namespace, "cov_config", None)
         if cov_config and not Path(cov_config).is_file():

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 import re
-from enum import Enum
+from enum import StrEnum
 
 
 class UnitError(ValueError):
     """A value could not be read as the expected unit; the message says why."""
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a number measures; decides how it is parsed and shown."""
 
     PERCENT = "percent"
@@ -66,43 +66,50 @@ def _split(text: str, kind: Kind) -> tuple[float, str]:
 
 def parse(value: object, kind: Kind) -> float:
     """Read ``value`` (a TOML scalar) as ``kind``; raise UnitError if it is not one."""
-    if isinstance(value, bool):
-        raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
     if kind is Kind.RANK:
         return _parse_rank(value)
-    if isinstance(value, int | float):
-        number, unit = float(value), ""
-    elif isinstance(value, str):
-        number, unit = _split(value, kind)
-    else:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
+    number, unit = (float(value), "") if not isinstance(value, str) else _split(value, kind)
     if math.isnan(number) or math.isinf(number) or number < 0:
         raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
-    if kind is Kind.PERCENT:
-        if unit not in ("", "%"):
-            raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
-        if number > 100:
-            raise UnitError(f"{value!r} is above 100%")
-        return number
-    if kind is Kind.DURATION:
-        if unit == "" and isinstance(value, str):
-            raise UnitError(f"{value!r} has no unit; expected {EXPECTED[kind]}")
-        if unit and unit not in _DURATION_SECONDS:
-            raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
-        return number * _DURATION_SECONDS[unit] if unit else number
-    if kind is Kind.SIZE:
-        if unit == "":
-            return number
-        if unit not in _SIZE_BYTES:
-            raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
-        return number * _SIZE_BYTES[unit]
-    # Kind.COUNT
-    if unit != "" or number != int(number):
-        raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
+    return _READERS[kind](value, number, unit)
+
+
+def _percent(value: object, number: float, unit: str) -> float:
+    if unit not in ("", "%"):
+        raise UnitError(f"{value!r} is not {EXPECTED[Kind.PERCENT]}")
+    if number > 100:
+        raise UnitError(f"{value!r} is above 100%")
     return number
 
 
+def _duration(value: object, number: float, unit: str) -> float:
+    if unit == "" and isinstance(value, str):
+        raise UnitError(f"{value!r} has no unit; expected {EXPECTED[Kind.DURATION]}")
+    if unit and unit not in _DURATION_SECONDS:
+        raise UnitError(f"{value!r} is not {EXPECTED[Kind.DURATION]}")
+    return number * _DURATION_SECONDS[unit] if unit else number
+
+
+def _size(value: object, number: float, unit: str) -> float:
+    if unit and unit not in _SIZE_BYTES:
+        raise UnitError(f"{value!r} is not {EXPECTED[Kind.SIZE]}")
+    return number * _SIZE_BYTES[unit] if unit else number
+
+
+def _count(value: object, number: float, unit: str) -> float:
+    if unit != "" or number != int(number):
+        raise UnitError(f"{value!r} is not {EXPECTED[Kind.COUNT]}")
+    return number
+
+
+_READERS = {Kind.PERCENT: _percent, Kind.DURATION: _duration, Kind.SIZE: _size, Kind.COUNT: _count}
+
+
 def _parse_rank(value: object) -> float:
+    if isinstance(value, bool):
+        raise UnitError(f"{value!r} is not {EXPECTED[Kind.RANK]}")
     if isinstance(value, str) and len(value.strip()) == 1 and value.strip().upper() in RANKS:
         return float(RANKS.index(value.strip().upper()) + 1)
     raise UnitError(f"{value!r} is not {EXPECTED[Kind.RANK]}")
@@ -115,7 +122,7 @@ def format_value(value: float, kind: Kind, precision: int = 1) -> str:
     if kind is Kind.COUNT:
         return f"{int(value)}" if value == int(value) else f"{value:.{precision}f}"
     if kind is Kind.RANK:
-        return RANKS[max(0, min(len(RANKS) - 1, int(round(value)) - 1))]
+        return RANKS[max(0, min(len(RANKS) - 1, round(value) - 1))]
     if kind is Kind.DURATION:
         return _format_duration(value)
     return _format_size(value)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -73,10 +72,10 @@ class CoverageTracer:
         self.cov = coverage.Coverage(data_file=None, **self.options)
         # An empty controller under xdist, or nothing imported yet, is judged by the
         # gate itself (ERROR "no data"), so coverage.py's own warning adds nothing.
-        silenced = list(self.cov.get_option("run:disable_warnings") or [])
+        silenced = _strings(self.cov.get_option("run:disable_warnings"))
         self.cov.set_option("run:disable_warnings", [*silenced, "no-data-collected"])
         if config.exclude:
-            omit = list(self.cov.get_option("run:omit") or [])
+            omit = _strings(self.cov.get_option("run:omit"))
             omit += [str(config.root / pattern) for pattern in config.exclude]
             self.cov.set_option("run:omit", omit)
         self.started = False
@@ -124,6 +123,10 @@ class CoverageTracer:
         return measure(writer, self.config)
 
 
+def _strings(option: object) -> list[str]:
+    return [str(item) for item in option] if isinstance(option, list) else []
+
+
 def _coverage_has_source(config: HealthgateConfig) -> bool:
     probe = coverage.Coverage(config_file=coverage_config_file(config.root), data_file=None)
     return bool(probe.get_option("run:source") or probe.get_option("run:source_pkgs"))
@@ -142,7 +145,8 @@ def measure_saved_data(config: HealthgateConfig, config_file: str | None) -> Mea
 
 
 def measure(cov: coverage.Coverage, config: HealthgateConfig) -> Measurement:
-    precision = int(cov.get_option("report:precision") or 0)
+    setting = cov.get_option("report:precision")
+    precision = setting if isinstance(setting, int) else 0
     try:
         total = cov.report(file=io.StringIO())
         files = _per_file(cov)
@@ -161,10 +165,9 @@ def measure(cov: coverage.Coverage, config: HealthgateConfig) -> Measurement:
 
 def _per_file(cov: coverage.Coverage) -> dict[str, dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="healthgate-") as folder:
-        outfile = os.path.join(folder, "coverage.json")
-        cov.json_report(outfile=outfile)
-        with open(outfile, encoding="utf-8") as handle:
-            report = json.load(handle)
+        outfile = Path(folder) / "coverage.json"
+        cov.json_report(outfile=str(outfile))
+        report = json.loads(outfile.read_text(encoding="utf-8"))
     files: dict[str, dict[str, Any]] = report.get("files", {})
     return files
 

@@ -81,7 +81,9 @@ class TestHealth:
             return Measurement(
                 "collection_errors", skip_reason="no test module was collected", extra=extra
             )
-        details = [Detail(label=name, value=1, kind=Kind.COUNT, note="failed to import") for name in broken]
+        details = [
+            Detail(label=name, value=1, kind=Kind.COUNT, note="failed to import") for name in broken
+        ]
         return Measurement(
             "collection_errors",
             value=100.0 * len(broken) / total,

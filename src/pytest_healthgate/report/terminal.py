@@ -71,9 +71,16 @@ def render(result: RunResult, *, quiet: bool = False) -> list[Line]:
         lines.extend(_details(result))
     for gate in result.failed:
         shown_value = _cell(gate, gate.value)
-        lines.append((f"healthgate: {gate.verdict.value} {gate.name} = {shown_value}: {gate.reason}", COLOURS[gate.verdict]))
-    final_markup = {"red": True, "bold": True} if result.failed else (
-        {"yellow": True} if result.count(Verdict.WARN) else {"green": True}
+        lines.append(
+            (
+                f"healthgate: {gate.verdict.value} {gate.name} = {shown_value}: {gate.reason}",
+                COLOURS[gate.verdict],
+            )
+        )
+    final_markup = (
+        {"red": True, "bold": True}
+        if result.failed
+        else ({"yellow": True} if result.count(Verdict.WARN) else {"green": True})
     )
     lines.append((summary_line(result), final_markup))
     return lines
