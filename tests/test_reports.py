@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import jsonschema
@@ -165,3 +166,22 @@ def test_error_and_skip_rows_show_their_reason() -> None:
     )
     assert any(text.endswith("SKIP     n/a") for text in texts)
     assert texts[-1] == "healthgate: 0 passed, 0 warned, 0 failed, 1 error, 1 skipped"
+
+
+def test_the_run_records_the_git_commit_when_there_is_one(pytester: pytest.Pytester) -> None:
+    root = report_project(pytester)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "start"]):
+        subprocess.run([*git, *command], cwd=root, check=True, capture_output=True)
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    pytester.runpytest_subprocess("--healthgate")
+    assert last_run(root)["run"]["git_commit"] == head
+
+
+def test_outside_git_the_commit_is_null(pytester: pytest.Pytester) -> None:
+    root = report_project(pytester)
+    pytester.runpytest_subprocess("--healthgate")
+    # pytester folders live under the system temp folder, outside any checkout.
+    assert last_run(root)["run"]["git_commit"] is None
