@@ -238,3 +238,21 @@ def test_no_measured_code_is_an_error_not_a_pass(pytester: pytest.Pytester) -> N
     coverage = gate(last_run(root), "coverage")
     assert coverage["verdict"] == "ERROR"
     assert "coverage.py" in coverage["reason"]
+
+
+def test_under_coverage_run_the_existing_tracer_is_used(
+    pytester: pytest.Pytester, xdist_args: list[str]
+) -> None:
+    root = make_calc_project(pytester, GATES_80)
+    completed = subprocess.run(
+        [sys.executable, "-m", "coverage", "run", "--source=src/calc", "-m", "pytest"]
+        + ["--healthgate", "-p", "no:cacheprovider", *xdist_args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    coverage = gate(last_run(root), "coverage")
+    assert coverage["value"] == 80.0
+    assert coverage_report_total(root) == "80"

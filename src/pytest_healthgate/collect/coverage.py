@@ -66,6 +66,9 @@ class CoverageTracer:
 
     def __init__(self, config: HealthgateConfig) -> None:
         self.config = config
+        # Under `coverage run -m pytest --healthgate` coverage.py already traces
+        # this process: use that tracer rather than pause it with a second one.
+        self.external = coverage.Coverage.current()
         self.options: dict[str, Any] = {"config_file": coverage_config_file(config.root)}
         if config.source_from_healthgate or not _coverage_has_source(config):
             self.options["source"] = [_absolute(config.root, entry) for entry in config.source]
@@ -81,8 +84,9 @@ class CoverageTracer:
         self.started = False
 
     def start(self) -> None:
-        self.cov.start()
-        self.started = True
+        if self.external is None:
+            self.cov.start()
+            self.started = True
 
     def _writer(self) -> coverage.Coverage:
         writer = coverage.Coverage(**self.options)
@@ -91,7 +95,8 @@ class CoverageTracer:
 
     def clear_data_file(self) -> None:
         """Remove the last session's data files (controller, before any test runs)."""
-        self._writer().erase()
+        if self.external is None:
+            self._writer().erase()
 
     def stop(self) -> None:
         if self.started:
@@ -101,18 +106,19 @@ class CoverageTracer:
     def dumps(self) -> bytes:
         """This process's data, for a worker to send to the controller."""
         self.stop()
-        return self.cov.get_data().dumps()
+        return (self.external or self.cov).get_data().dumps()
 
     def save_and_measure(self, worker_payloads: list[bytes]) -> Measurement:
         """Merge this process's and the workers' data, write it, and measure it (controller)."""
         self.stop()
+        if self.external is not None:
+            # `coverage run` writes its data file itself when the process exits.
+            _merge(self.external.get_data(), worker_payloads)
+            return measure(self.external, self.config)
         writer = self._writer()
         data = writer.get_data()
         data.update(self.cov.get_data())
-        for payload in worker_payloads:
-            other = coverage.CoverageData(no_disk=True)
-            other.loads(payload)
-            data.update(other)
+        _merge(data, worker_payloads)
         writer.save()
         if writer.get_option("run:parallel"):
             # Parallel mode (what `patch = ["subprocess"]` relies on): fold this file
@@ -121,6 +127,13 @@ class CoverageTracer:
             writer.combine()
             writer.save()
         return measure(writer, self.config)
+
+
+def _merge(data: coverage.CoverageData, worker_payloads: list[bytes]) -> None:
+    for payload in worker_payloads:
+        other = coverage.CoverageData(no_disk=True)
+        other.loads(payload)
+        data.update(other)
 
 
 def _strings(option: object) -> list[str]:
