@@ -244,9 +244,9 @@ def test_under_coverage_run_the_existing_tracer_is_used(
     pytester: pytest.Pytester, xdist_args: list[str]
 ) -> None:
     root = make_calc_project(pytester, GATES_80)
+    under_coverage = [sys.executable, "-m", "coverage", "run", "--source=src/calc", "-m"]
     completed = subprocess.run(
-        [sys.executable, "-m", "coverage", "run", "--source=src/calc", "-m", "pytest"]
-        + ["--healthgate", "-p", "no:cacheprovider", *xdist_args],
+        [*under_coverage, "pytest", "--healthgate", "-p", "no:cacheprovider", *xdist_args],
         cwd=root,
         capture_output=True,
         text=True,
