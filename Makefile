@@ -18,8 +18,8 @@ demo: $(STAMP)
 	@bash examples/run-demo.sh $(BIN)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks docs/*.py)
+	$(BIN)/ruff format --check src tests $(wildcard benchmarks docs/*.py)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
