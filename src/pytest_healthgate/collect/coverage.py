@@ -68,7 +68,7 @@ class CoverageTracer:
         self.config = config
         # Under `coverage run -m pytest --healthgate` coverage.py already traces
         # this process: use that tracer rather than pause it with a second one.
-        self.external = coverage.Coverage.current()
+        self.external = _started_by_coverage_run()
         self.options: dict[str, Any] = {"config_file": coverage_config_file(config.root)}
         if config.source_from_healthgate or not _coverage_has_source(config):
             self.options["source"] = [_absolute(config.root, entry) for entry in config.source]
@@ -129,6 +129,19 @@ class CoverageTracer:
         return measure(writer, self.config)
 
 
+def _started_by_coverage_run() -> coverage.Coverage | None:
+    """The Coverage tracing this process, unless coverage.py started it on its own.
+
+    coverage.py starts a tracer in subprocesses by itself (``patch = ["subprocess"]``,
+    ``COVERAGE_PROCESS_START``) and records it on ``process_startup``; that one
+    measures the parent's project, not this one, and yields to an explicit tracer.
+    """
+    current = coverage.Coverage.current()
+    if current is None or current is getattr(coverage.process_startup, "coverage", None):
+        return None
+    return current
+
+
 def _merge(data: coverage.CoverageData, worker_payloads: list[bytes]) -> None:
     for payload in worker_payloads:
         other = coverage.CoverageData(no_disk=True)
@@ -172,7 +185,9 @@ def measure(cov: coverage.Coverage, config: HealthgateConfig) -> Measurement:
         extra={"raw_total": total, "branch": bool(cov.get_option("run:branch"))},
     )
     measurement.details = _most_missed(files, config.root)
-    measurement.violations = _below_floor(files, config, precision)
+    percents = per_file_percent(files, config.root, precision)
+    measurement.extra["files"] = percents
+    measurement.violations = floor_violations(percents, config.coverage_paths, precision)
     return measurement
 
 
@@ -212,17 +227,24 @@ def _most_missed(files: dict[str, dict[str, Any]], root: Path) -> list[Detail]:
     ]
 
 
-def _below_floor(
-    files: dict[str, dict[str, Any]], config: HealthgateConfig, precision: int
+def per_file_percent(
+    files: dict[str, dict[str, Any]], root: Path, precision: int
+) -> dict[str, float]:
+    """Each measured file's coverage as `coverage report` shows it, by project-relative path."""
+    return {
+        _relative(root, name): display_total(float(info["summary"]["percent_covered"]), precision)
+        for name, info in sorted(files.items())
+    }
+
+
+def floor_violations(
+    percents: dict[str, float], floors: dict[str, float], precision: int
 ) -> list[str]:
+    """One line per file below the floor of a glob that matches it."""
     problems = []
-    for pattern, floor in config.coverage_paths.items():
-        for name in sorted(files):
-            relative = _relative(config.root, name)
-            if not matches(relative, pattern):
-                continue
-            shown = display_total(float(files[name]["summary"]["percent_covered"]), precision)
-            if shown < floor:
+    for pattern, floor in floors.items():
+        for relative, shown in percents.items():
+            if matches(relative, pattern) and shown < floor:
                 problems.append(
                     f"{relative} {shown:.{precision}f}% is below its floor {floor:g}% ({pattern})"
                 )

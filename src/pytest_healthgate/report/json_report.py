@@ -34,6 +34,7 @@ def _gate(gate: GateResult) -> dict[str, Any]:
         "better": gate.direction.value,
         "fail": gate.bounds.fail,
         "warn": gate.bounds.warn,
+        "precision": gate.precision,
         "verdict": gate.verdict.value,
         "reason": gate.reason,
         "hint": gate.hint,
