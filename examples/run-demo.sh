@@ -18,7 +18,7 @@ How to read the healthgate table
 
 Here: coverage FAILs because src/demo/legacy/ is below its 50% floor although the
 total is above 50%, duration WARNs because one test sleeps past 2s, and the test
-health gates PASS. The full result is in examples/demo/.healthgate/last-run.json;
+health, import-time and memory gates PASS. The full result is in examples/demo/.healthgate/last-run.json;
 `coverage report` in examples/demo prints the same total as the table.
 TEXT
 if [ "$status" -ne 1 ]; then

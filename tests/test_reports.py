@@ -55,7 +55,7 @@ def test_the_table_has_a_row_per_gate_and_a_closing_count(pytester: pytest.Pytes
             "coverage*100%*-*50%*PASS",
             "pass_rate*100.00%*98.00%*-*PASS",
             "collection_errors*0.0%*-*10.0%*PASS",
-            "duration*1ms*-*WARN*speed up the slowest tests listed below",
+            "duration*1.0ms*-*WARN*speed up the slowest tests listed below",
             "healthgate: 3 passed, 1 warned, 0 failed",
         ]
     )

@@ -131,7 +131,7 @@ def test_a_failed_gate_turns_a_green_run_into_exit_status_1(pytester: pytest.Pyt
     write(pytester, "tests/test_slow.py", "import time\ndef test_slow(): time.sleep(0.05)\n")
     result = pytester.runpytest_subprocess("--healthgate")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["healthgate: FAIL duration = *: duration * is above 1ms"])
+    result.stdout.fnmatch_lines(["healthgate: FAIL duration = *: duration * is above 1.0ms"])
 
 
 def test_no_tests_keeps_pytests_own_status_and_skips_test_gates(pytester: pytest.Pytester) -> None:

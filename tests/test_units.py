@@ -58,6 +58,8 @@ def test_unreadable_values_say_what_was_expected(text: object, kind: Kind, fragm
     ("value", "kind", "shown"),
     [
         (0.35, Kind.DURATION, "350ms"),
+        (0.0042, Kind.DURATION, "4.2ms"),
+        (0.00031, Kind.DURATION, "0.31ms"),
         (2.5, Kind.DURATION, "2.50s"),
         (900.0, Kind.DURATION, "15.0m"),
         (1_080_000.0, Kind.DURATION, "300.0h"),

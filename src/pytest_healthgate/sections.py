@@ -32,6 +32,25 @@ SECTIONS: dict[str, dict[str, Option]] = {
             30 * 60.0,
             "Development cost of one line of code, for the debt ratio.",
         ),
+        "allowed_complexity": Option(
+            'a rank letter from "A" to "F"',
+            unit(Kind.RANK),
+            2.0,
+            "Worst cyclomatic-complexity rank that carries no debt; each point above "
+            "its ceiling costs the `complexity` minutes. Default B (complexity 10).",
+        ),
+        "include_tests": Option(
+            "true or false",
+            boolean,
+            False,
+            "Analyse test files and test directories found under the source too.",
+        ),
+        "jobs": Option(
+            "a whole number >= 0",
+            whole_number(0),
+            0,
+            "Worker processes for the analysis; 0 means one per available core.",
+        ),
     },
     "imports": {
         "samples": Option(

@@ -129,8 +129,11 @@ def format_value(value: float, kind: Kind, precision: int = 1) -> str:
 
 
 def _format_duration(seconds: float) -> str:
+    milliseconds = seconds * 1000
+    if milliseconds < 10:
+        return f"{milliseconds:.1f}ms" if milliseconds >= 1 else f"{milliseconds:.2f}ms"
     if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
+        return f"{milliseconds:.0f}ms"
     if seconds < 60:
         return f"{seconds:.2f}s"
     if seconds < 3600:

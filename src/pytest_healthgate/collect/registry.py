@@ -42,6 +42,9 @@ class Entry:
     name: str
     gates: frozenset[str]
     factory: str  # "module:function(settings, pytest_config, is_worker) -> RunCollector"
+    # Created under --healthgate even when none of its gates is configured (the
+    # memory collector enforces healthgate_memory markers on their own).
+    always: bool = False
 
 
 ENTRIES: tuple[Entry, ...] = (
@@ -59,6 +62,7 @@ ENTRIES: tuple[Entry, ...] = (
         "memory",
         frozenset({"memory", "test_memory"}),
         "pytest_healthgate.collect.memory:create",
+        always=True,
     ),
 )
 
@@ -69,7 +73,7 @@ def create_collectors(
     """The collectors the configured gates need, by entry name."""
     created: dict[str, RunCollector] = {}
     for entry in ENTRIES:
-        if not entry.gates & settings.gates.keys():
+        if not entry.always and not entry.gates & settings.gates.keys():
             continue
         module_name, _, function = entry.factory.partition(":")
         try:

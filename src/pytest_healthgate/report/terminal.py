@@ -20,6 +20,8 @@ COLOURS = {
 }
 HEADER = ("gate", "value", "warn", "fail", "verdict", "look at")
 DETAILS_SHOWN = 5
+# The import-time attribution names the ten slowest modules besides each package.
+DETAILS_SHOWN_BY_GATE = {"import_time": 15}
 
 
 def _cell(gate: GateResult, value: float | None) -> str:
@@ -93,7 +95,7 @@ def _details(result: RunResult) -> list[Line]:
             continue
         lines.append(("", {}))
         lines.append((f"{gate.name}: {_detail_title(gate)}", {"bold": True}))
-        for detail in gate.details[:DETAILS_SHOWN]:
+        for detail in gate.details[: DETAILS_SHOWN_BY_GATE.get(gate.name, DETAILS_SHOWN)]:
             figure = format_value(detail.value, detail.kind, gate.precision)
             note = f"  ({detail.note})" if detail.note else ""
             lines.append((f"  {figure:>9}  {detail.label}{note}", {}))
@@ -107,5 +109,9 @@ def _detail_title(gate: GateResult) -> str:
         "duration": "slowest tests",
         "coverage": "files with most missing lines",
         "collection_errors": "test modules that failed to import",
+        "import_time": "best of N and slowest modules (cumulative, with self time)",
+        "import_memory": "peak memory added by each import",
+        "memory": "peak RSS per process",
+        "test_memory": "tests with the highest peak Python allocation",
     }
     return titles.get(gate.name, "top offenders")

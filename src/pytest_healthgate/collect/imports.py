@@ -1,0 +1,442 @@
+"""Import time and import memory of each package, measured in fresh interpreters.
+
+For every package in ``packages`` a background thread on the controller runs, one
+after another and while the tests run:
+
+1. one unmeasured child, which compiles and caches the bytecode;
+2. ``samples`` measured children; each times the import from the inside (start-up
+   excluded) and reads the peak memory it added (see ``_import_probe.py``);
+3. one child under ``-X importtime``, whose report names the slowest modules.
+
+A package's figure is the best (smallest) of its samples: noise from a busy
+machine only ever adds time, so the minimum is the most repeatable estimate of
+what the import itself costs. When that best is past the gate's warn or fail
+bound, up to ``samples`` more are drawn (stopping as soon as one comes in under
+it), spaced out by growing pauses, so a burst of load does not decide the verdict. Each gate's
+value is the worst package's figure.
+
+Children use the test run's interpreter, ``sys.path`` (as it is when the session
+starts), working directory and environment, minus the variables that would
+measure the child instead of the import (subprocess coverage, import profiling,
+tracemalloc). Their bytecode goes to a private cache (``PYTHONPYCACHEPREFIX``),
+so the first child's compilation serves the samples even where
+``PYTHONDONTWRITEBYTECODE`` is set, and nothing is written into the project.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pytest_healthgate.collect._import_probe import BEGIN, END
+from pytest_healthgate.model import Detail, Measurement
+from pytest_healthgate.units import Kind, format_value
+
+if TYPE_CHECKING:
+    import pytest
+
+    from pytest_healthgate.config import HealthgateConfig
+
+PROBE = Path(__file__).with_name("_import_probe.py")
+SLOWEST_SHOWN = 10
+RECHECK_PAUSE = 0.25  # seconds before the first extra sample; grows with each one
+# Variables that would make the child measure something else than the import.
+MEASURING_VARIABLES = ("COVERAGE_PROCESS_START", "PYTHONPROFILEIMPORTTIME", "PYTHONTRACEMALLOC")
+MEASURING_PREFIXES = ("COV_CORE_",)  # pytest-cov's subprocess coverage
+_MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_IMPORTTIME_LINE = re.compile(r"^import time:\s*(\d+)\s*\|\s*(\d+)\s*\|(\s*)(\S+)\s*$")
+
+
+@dataclass(frozen=True)
+class ModuleCost:
+    """One module's line of ``-X importtime``: seconds spent in it, and with its imports."""
+
+    module: str
+    self_seconds: float
+    cumulative_seconds: float
+
+
+@dataclass
+class PackageResult:
+    """Everything measured for one package."""
+
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    memory: list[int] = field(default_factory=list)
+    memory_unavailable: str = ""
+    error: str | None = None
+    modules: list[ModuleCost] = field(default_factory=list)
+
+    @property
+    def best(self) -> float:
+        return min(self.seconds)
+
+    def slowest(self, key: str) -> list[ModuleCost]:
+        ranked = sorted(self.modules, key=lambda cost: (-getattr(cost, key), cost.module))
+        return ranked[:SLOWEST_SHOWN]
+
+
+@dataclass(frozen=True)
+class ChildOutcome:
+    result: dict[str, Any] | None
+    stderr: str
+    problem: str | None  # why there is no result: a timeout, a crash
+
+
+def parse_importtime(stderr: str, begin: str, end: str) -> list[ModuleCost]:
+    """The ``-X importtime`` lines printed between the ``begin`` and ``end`` markers."""
+    costs: list[ModuleCost] = []
+    inside = False
+    for line in stderr.splitlines():
+        if line.strip() == begin:
+            inside = True
+        elif line.strip() == end:
+            break
+        elif inside:
+            match = _IMPORTTIME_LINE.match(line)
+            if match:
+                own, cumulative, _indent, module = match.groups()
+                costs.append(ModuleCost(module, int(own) / 1e6, int(cumulative) / 1e6))
+    return costs
+
+
+def child_environment(environ: dict[str, str]) -> dict[str, str]:
+    return {
+        key: value
+        for key, value in environ.items()
+        if key not in MEASURING_VARIABLES and not key.startswith(MEASURING_PREFIXES)
+    }
+
+
+def bytecode_environment(environ: dict[str, str], cache: Path) -> dict[str, str]:
+    """Let the first child write the bytecode the next ones read, outside the project.
+
+    ``PYTHONDONTWRITEBYTECODE`` (common on CI) would make every sample compile
+    again; a private ``PYTHONPYCACHEPREFIX`` keeps the project tree untouched.
+    """
+    environment = {k: v for k, v in environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    environment["PYTHONPYCACHEPREFIX"] = str(cache)
+    return environment
+
+
+class ImportSampler:
+    """Runs the child interpreters for a list of packages; ``cancel`` kills the current one."""
+
+    def __init__(
+        self,
+        packages: list[str],
+        *,
+        samples: int,
+        timeout: float,
+        path: list[str],
+        cwd: str,
+        env: dict[str, str],
+        recheck_above: float | None = None,
+    ) -> None:
+        self.packages = packages
+        self.recheck_above = recheck_above
+        self.samples = samples
+        self.timeout = timeout
+        self.path = path
+        self.cwd = cwd
+        self.env = env
+        self.results: dict[str, PackageResult] = {}
+        self._lock = threading.Lock()
+        self._current: subprocess.Popen[bytes] | None = None
+        self._cancelled = False
+        self._stop = threading.Event()
+
+    def run(self) -> dict[str, PackageResult]:
+        with tempfile.TemporaryDirectory(prefix="healthgate-imports-") as scratch:
+            self.env = bytecode_environment(self.env, Path(scratch) / "bytecode")
+            for name in self.packages:
+                if self._cancelled:
+                    break
+                self.results[name] = self._measure(name, Path(scratch))
+        return self.results
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            self._stop.set()
+            if self._current is not None and self._current.poll() is None:
+                self._current.kill()
+
+    def _over_bound(self, package: PackageResult) -> bool:
+        """True when the best so far is past a bound, so more samples are drawn."""
+        return self.recheck_above is not None and package.best > self.recheck_above
+
+    def _measure(self, name: str, scratch: Path) -> PackageResult:
+        package = PackageResult(name)
+        if not _MODULE_NAME.match(name):
+            package.error = f"{name!r} is not importable: it is not a valid dotted module name"
+            return package
+        first = self._child(name, scratch)  # unmeasured: compiles and caches bytecode
+        package.error = self._problem(name, first)
+        for index in range(2 * self.samples):
+            if package.error is not None or self._cancelled:
+                return package
+            if index >= self.samples:
+                if not self._over_bound(package):
+                    break
+                # Spread the extra samples out, so one burst of load cannot spoil them all.
+                self._stop.wait(RECHECK_PAUSE * (index - self.samples + 1))
+            outcome = self._child(name, scratch)
+            package.error = self._problem(name, outcome)
+            if package.error is None and outcome.result is not None:
+                package.seconds.append(float(outcome.result["seconds"]))
+                if outcome.result["memory"] is None:
+                    package.memory_unavailable = str(outcome.result["memory_unavailable"])
+                else:
+                    package.memory.append(int(outcome.result["memory"]))
+        if package.error is None and not self._cancelled:
+            attributed = self._child(name, scratch, importtime=True)
+            if attributed.result is not None:
+                package.modules = parse_importtime(attributed.stderr, BEGIN, END)
+        return package
+
+    def _child(self, name: str, scratch: Path, *, importtime: bool = False) -> ChildOutcome:
+        result_file = scratch / "result.json"
+        result_file.unlink(missing_ok=True)
+        flags = ["-X", "importtime"] if importtime else []
+        command = [sys.executable, *flags, str(PROBE), name, str(result_file), *self.path]
+        with (scratch / "stderr.txt").open("w+b") as stderr:
+            with self._lock:
+                if self._cancelled:
+                    return ChildOutcome(None, "", "the measurement was cancelled")
+                self._current = subprocess.Popen(  # our own interpreter and script
+                    command,
+                    cwd=self.cwd,
+                    env=self.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                )
+            process = self._current
+            try:
+                status = process.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                return ChildOutcome(
+                    None,
+                    "",
+                    f"importing {name} did not finish within "
+                    f"{format_value(self.timeout, Kind.DURATION)}; the child interpreter "
+                    f"was killed (raise [tool.healthgate.imports] timeout if this is expected)",
+                )
+            finally:
+                with self._lock:
+                    self._current = None
+            stderr.seek(0)
+            text = stderr.read().decode("utf-8", "replace")
+        if self._cancelled:
+            return ChildOutcome(None, text, "the measurement was cancelled")
+        if status != 0 or not result_file.is_file():
+            last = text.strip().splitlines()[-1:] or ["no output"]
+            return ChildOutcome(
+                None,
+                text,
+                f"the interpreter importing {name} exited with status {status} before "
+                f"reporting ({last[0]})",
+            )
+        return ChildOutcome(json.loads(result_file.read_text(encoding="utf-8")), text, None)
+
+    @staticmethod
+    def _problem(name: str, outcome: ChildOutcome) -> str | None:
+        if outcome.problem is not None:
+            return outcome.problem
+        error = outcome.result["error"] if outcome.result is not None else None
+        if not error:
+            return None
+        missing = error.get("missing")
+        if missing and (name == missing or name.startswith(missing + ".")):
+            return (
+                f"{name} is not importable: there is no module named {missing!r} on the "
+                f"test run's sys.path (check [tool.healthgate] packages)"
+            )
+        where = f" at {error['where']}" if error.get("where") else ""
+        return f"importing {name} raised {error['type']}: {error['message']}{where}"
+
+
+class ImportCollector:
+    """``import_time`` and ``import_memory``: sampled on the controller, beside the tests."""
+
+    def __init__(
+        self, settings: HealthgateConfig, pytest_config: pytest.Config | None, is_worker: bool
+    ) -> None:
+        options = settings.section("imports")
+        self.packages = list(settings.packages)
+        self.samples = int(options["samples"])
+        self.timeout = float(options["timeout"])
+        bounds = settings.gates.get("import_time")
+        limits = [b for b in (bounds.warn, bounds.fail) if b is not None] if bounds else []
+        self.recheck_above = min(limits) if limits else None
+        self.active = not is_worker and not (
+            pytest_config is not None and pytest_config.option.collectonly
+        )
+        self.sampler: ImportSampler | None = None
+        self.thread: threading.Thread | None = None
+        self.failure: str | None = None
+
+    # -- RunCollector ---------------------------------------------------------------
+
+    def start(self) -> None:
+        if not self.active or not self.packages:
+            return
+        self.sampler = ImportSampler(
+            self.packages,
+            samples=self.samples,
+            timeout=self.timeout,
+            path=list(sys.path),
+            cwd=str(Path.cwd()),
+            env=child_environment(dict(os.environ)),
+            recheck_above=self.recheck_above,
+        )
+        self.thread = threading.Thread(
+            target=self._run, name="healthgate-import-sampler", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self) -> None:
+        assert self.sampler is not None  # set by start() before the thread begins
+        try:
+            self.sampler.run()
+        except Exception as exc:  # reported as the gates' ERROR
+            self.failure = f"import sampling failed: {type(exc).__name__}: {exc}"
+
+    def worker_payload(self) -> Any:
+        return {}
+
+    def merge(self, payload: Any) -> None:
+        """Workers never sample imports; nothing to merge."""
+
+    def finish(self) -> list[Measurement]:
+        if not self.packages:
+            reason = "no package to time; set packages in [tool.healthgate]"
+            return [
+                Measurement("import_time", skip_reason=reason),
+                Measurement("import_memory", skip_reason=reason),
+            ]
+        if self.thread is not None:
+            self.thread.join()
+        if self.sampler is None:
+            error = "import sampling did not run"
+            return [
+                Measurement("import_time", error=error),
+                Measurement("import_memory", error=error),
+            ]
+        results = [
+            self.sampler.results.get(name) or PackageResult(name, error=f"{name} was not measured")
+            for name in self.packages
+        ]
+        return measurements(results, self.samples, self.failure)
+
+    # -- pytest hook ----------------------------------------------------------------
+
+    def pytest_unconfigure(self) -> None:
+        """An interrupted run must not leave a child interpreter behind."""
+        if self.sampler is not None:
+            self.sampler.cancel()
+
+
+def measurements(
+    results: list[PackageResult], samples: int, failure: str | None = None
+) -> list[Measurement]:
+    """The two gates' measurements from every package's results."""
+    errors = [result.error for result in results if result.error is not None]
+    if failure is not None:
+        errors.insert(0, failure)
+    extra = {"samples": samples, "packages": {r.name: _package_extra(r) for r in results}}
+    if errors:
+        error = "; ".join(errors)
+        return [
+            Measurement("import_time", error=error, extra=extra),
+            Measurement("import_memory", error=error, extra=extra),
+        ]
+    return [_time_measurement(results, extra), _memory_measurement(results, extra)]
+
+
+def _time_measurement(results: list[PackageResult], extra: dict[str, Any]) -> Measurement:
+    ranked = sorted(results, key=lambda result: (-result.best, result.name))
+    details: list[Detail] = []
+    for result in ranked:
+        median = format_value(statistics.median(result.seconds), Kind.DURATION)
+        details.append(
+            Detail(
+                f"import {result.name}",
+                result.best,
+                Kind.DURATION,
+                f"best of {len(result.seconds)}; median {median}",
+            )
+        )
+    for result in ranked:
+        for cost in result.slowest("cumulative_seconds"):
+            note = f"self {format_value(cost.self_seconds, Kind.DURATION)}"
+            if len(results) > 1:
+                note += f"; importing {result.name}"
+            details.append(Detail(cost.module, cost.cumulative_seconds, Kind.DURATION, note))
+    return Measurement(
+        "import_time",
+        value=ranked[0].best,
+        details=details,
+        hint=f"make heavy imports of {ranked[0].name} lazy; see its slowest modules below",
+        extra=extra,
+    )
+
+
+def _memory_measurement(results: list[PackageResult], extra: dict[str, Any]) -> Measurement:
+    unavailable = [result.memory_unavailable for result in results if not result.memory]
+    if unavailable:
+        return Measurement(
+            "import_memory",
+            skip_reason=f"peak memory cannot be read here: {unavailable[0]}",
+            extra=extra,
+        )
+    ranked = sorted(results, key=lambda result: (-min(result.memory), result.name))
+    details = [
+        Detail(
+            f"import {result.name}", min(result.memory), Kind.SIZE, f"least of {len(result.memory)}"
+        )
+        for result in ranked
+    ]
+    return Measurement(
+        "import_memory",
+        value=float(min(ranked[0].memory)),
+        details=details,
+        hint=f"make heavy imports of {ranked[0].name} lazy",
+        extra=extra,
+    )
+
+
+def _package_extra(result: PackageResult) -> dict[str, Any]:
+    def costs(key: str) -> list[dict[str, Any]]:
+        return [
+            {"module": c.module, "self": c.self_seconds, "cumulative": c.cumulative_seconds}
+            for c in result.slowest(key)
+        ]
+
+    return {
+        "error": result.error,
+        "seconds": result.seconds,
+        "best": min(result.seconds) if result.seconds else None,
+        "memory": result.memory,
+        "least_memory": min(result.memory) if result.memory else None,
+        "slowest_cumulative": costs("cumulative_seconds"),
+        "slowest_self": costs("self_seconds"),
+    }
+
+
+def create(
+    settings: HealthgateConfig, pytest_config: pytest.Config | None, is_worker: bool
+) -> ImportCollector:
+    return ImportCollector(settings, pytest_config, is_worker)
