@@ -50,7 +50,12 @@ PROBE = Path(__file__).with_name("_import_probe.py")
 SLOWEST_SHOWN = 10
 RECHECK_PAUSE = 0.25  # seconds before the first extra sample; grows with each one
 # Variables that would make the child measure something else than the import.
-MEASURING_VARIABLES = ("COVERAGE_PROCESS_START", "PYTHONPROFILEIMPORTTIME", "PYTHONTRACEMALLOC")
+MEASURING_VARIABLES = (
+    "COVERAGE_PROCESS_START",
+    "COVERAGE_PROCESS_CONFIG",  # coverage.py's `patch = ["subprocess"]`
+    "PYTHONPROFILEIMPORTTIME",
+    "PYTHONTRACEMALLOC",
+)
 MEASURING_PREFIXES = ("COV_CORE_",)  # pytest-cov's subprocess coverage
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _IMPORTTIME_LINE = re.compile(r"^import time:\s*(\d+)\s*\|\s*(\d+)\s*\|(\s*)(\S+)\s*$")
