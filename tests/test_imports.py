@@ -139,7 +139,10 @@ def independent_best_of(name: str, path: list[str], runs: int, cache: Path) -> f
     measured ones read, and the search path is the same (its length changes how
     many directories every import looks in).
     """
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    # No bytecode switch-off, and no coverage.py tracer started by this suite's own
+    # subprocess measurement (a traced import is several times slower).
+    dropped = {"PYTHONDONTWRITEBYTECODE", "COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["PYTHONPYCACHEPREFIX"] = str(cache)
     code = (
         "import sys, time\n"

@@ -6,11 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from pytest_healthgate import __version__
+from pytest_healthgate import __version__, check
 
 # name -> (help, add arguments, run); run returns the exit status.
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
-COMMANDS: dict[str, Command] = {}
+COMMANDS: dict[str, Command] = {
+    "check": (check.SUMMARY, check.add_arguments, check.run),
+}
 
 EPILOG = (
     "Gates are configured in [tool.healthgate] of pyproject.toml and judged by "

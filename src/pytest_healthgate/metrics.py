@@ -65,7 +65,8 @@ METRICS: dict[str, MetricSpec] = {
             "debt",
             Kind.DURATION,
             Direction.LOWER,
-            "Remediation time of all findings, SQALE-style.",
+            "Remediation time of all findings (ruff, radon, debt markers, bandit, "
+            "mypy when enabled), SQALE-style; see docs/debt.md.",
             "start with the files carrying most debt",
         ),
         MetricSpec(
@@ -93,7 +94,7 @@ METRICS: dict[str, MetricSpec] = {
             "critical",
             Kind.COUNT,
             Direction.LOWER,
-            "High-severity security findings and files that do not parse.",
+            "High-severity bandit findings and files that do not decode or parse.",
             "fix the critical findings listed below",
         ),
         MetricSpec(

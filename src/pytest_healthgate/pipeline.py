@@ -80,11 +80,20 @@ def judge(
 
 
 def publish(
-    result: RunResult, config: HealthgateConfig, targets: Iterable[tuple[str, Path]] = ()
+    result: RunResult,
+    config: HealthgateConfig,
+    targets: Iterable[tuple[str, Path]] = (),
+    sources: dict[str, str] | None = None,
 ) -> list[Path]:
-    """Write last-run.json and every requested report; return what was written."""
-    written = [state_dir(config.root) / LAST_RUN]
+    """Write last-run.json (and the sources it measured) and every requested report."""
+    folder = state_dir(config.root)
+    written = [folder / LAST_RUN]
     write_atomic(written[0], json_report.render(result))
+    if sources is not None:
+        from pytest_healthgate import fingerprint
+
+        written.append(folder / fingerprint.SOURCES_FILE)
+        write_atomic(written[-1], fingerprint.render(sources))
     for kind, path in targets:
         write_atomic(path, RENDERERS[kind](result))
         written.append(path)

@@ -117,7 +117,10 @@ class GateSession:
             xdist_workers=len(self.worker_payloads),
         )
         self.result = pipeline.judge(self.settings, measurements, metadata)
-        pipeline.publish(self.result, self.settings, self.report_targets)
+        from pytest_healthgate.fingerprint import fingerprint
+
+        sources = fingerprint(self.settings)
+        pipeline.publish(self.result, self.settings, self.report_targets, sources)
         if not self.result.ok and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

@@ -1,0 +1,1 @@
+"""pre-commit entries: one module per hook; hook id = console script = module name."""

@@ -1,0 +1,129 @@
+"""healthgate-last-run: the recorded run judged against today's config, refused when stale."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import write, write_project
+
+GATES = """
+[tool.healthgate]
+source = ["src/calc"]
+
+[tool.healthgate.gates]
+pass_rate = {{ fail = 100 }}
+
+[tool.healthgate.gates.coverage]
+fail = {fail}
+
+[tool.healthgate.gates.coverage.paths]
+"src/calc/extra.py" = {floor}
+"""
+
+
+def recorded_project(pytester: pytest.Pytester) -> Path:
+    root = write_project(pytester, GATES.format(fail=50, floor=0))
+    write(pytester, "src/calc/__init__.py", "def one():\n    return 1\n")
+    write(pytester, "src/calc/extra.py", "def two():\n    return 2\n")
+    write(
+        pytester,
+        "tests/test_one.py",
+        "from calc import one\n\ndef test_one():\n    assert one() == 1\n",
+    )
+    assert pytester.runpytest_subprocess("--healthgate").ret == 0
+    return root
+
+
+def last_run_hook(root: Path) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name("healthgate-last-run")
+    return subprocess.run(
+        [str(script), "src/calc/__init__.py"], cwd=root, capture_output=True, text=True, check=False
+    )
+
+
+def test_an_unchanged_tree_passes_on_the_recorded_figures(pytester: pytest.Pytester) -> None:
+    root = recorded_project(pytester)
+    completed = last_run_hook(root)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout.splitlines()[-1] == "healthgate: 4 passed, 0 warned, 0 failed"
+
+
+def test_a_changed_source_file_makes_the_record_stale(pytester: pytest.Pytester) -> None:
+    root = recorded_project(pytester)
+    (root / "src" / "calc" / "extra.py").write_text("def two():\n    return 3\n")
+    completed = last_run_hook(root)
+    assert completed.returncode == 1
+    assert completed.stdout.strip() == (
+        ".healthgate/last-run.json: older than the sources: src/calc/extra.py changed since; "
+        "run `pytest --healthgate` to record a fresh run"
+    )
+
+
+def test_a_new_test_file_makes_the_record_stale(pytester: pytest.Pytester) -> None:
+    root = recorded_project(pytester)
+    write(pytester, "tests/test_new.py", "def test_new():\n    pass\n")
+    completed = last_run_hook(root)
+    assert completed.returncode == 1
+    assert "tests/test_new.py changed since" in completed.stdout
+
+
+def test_tightened_bounds_apply_to_the_recorded_figures(pytester: pytest.Pytester) -> None:
+    root = recorded_project(pytester)
+    # Coverage was 50%: __init__.py 2 of 2 statements, extra.py (never imported) 0 of 2.
+    (root / "pyproject.toml").write_text(
+        (root / "pyproject.toml")
+        .read_text()
+        .replace('"src/calc/extra.py" = 0', '"src/calc/extra.py" = 60')
+    )
+    completed = last_run_hook(root)
+    assert completed.returncode == 1
+    assert (
+        "healthgate: FAIL coverage = 50%: src/calc/extra.py 0% is below its floor 60% "
+        "(src/calc/extra.py)" in completed.stdout
+    )
+
+
+def test_a_missing_record_asks_for_a_run(pytester: pytest.Pytester) -> None:
+    root = write_project(pytester, GATES.format(fail=50, floor=0))
+    completed = last_run_hook(root)
+    assert completed.returncode == 1
+    assert completed.stdout.strip() == (
+        ".healthgate/last-run.json: no recorded run; "
+        "run `pytest --healthgate` to record a fresh run"
+    )
+
+
+def test_a_corrupt_record_is_reported_not_a_traceback(pytester: pytest.Pytester) -> None:
+    root = recorded_project(pytester)
+    (root / ".healthgate" / "last-run.json").write_text("{not json")
+    completed = last_run_hook(root)
+    assert completed.returncode == 1
+    assert completed.stdout.startswith(".healthgate/last-run.json: cannot be read (")
+    assert "Traceback" not in completed.stderr
+
+
+def test_a_gate_the_last_run_did_not_measure_is_an_error(pytester: pytest.Pytester) -> None:
+    root = recorded_project(pytester)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "pass_rate = { fail = 100 }", 'pass_rate = { fail = 100 }\ncomplexity = { fail = "D" }'
+        )
+    )
+    completed = last_run_hook(root)
+    assert completed.returncode == 1
+    assert "complexity" in completed.stdout
+    assert "not measured by the last run" in completed.stdout
+
+
+def test_a_bad_configuration_is_a_clear_error(pytester: pytest.Pytester) -> None:
+    root = recorded_project(pytester)
+    (root / "pyproject.toml").write_text("[tool.healthgate.gates]\ncoverage = { fial = 1 }\n")
+    completed = last_run_hook(root)
+    assert completed.returncode == 2
+    assert "fial = 1: unknown key" in completed.stderr
+    assert "Traceback" not in completed.stderr
