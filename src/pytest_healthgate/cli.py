@@ -7,11 +7,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pytest_healthgate import __version__, check
+from pytest_healthgate.precommit import healthgate as run_gate
 
 # name -> (help, add arguments, run); run returns the exit status.
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 COMMANDS: dict[str, Command] = {
     "check": (check.SUMMARY, check.add_arguments, check.run),
+    "run": (run_gate.SUMMARY, run_gate.add_arguments, run_gate.run),
 }
 
 EPILOG = (

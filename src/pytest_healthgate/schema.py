@@ -6,6 +6,7 @@ short reason; config.py turns that into a message naming file, table and key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,16 @@ def whole_number(minimum: int = 0) -> Callable[[object], int]:
         raise ValueError(f"not a whole number >= {minimum}")
 
     return check
+
+
+def regex(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
 
 
 def text(value: object) -> str:

@@ -8,7 +8,15 @@ this table too.
 
 from __future__ import annotations
 
-from pytest_healthgate.schema import Option, boolean, minutes_table, strings, unit, whole_number
+from pytest_healthgate.schema import (
+    Option,
+    boolean,
+    minutes_table,
+    regex,
+    strings,
+    unit,
+    whole_number,
+)
 from pytest_healthgate.units import Kind
 
 SECTIONS: dict[str, dict[str, Option]] = {
@@ -31,6 +39,13 @@ SECTIONS: dict[str, dict[str, Option]] = {
             unit(Kind.DURATION),
             30 * 60.0,
             "Development cost of one line of code, for the debt ratio.",
+        ),
+        "marker_reference": Option(
+            "a regular expression",
+            regex,
+            r"\(#\d+\)",
+            "A new marker whose comment matches this pattern is allowed by the "
+            "healthgate-markers hook (default: an issue reference such as `TODO(#123)`).",
         ),
         "allowed_complexity": Option(
             'a rank letter from "A" to "F"',

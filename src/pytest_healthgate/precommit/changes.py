@@ -1,0 +1,158 @@
+"""What a commit adds: each staged file analysed as staged and as it is at HEAD.
+
+The file-scoped hooks (healthgate-debt, -complexity, -markers, -security) share
+this module. pre-commit hands them the staged file names with unstaged edits
+stashed away, so the working tree holds exactly what will be committed. The
+version at HEAD is read with ``git show`` into a temporary folder beside copies
+of the project's tool configuration, and both versions go through the same
+analysis engine as ``pytest --healthgate`` (the staged side reuses and refreshes
+the shared ``.healthgate/cache/``). A hook then reports only what got worse, as
+``path:line: problem`` lines; deleting code can only remove findings.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pytest_healthgate.check import project_root
+from pytest_healthgate.collect.static import options, request
+from pytest_healthgate.collect.static.engine import analyse
+from pytest_healthgate.collect.static.measure import Options, findings
+from pytest_healthgate.collect.static.remediation import Finding
+from pytest_healthgate.collect.static.scope import discover
+from pytest_healthgate.config import ConfigError, HealthgateConfig, load
+
+# Files whose settings change what the tools report; copied beside the HEAD versions.
+TOOL_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml", ".bandit", "setup.cfg")
+
+
+@dataclass
+class Change:
+    """The staged files in scope, analysed before (HEAD) and after (staged)."""
+
+    settings: HealthgateConfig
+    keys: list[str]
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+    @property
+    def options(self) -> Options:
+        return options(self.settings)
+
+    def files(self, side: str) -> dict[str, dict[str, Any]]:
+        analysis = self.before if side == "before" else self.after
+        found: dict[str, dict[str, Any]] = analysis.get("files", {})
+        return found
+
+    def added_findings(self, keep: Callable[[Finding], bool]) -> list[Finding]:
+        """Findings the staged version has more of than HEAD, matched without line numbers."""
+
+        def identity(finding: Finding) -> tuple[str, str, str, str]:
+            return (finding.path, finding.tool, finding.code, finding.message)
+
+        before = Counter(identity(f) for f in findings(self.before, self.options) if keep(f))
+        added = []
+        for finding in sorted(findings(self.after, self.options), key=lambda f: (f.path, f.line)):
+            if not keep(finding):
+                continue
+            if before[identity(finding)] > 0:
+                before[identity(finding)] -= 1
+            else:
+                added.append(finding)
+        return added
+
+
+def _in_scope(settings: HealthgateConfig, filenames: Sequence[str]) -> list[str]:
+    debt = settings.section("debt")
+    scope = discover(settings.root, settings.source, settings.exclude, bool(debt["include_tests"]))
+    wanted = set()
+    for name in filenames:
+        path = Path(name).resolve()
+        if path.is_relative_to(settings.root):
+            wanted.add(path.relative_to(settings.root).as_posix())
+    return sorted(key for key in scope.files if key in wanted)
+
+
+def _at_head(root: Path, key: str) -> bytes | None:
+    completed = subprocess.run(
+        ["git", "show", f"HEAD:./{key}"], cwd=root, capture_output=True, check=False
+    )
+    return completed.stdout if completed.returncode == 0 else None
+
+
+def _analyse_head(settings: HealthgateConfig, keys: list[str]) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="healthgate-head-") as folder:
+        shadow = Path(folder)
+        for name in TOOL_CONFIG_FILES:
+            if (settings.root / name).is_file():
+                shutil.copyfile(settings.root / name, shadow / name)
+        present = []
+        for key in keys:
+            content = _at_head(settings.root, key)
+            if content is None:
+                continue  # a new file: nothing before
+            target = shadow / key
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            present.append(key)
+        if not present:
+            return {"files": {}, "lint": {}, "types": [], "errors": {}}
+        base = request(settings, present, use_cache=False)
+        return analyse(_with_root(base, shadow))
+
+
+def _with_root(base: Any, root: Path) -> Any:
+    from dataclasses import replace
+
+    return replace(base, root=str(root), mypy=False)
+
+
+def collect(settings: HealthgateConfig, filenames: Sequence[str]) -> Change:
+    keys = _in_scope(settings, filenames)
+    if not keys:
+        empty: dict[str, Any] = {"files": {}, "lint": {}, "types": [], "errors": {}}
+        return Change(settings, [], empty, empty)
+    after = analyse(_with_root(request(settings, keys), settings.root))
+    before = _analyse_head(settings, keys)
+    return Change(settings, keys, before, after)
+
+
+Judge = Callable[[Change], list[str]]
+
+
+def run_hook(name: str, judge: Judge, argv: Sequence[str] | None) -> int:
+    """Parse the file names, analyse both sides, print problems; 1 when there are any."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=name)
+    parser.add_argument("filenames", nargs="*", help="staged files (pre-commit passes them)")
+    arguments = parser.parse_args(argv)
+    root, pyproject = project_root(Path.cwd())
+    try:
+        settings = load(root, pyproject)
+    except ConfigError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
+    change = collect(settings, arguments.filenames)
+    errors = {**change.after.get("errors", {}), **change.before.get("errors", {})}
+    errors.pop("scope", None)
+    if errors:
+        for tool, message in sorted(errors.items()):
+            print(f"{name}: {tool} could not run: {message}", file=sys.stderr)
+        return 1
+    problems = judge(change)
+    for line in problems:
+        print(line)
+    return 1 if problems else 0
+
+
+def location(finding: Finding) -> str:
+    return f"{finding.path}:{finding.line}"
