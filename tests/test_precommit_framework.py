@@ -1,0 +1,247 @@
+"""The hooks driven by the real pre-commit, in temporary git repositories.
+
+pre-commit installs this repository into a hook environment of its own (pip,
+from PyPI for the dependencies), once per test session: the hook repository is a
+snapshot of the working tree committed into a temporary git repository, so the
+tests judge the code as it is, committed or not.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_precommit_hooks import OLD, TANGLED
+
+ROOT = Path(__file__).resolve().parent.parent
+GIT = ["git", "-c", "user.name=healthgate", "-c", "user.email=hg@example.invalid"]
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        [*GIT, *args], cwd=root, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _snapshot(target: Path) -> str:
+    """Commit the working tree's files (tracked and new, not ignored) into ``target``."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.split(b"\0")
+    for raw in listed:
+        name = raw.decode()
+        source = ROOT / name
+        if not name or not source.is_file():
+            continue
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target / name)
+    git(target, "init", "-q")
+    git(target, "add", "-A")
+    git(target, "commit", "-qm", "snapshot")
+    return git(target, "rev-parse", "HEAD")
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One snapshot for all xdist workers: the first to arrive builds it."""
+    shared = tmp_path_factory.getbasetemp().parent
+    target = shared / "healthgate-hook-repo"
+    ready = shared / "healthgate-hook-repo.rev"
+    try:
+        target.mkdir()
+    except FileExistsError:
+        deadline = time.monotonic() + 300
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    else:
+        ready.write_text(_snapshot(target))
+    return target, ready.read_text()
+
+
+@pytest.fixture
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    # The hook environments are shared by the whole session (pre-commit locks its
+    # store); the project's own environment (this venv) is on PATH for the
+    # `language: system` hooks, as an activated virtualenv would be.
+    home = tmp_path_factory.getbasetemp().parent / "pre-commit-home"
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    cleaned = {
+        k: v for k, v in os.environ.items() if not k.startswith(("COVERAGE_", "PYTEST_XDIST"))
+    }
+    return {**cleaned, "PRE_COMMIT_HOME": str(home), "PATH": path}
+
+
+def documented_config(repo: Path, rev: str) -> str:
+    """The copy-paste block of docs/pre-commit.md, pointed at the snapshot."""
+    page = (ROOT / "docs" / "pre-commit.md").read_text()
+    block = re.search(r"```yaml\n(# \.pre-commit-config\.yaml\n.*?)```", page, re.S)
+    assert block is not None, "docs/pre-commit.md lost its configuration block"
+    text = re.sub(r"repo: \S+.*", f"repo: {repo}", block.group(1))
+    return re.sub(r"rev: \S+.*", f"rev: {rev}", text)
+
+
+CONFIG = """
+[tool.healthgate]
+source = ["src/app"]
+
+[tool.pytest.ini_options]
+pythonpath = ["src"]
+
+[tool.healthgate.gates]
+debt = { fail = "10h" }
+complexity = { fail = "C" }
+critical = { fail = 0 }
+import_time = { fail = "5s" }
+
+[tool.healthgate.imports]
+samples = 2
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, hook_repo: tuple[Path, str]) -> Path:
+    (tmp_path / "src" / "app").mkdir(parents=True)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "pyproject.toml").write_text(textwrap.dedent(CONFIG))
+    (tmp_path / "src" / "app" / "__init__.py").write_text(OLD.lstrip())
+    (tmp_path / "tests" / "test_app.py").write_text(
+        "from app import old\n\n\ndef test_old():\n    assert old(2) == 1\n"
+    )
+    (tmp_path / ".pre-commit-config.yaml").write_text(documented_config(*hook_repo))
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "start")
+    return tmp_path
+
+
+def pre_commit(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PRE_COMMIT, *args], cwd=root, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def stage(root: Path, text: str) -> None:
+    (root / "src" / "app" / "__init__.py").write_text(text)
+    git(root, "add", "-A")
+
+
+FILE_HOOKS = [
+    "healthgate-debt",
+    "healthgate-complexity",
+    "healthgate-markers",
+    "healthgate-security",
+]
+
+
+def test_a_clean_change_passes_every_commit_stage_hook(project: Path, env: dict[str, str]) -> None:
+    stage(project, OLD.lstrip().replace("return 0", "return -1"))
+    for hook in FILE_HOOKS:
+        completed = pre_commit(project, env, "run", hook, "--files", "src/app/__init__.py")
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("hook", "expected"),
+    [
+        ("healthgate-complexity", "src/app/__init__.py:25: tangled has complexity 14, rank C"),
+        ("healthgate-markers", "src/app/__init__.py:46: new HACK marker: # HACK: quick"),
+        ("healthgate-debt", "src/app/__init__.py:25: radon CC: tangled has cyclomatic complexity"),
+        ("healthgate-security", "src/app/__init__.py:52: B602: subprocess call with shell=True"),
+    ],
+)
+def test_a_bad_change_fails_each_file_hook_with_path_and_line(
+    project: Path, env: dict[str, str], hook: str, expected: str
+) -> None:
+    bad = OLD.lstrip() + TANGLED + "\n\ndef x():\n    # HACK: quick\n    return 1\n"
+    bad += "\n\ndef run(cmd):\n    import subprocess\n    return subprocess.call(cmd, shell=True)\n"
+    stage(project, bad)
+    completed = pre_commit(project, env, "run", hook, "--files", "src/app/__init__.py")
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert expected in completed.stdout
+
+
+def test_try_repo_runs_a_hook_without_configuring_it(
+    project: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    stage(project, OLD.lstrip() + "\n\ndef new():\n    # TODO: later\n    return 1\n")
+    completed = pre_commit(
+        project, env, "try-repo", str(hook_repo[0]), "healthgate-markers", "--ref", hook_repo[1]
+    )
+    assert completed.returncode == 1
+    assert "src/app/__init__.py:25: new TODO marker: # TODO: later" in completed.stdout
+
+
+def test_last_run_and_import_time_hooks(project: Path, env: dict[str, str]) -> None:
+    missing = pre_commit(project, env, "run", "healthgate-last-run")
+    assert missing.returncode == 1
+    assert ".healthgate/last-run.json: no recorded run" in missing.stdout
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "--healthgate", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    recorded = pre_commit(project, env, "run", "healthgate-last-run")
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    timed = pre_commit(project, env, "run", "healthgate-import-time", "--verbose")
+    assert timed.returncode == 0, timed.stdout + timed.stderr
+    assert "import app" in timed.stdout
+
+
+def test_the_full_gate_runs_only_at_push_or_by_hand(project: Path, env: dict[str, str]) -> None:
+    at_commit = pre_commit(project, env, "run", "healthgate")
+    assert "No hook with id `healthgate` in stage `pre-commit`" in at_commit.stdout
+    by_hand = pre_commit(project, env, "run", "healthgate", "--hook-stage", "manual", "--verbose")
+    assert by_hand.returncode == 0, by_hand.stdout + by_hand.stderr
+    assert "healthgate: " in by_hand.stdout
+
+
+def test_a_newcomer_commit_with_a_todo_and_a_complex_function_is_refused_then_accepted(
+    project: Path, env: dict[str, str]
+) -> None:
+    assert pre_commit(project, env, "install").returncode == 0
+    stage(project, OLD.lstrip() + TANGLED + "\n\ndef x():\n    # TODO: tidy\n    return 1\n")
+    refused = subprocess.run(
+        [*GIT, "commit", "-m", "add tangled"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 1
+    output = refused.stdout + refused.stderr
+    assert "src/app/__init__.py:25: tangled has complexity 14, rank C (new)" in output
+    assert "src/app/__init__.py:46: new TODO marker: # TODO: tidy" in output
+    stage(project, OLD.lstrip() + "\n\ndef x():\n    return 1\n")
+    # healthgate-last-run wants a test run that saw these sources: the usual
+    # edit, test, commit.
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "--healthgate", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    accepted = subprocess.run(
+        [*GIT, "commit", "-m", "add x"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
