@@ -201,6 +201,38 @@ def test_last_run_and_import_time_hooks(project: Path, env: dict[str, str]) -> N
     assert "import app" in timed.stdout
 
 
+def test_a_slow_import_or_a_stale_record_fails_the_repository_hooks(
+    project: Path, env: dict[str, str]
+) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "--healthgate", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    stage(project, "import time\n\ntime.sleep(0.2)\n" + OLD.lstrip())
+    stale = pre_commit(project, env, "run", "healthgate-last-run")
+    assert stale.returncode == 1
+    assert "src/app/__init__.py changed since" in stale.stdout
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('fail = "5s"', 'fail = "100ms"'))
+    git(project, "add", "-A")  # pre-commit stashes what is not staged
+    slow = pre_commit(project, env, "run", "healthgate-import-time")
+    assert slow.returncode == 1
+    assert "healthgate: FAIL import_time" in slow.stdout
+
+
+def test_a_failing_test_fails_the_full_gate(project: Path, env: dict[str, str]) -> None:
+    (project / "tests" / "test_app.py").write_text(
+        "from app import old\n\n\ndef test_old():\n    assert old(2) == 0\n"
+    )
+    git(project, "add", "-A")  # pre-commit stashes what is not staged
+    failed = pre_commit(project, env, "run", "healthgate", "--hook-stage", "manual")
+    assert failed.returncode == 1
+    assert "1 failed" in failed.stdout
+
+
 def test_the_full_gate_runs_only_at_push_or_by_hand(project: Path, env: dict[str, str]) -> None:
     at_commit = pre_commit(project, env, "run", "healthgate")
     assert "No hook with id `healthgate` in stage `pre-commit`" in at_commit.stdout
