@@ -111,6 +111,7 @@ class MemoryCollector:
         self.peaks: dict[str, int] = {}
         self.limits: dict[str, tuple[float, str]] = {}  # nodeid -> (limit, source)
         self.over: list[tuple[str, bool]] = []  # (message, set by a marker)
+        self.usage_error: str | None = None
 
     # -- pytest hooks ---------------------------------------------------------------
 
@@ -122,6 +123,19 @@ class MemoryCollector:
             problem = marker_problem(item)
             if problem is not None:
                 raise pytest.UsageError(problem)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # The controller's side of the xdist case below: a worker's collection error
+        # that carries a marker problem is a usage error of the whole run.
+        if not self.is_worker and report.failed:
+            text = report.longreprtext
+            if text.startswith("healthgate: ") and f"@pytest.mark.{MARKER}" in text:
+                self.usage_error = text
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.usage_error is not None:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
     @pytest.hookimpl(wrapper=True)
     def pytest_make_collect_report(
