@@ -3,9 +3,11 @@
 Builds a throw-away git repository whose source is a copy of this project's own
 package (about 40 modules), commits it, edits five files, stages them, then runs
 the `healthgate-debt` console script the way pre-commit does (a new process with
-the file names) several times. Prints the wall time of each run, cold (no
-analysis cache) and warm (the cache a test run or an earlier hook left). Target:
-at most 0.5 s on a 2-core machine.
+the file names) several times. Prints the wall time of each run: cold (no
+analysis cache), after a test run (the cache holds the tree as committed, as
+`pytest --healthgate` or `healthgate check` leave it, so the HEAD side is
+cached), and warm (an earlier hook run cached the staged side too). Target: at
+most 0.5 s on a 2-core machine.
 
     .venv/bin/python benchmarks/bench_precommit.py [--runs 5]
 """
@@ -56,23 +58,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
         subprocess.run([*GIT, "commit", "-qm", "start"], cwd=repo, check=True)
         files = sorted(str(p.relative_to(repo)) for p in (repo / "src" / "pkg").rglob("*.py"))
+        # What a test run leaves: the analysis cache of the tree as committed.
+        check = Path(sys.executable).with_name("healthgate")
+        subprocess.run([str(check), "check"], cwd=repo, capture_output=True, check=False)
+        tested = repo / ".healthgate"
+        kept = Path(folder + "-tested-cache")
+        shutil.copytree(tested, kept)
         staged = [name for name in files if not name.endswith("__init__.py")][:5]
         for name in staged:
             with (repo / name).open("a") as handle:
                 handle.write(ADDED)
         subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
-        cold = []
+        cold, after_test_run = [], []
         for _ in range(arguments.runs):
             shutil.rmtree(repo / ".healthgate", ignore_errors=True)
             cold.append(run_hook(repo, staged))
+        for _ in range(arguments.runs):
+            shutil.rmtree(repo / ".healthgate", ignore_errors=True)
+            shutil.copytree(kept, repo / ".healthgate")
+            after_test_run.append(run_hook(repo, staged))
+        shutil.rmtree(kept)
         warm = [run_hook(repo, staged) for _ in range(arguments.runs)]
     print(f"healthgate-debt on {len(staged)} staged files ({len(files)} files in the source)")
-    for label, times in (("cold (no cache)", cold), ("warm (cache kept)", warm)):
+    runs = (
+        ("cold (no cache)", cold),
+        ("after a test run", after_test_run),
+        ("warm (cache kept)", warm),
+    )
+    for label, times in runs:
         shown = ", ".join(f"{t:.3f}" for t in times)
         median = statistics.median(times)
         print(f"  {label:18} best {min(times):.3f} s, median {median:.3f} s  [{shown}]")
-    verdict = "met" if statistics.median(warm) <= 0.5 else "missed"
-    print(f"  target: <= 0.5 s -> {verdict} (warm median)")
+    for label, times in runs:
+        verdict = "met" if statistics.median(times) <= 0.5 else "missed"
+        print(f"  target <= 0.5 s, {label}: {verdict} (median)")
     return 0
 
 

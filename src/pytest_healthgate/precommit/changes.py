@@ -29,6 +29,8 @@ from pytest_healthgate.collect.static.measure import Options, findings
 from pytest_healthgate.collect.static.remediation import Finding
 from pytest_healthgate.collect.static.scope import discover
 from pytest_healthgate.config import ConfigError, HealthgateConfig, load
+from pytest_healthgate.store.cache import CACHE_DIR
+from pytest_healthgate.store.files import STATE_DIR
 
 # Files whose settings change what the tools report; copied beside the HEAD versions.
 TOOL_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml", ".bandit", "setup.cfg")
@@ -94,6 +96,12 @@ def _analyse_head(settings: HealthgateConfig, keys: list[str]) -> dict[str, Any]
         for name in TOOL_CONFIG_FILES:
             if (settings.root / name).is_file():
                 shutil.copyfile(settings.root / name, shadow / name)
+        # Read-only use of the project's cache: the HEAD version of a file is often
+        # what the last test run analysed. Entries are keyed by content digest, and
+        # whatever this analysis adds stays in the temporary copy.
+        cache = settings.root / STATE_DIR / CACHE_DIR
+        if cache.is_dir():
+            shutil.copytree(cache, shadow / STATE_DIR / CACHE_DIR)
         present = []
         for key in keys:
             content = _at_head(settings.root, key)
@@ -105,7 +113,7 @@ def _analyse_head(settings: HealthgateConfig, keys: list[str]) -> dict[str, Any]
             present.append(key)
         if not present:
             return {"files": {}, "lint": {}, "types": [], "errors": {}}
-        base = request(settings, present, use_cache=False)
+        base = request(settings, present)
         return analyse(_with_root(base, shadow))
 
 
@@ -120,8 +128,9 @@ def collect(settings: HealthgateConfig, filenames: Sequence[str]) -> Change:
     if not keys:
         empty: dict[str, Any] = {"files": {}, "lint": {}, "types": [], "errors": {}}
         return Change(settings, [], empty, empty)
-    after = analyse(_with_root(request(settings, keys), settings.root))
+    # HEAD first: the staged analysis replaces these files' cache entries.
     before = _analyse_head(settings, keys)
+    after = analyse(_with_root(request(settings, keys), settings.root))
     return Change(settings, keys, before, after)
 
 
