@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_healthgate.check import project_root
 from pytest_healthgate.collect.static import options, request
 from pytest_healthgate.collect.static.engine import analyse
 from pytest_healthgate.collect.static.measure import Options, findings
 from pytest_healthgate.collect.static.remediation import Finding
 from pytest_healthgate.collect.static.scope import discover
-from pytest_healthgate.config import ConfigError, HealthgateConfig, load
+from pytest_healthgate.config import HealthgateConfig
 from pytest_healthgate.store.cache import CACHE_DIR
 from pytest_healthgate.store.files import STATE_DIR
 
@@ -139,18 +138,12 @@ Judge = Callable[[Change], list[str]]
 
 def run_hook(name: str, judge: Judge, argv: Sequence[str] | None) -> int:
     """Parse the file names, analyse both sides, print problems; 1 when there are any."""
-    import argparse
+    from pytest_healthgate.precommit import entry
 
-    parser = argparse.ArgumentParser(prog=name)
-    parser.add_argument("filenames", nargs="*", help="staged files (pre-commit passes them)")
-    arguments = parser.parse_args(argv)
-    root, pyproject = project_root(Path.cwd())
-    try:
-        settings = load(root, pyproject)
-    except ConfigError as exc:
-        print(f"{name}: {exc}", file=sys.stderr)
-        return 2
-    change = collect(settings, arguments.filenames)
+    filenames, settings = entry.start(name, None, "staged files (pre-commit passes them)", argv)
+    if settings is None:
+        return entry.USAGE_ERROR
+    change = collect(settings, filenames)
     errors = {**change.after.get("errors", {}), **change.before.get("errors", {})}
     errors.pop("scope", None)
     if errors:

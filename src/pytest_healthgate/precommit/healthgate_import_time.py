@@ -9,16 +9,14 @@ of ``[tool.pytest.ini_options]``, as under pytest.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tomllib
 from collections.abc import Sequence
-from pathlib import Path
 
-from pytest_healthgate.check import project_root
-from pytest_healthgate.config import ConfigError, HealthgateConfig, load
+from pytest_healthgate.config import HealthgateConfig
 from pytest_healthgate.gates import evaluate
 from pytest_healthgate.pipeline import run_metadata
+from pytest_healthgate.precommit import entry
 from pytest_healthgate.report import terminal
 
 GATES = ("import_time", "import_memory")
@@ -60,16 +58,9 @@ def check(settings: HealthgateConfig) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="healthgate-import-time", description=__doc__)
-    parser.add_argument("filenames", nargs="*", help="ignored; every package is timed")
-    parser.parse_args(argv)
-    root, pyproject = project_root(Path.cwd())
-    try:
-        settings = load(root, pyproject)
-    except ConfigError as exc:
-        print(f"healthgate-import-time: {exc}", file=sys.stderr)
-        return 2
-    return check(settings)
+    help_text = "ignored; every package is timed"
+    _files, settings = entry.start("healthgate-import-time", __doc__, help_text, argv)
+    return entry.USAGE_ERROR if settings is None else check(settings)
 
 
 if __name__ == "__main__":

@@ -9,18 +9,16 @@ Nothing is written.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pytest_healthgate.check import project_root
-from pytest_healthgate.config import ConfigError, HealthgateConfig, load
+from pytest_healthgate.config import HealthgateConfig
 from pytest_healthgate.gates import evaluate
 from pytest_healthgate.model import Detail, Measurement, RunResult
 from pytest_healthgate.pipeline import LAST_RUN
+from pytest_healthgate.precommit import entry
 from pytest_healthgate.report import terminal
 from pytest_healthgate.report.json_report import SCHEMA_VERSION
 from pytest_healthgate.store.files import STATE_DIR
@@ -109,16 +107,9 @@ def check(root: Path, settings: HealthgateConfig) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="healthgate-last-run", description=__doc__)
-    parser.add_argument("filenames", nargs="*", help="ignored; the whole project is checked")
-    parser.parse_args(argv)
-    root, pyproject = project_root(Path.cwd())
-    try:
-        settings = load(root, pyproject)
-    except ConfigError as exc:
-        print(f"healthgate-last-run: {exc}", file=sys.stderr)
-        return 2
-    return check(root, settings)
+    help_text = "ignored; the whole project is checked"
+    _files, settings = entry.start("healthgate-last-run", __doc__, help_text, argv)
+    return entry.USAGE_ERROR if settings is None else check(settings.root, settings)
 
 
 if __name__ == "__main__":
