@@ -223,7 +223,10 @@ def test_import_memory_is_the_peak_the_import_added_even_when_freed(
     assert result.ret == 0
     import_memory = gate(document, "import_memory")
     least = {name: p["least_memory"] for name, p in import_memory["extra"]["packages"].items()}
-    assert 30_000_000 <= least["hungry"] <= 33_000_000
+    # Resident-memory figures: pages the child already held before the import (freed
+    # heap) can be reused by the buffer, so the added peak may fall a few pages short
+    # of 30,000,000 bytes; it must be the buffer's size within 1.5 %, never near 0.
+    assert 29_550_000 <= least["hungry"] <= 33_000_000
     assert least["light"] < 5_000_000
     assert import_memory["value"] == least["hungry"]
 
