@@ -18,11 +18,14 @@ analysis is re-implemented here.
 from __future__ import annotations
 
 import ast
+import contextlib
+import gc
 import io
 import logging
 import re
 import tokenize
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +129,7 @@ class Analyser:
             warnings.simplefilter("ignore")
             self._radon(text, tree, result, errors, key)
             result["markers"] = find_markers(text, self.pattern, self.markers)
-            self._security(path, result, errors, key)
+            self._security(path, "nosec" in text, result, errors, key)
         if errors:
             result["tool_errors"] = errors
         return result
@@ -162,7 +165,12 @@ class Analyser:
             errors["radon"] = f"radon failed on {key}: {type(exc).__name__}: {exc}"
 
     def _security(
-        self, path: Path, result: dict[str, Any], errors: dict[str, str], key: str
+        self,
+        path: Path,
+        may_have_nosec: bool,
+        result: dict[str, Any],
+        errors: dict[str, str],
+        key: str,
     ) -> None:
         manager_class = self._bandit_manager()
         if manager_class is None:
@@ -170,7 +178,11 @@ class Analyser:
             return
         config, profile, manager_type = manager_class
         try:
-            manager = manager_type(config, "file", profile=profile, quiet=True)
+            # bandit tokenizes every file to find `# nosec` comments; a file without
+            # the word cannot have one, so skipping that scan changes nothing but time.
+            manager = manager_type(
+                config, "file", profile=profile, quiet=True, ignore_nosec=not may_have_nosec
+            )
             manager.discover_files([str(path)], False)
             manager.run_tests()
         except Exception as exc:
@@ -207,10 +219,28 @@ class Analyser:
         return result
 
 
+# Analysing a file builds and drops hundreds of thousands of AST nodes; with the
+# default thresholds the cyclic collector runs thousands of times per file for
+# little garbage (measured: about 13 % of the analysis time on Django's files).
+ANALYSIS_GC_THRESHOLD = (50_000, 20, 100)
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the block with the analysis GC thresholds, then restore the caller's."""
+    previous = gc.get_threshold()
+    gc.set_threshold(*ANALYSIS_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def init_worker(markers: tuple[str, ...], bandit_config: str | None) -> None:
     """Process-pool initializer: one Analyser per worker process."""
     global _ANALYSER  # noqa: PLW0603 - per-process state of a pool worker
     _ANALYSER = Analyser(markers, bandit_config)
+    gc.set_threshold(*ANALYSIS_GC_THRESHOLD)  # a worker only ever analyses
 
 
 def analyse_in_worker(task: tuple[str, str]) -> tuple[str, dict[str, Any]]:
