@@ -53,3 +53,18 @@ def gate(document: dict[str, Any], name: str) -> dict[str, Any]:
             found: dict[str, Any] = metric
             return found
     raise AssertionError(f"no gate {name} in {[m['name'] for m in document['metrics']]}")
+
+
+REPORT = "healthgate-report.json"
+
+
+def run_with_report(
+    pytester: pytest.Pytester, *args: str
+) -> tuple[pytest.RunResult, dict[str, Any]]:
+    """`pytest --healthgate` in a subprocess, with the JSON report it wrote ({} if none)."""
+    result = pytester.runpytest_subprocess(
+        "--healthgate", f"--healthgate-report=json:{REPORT}", "-p", "no:cacheprovider", *args
+    )
+    report_file = pytester.path / REPORT
+    document = json.loads(report_file.read_text()) if report_file.is_file() else {}
+    return result, document

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import textwrap
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import psutil
 import pytest
@@ -21,8 +19,8 @@ from pytest_healthgate.collect.imports import (
     child_environment,
     parse_importtime,
 )
-
-REPORT = "report.json"
+from tests.helpers import gate
+from tests.helpers import run_with_report as run
 
 
 def make_project(
@@ -63,19 +61,6 @@ def make_project(
         """
     )
     pytester.makepyfile(test_project=tests)
-
-
-def run(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
-    result = pytester.runpytest_subprocess(
-        "--healthgate", f"--healthgate-report=json:{REPORT}", "-p", "no:cacheprovider", *args
-    )
-    report_file = pytester.path / REPORT
-    document = json.loads(report_file.read_text()) if report_file.is_file() else {}
-    return result, document
-
-
-def gate(document: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(metric for metric in document["metrics"] if metric["name"] == name)
 
 
 def test_the_slowest_package_sets_the_value_and_every_package_is_listed(

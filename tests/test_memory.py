@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -10,8 +9,9 @@ import pytest
 
 from pytest_healthgate.collect import memory
 from pytest_healthgate.config import load
+from tests.helpers import gate
+from tests.helpers import run_with_report as run
 
-REPORT = "report.json"
 XDIST = [pytest.param((), id="serial"), pytest.param(("-n", "2"), id="xdist")]
 
 
@@ -34,19 +34,6 @@ def make_project(pytester: pytest.Pytester, *, gates: str, tests: str) -> None:
         """
     )
     pytester.makepyfile(test_project=tests)
-
-
-def run(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
-    result = pytester.runpytest_subprocess(
-        "--healthgate", f"--healthgate-report=json:{REPORT}", "-p", "no:cacheprovider", *args
-    )
-    report_file = pytester.path / REPORT
-    document = json.loads(report_file.read_text()) if report_file.is_file() else {}
-    return result, document
-
-
-def gate(document: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(metric for metric in document["metrics"] if metric["name"] == name)
 
 
 @pytest.mark.parametrize("xdist", XDIST)

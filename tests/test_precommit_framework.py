@@ -132,6 +132,17 @@ def pre_commit(root: Path, env: dict[str, str], *args: str) -> subprocess.Comple
     )
 
 
+def record_a_test_run(root: Path, env: dict[str, str]) -> None:
+    """`pytest --healthgate` in the project, as a developer runs it before committing."""
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "--healthgate", "-q", "-p", "no:cacheprovider"],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
 def stage(root: Path, text: str) -> None:
     (root / "src" / "app" / "__init__.py").write_text(text)
     git(root, "add", "-A")
@@ -187,13 +198,7 @@ def test_last_run_and_import_time_hooks(project: Path, env: dict[str, str]) -> N
     missing = pre_commit(project, env, "run", "healthgate-last-run")
     assert missing.returncode == 1
     assert ".healthgate/last-run.json: no recorded run" in missing.stdout
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "--healthgate", "-q", "-p", "no:cacheprovider"],
-        cwd=project,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    record_a_test_run(project, env)
     recorded = pre_commit(project, env, "run", "healthgate-last-run")
     assert recorded.returncode == 0, recorded.stdout + recorded.stderr
     timed = pre_commit(project, env, "run", "healthgate-import-time", "--verbose")
@@ -204,13 +209,7 @@ def test_last_run_and_import_time_hooks(project: Path, env: dict[str, str]) -> N
 def test_a_slow_import_or_a_stale_record_fails_the_repository_hooks(
     project: Path, env: dict[str, str]
 ) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "--healthgate", "-q", "-p", "no:cacheprovider"],
-        cwd=project,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    record_a_test_run(project, env)
     stage(project, "import time\n\ntime.sleep(0.2)\n" + OLD.lstrip())
     stale = pre_commit(project, env, "run", "healthgate-last-run")
     assert stale.returncode == 1
@@ -261,13 +260,7 @@ def test_a_newcomer_commit_with_a_todo_and_a_complex_function_is_refused_then_ac
     stage(project, OLD.lstrip() + "\n\ndef x():\n    return 1\n")
     # healthgate-last-run wants a test run that saw these sources: the usual
     # edit, test, commit.
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "--healthgate", "-q", "-p", "no:cacheprovider"],
-        cwd=project,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    record_a_test_run(project, env)
     accepted = subprocess.run(
         [*GIT, "commit", "-m", "add x"],
         cwd=project,
