@@ -70,6 +70,17 @@ def test_quiet_keeps_only_rows_that_are_not_pass(pytester: pytest.Pytester) -> N
     result.stdout.fnmatch_lines(["healthgate: 3 passed, 1 warned, 0 failed"])
 
 
+def test_quiet_with_every_gate_passing_prints_only_the_final_line(
+    pytester: pytest.Pytester,
+) -> None:
+    report_project(pytester)
+    pyproject = pytester.path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('duration = { warn = "1ms" }', ""))
+    output = pytester.runpytest_subprocess("--healthgate", "-q").stdout.str()
+    assert "gate  " not in output
+    assert "healthgate: 4 passed, 0 warned, 0 failed" in output
+
+
 def test_colour_follows_pytest_color_option(pytester: pytest.Pytester) -> None:
     report_project(pytester)
     coloured = pytester.runpytest_subprocess("--healthgate", "--color=yes").stdout.str()

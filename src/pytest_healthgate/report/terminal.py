@@ -61,8 +61,11 @@ def summary_line(result: RunResult) -> str:
 def render(result: RunResult, *, quiet: bool = False) -> list[Line]:
     """The section's lines; ``quiet`` keeps only non-PASS rows and the final lines."""
     shown = [g for g in result.gates if not (quiet and g.verdict is Verdict.PASS)]
-    rows = [HEADER, *(_row(gate) for gate in shown)]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(HEADER) - 1)]
+    # Quiet with every gate passing: only the final line, no empty table.
+    rows = [HEADER, *(_row(gate) for gate in shown)] if shown or not quiet else []
+    widths = [
+        max((len(row[column]) for row in rows), default=0) for column in range(len(HEADER) - 1)
+    ]
     lines: list[Line] = []
     for index, row in enumerate(rows):
         text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
