@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_healthgate.gates import evaluate, judge
+from pytest_healthgate.gates import evaluate, judge_gate
 from pytest_healthgate.metrics import METRICS
 from pytest_healthgate.model import Bounds, Measurement, Verdict
 
@@ -21,7 +21,7 @@ from pytest_healthgate.model import Bounds, Measurement, Verdict
     ],
 )
 def test_higher_is_better_bounds(value: float, expected: Verdict) -> None:
-    result = judge(METRICS["coverage"], Measurement("coverage", value=value), Bounds(65, 80))
+    result = judge_gate(METRICS["coverage"], Measurement("coverage", value=value), Bounds(65, 80))
     assert result.verdict is expected
 
 
@@ -37,12 +37,12 @@ def test_higher_is_better_bounds(value: float, expected: Verdict) -> None:
 )
 def test_lower_is_better_bounds(hours: float, expected: Verdict) -> None:
     measurement = Measurement("debt", value=hours * 3600)
-    result = judge(METRICS["debt"], measurement, Bounds(300 * 3600, 200 * 3600))
+    result = judge_gate(METRICS["debt"], measurement, Bounds(300 * 3600, 200 * 3600))
     assert result.verdict is expected
 
 
 def test_a_failed_gate_names_value_and_bound() -> None:
-    result = judge(
+    result = judge_gate(
         METRICS["coverage"], Measurement("coverage", value=61.25, precision=2), Bounds(65)
     )
     assert result.reason == "coverage 61.25% is below 65.00%"
@@ -52,19 +52,19 @@ def test_violations_fail_a_gate_whose_value_is_within_bounds() -> None:
     measurement = Measurement(
         "coverage", value=90.0, violations=["a.py 10% is below its floor 50%"]
     )
-    result = judge(METRICS["coverage"], measurement, Bounds(50))
+    result = judge_gate(METRICS["coverage"], measurement, Bounds(50))
     assert result.verdict is Verdict.FAIL
     assert result.reason == "a.py 10% is below its floor 50%"
 
 
 def test_an_error_is_never_a_pass_and_fails_the_run() -> None:
-    result = judge(METRICS["coverage"], Measurement("coverage", error="no data"), Bounds(1))
+    result = judge_gate(METRICS["coverage"], Measurement("coverage", error="no data"), Bounds(1))
     assert result.verdict is Verdict.ERROR
     assert result.verdict.fails_run
 
 
 def test_skip_says_why_and_does_not_fail_the_run() -> None:
-    result = judge(
+    result = judge_gate(
         METRICS["pass_rate"], Measurement("pass_rate", skip_reason="no test ran"), Bounds(98)
     )
     assert result.verdict is Verdict.SKIP

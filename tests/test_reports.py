@@ -12,7 +12,7 @@ import pytest
 from pytest_healthgate.model import Bounds, Direction, GateResult, RunResult, Verdict
 from pytest_healthgate.report import terminal
 from pytest_healthgate.store.files import state_dir, write_atomic
-from pytest_healthgate.units import Kind
+from pytest_healthgate.units import Unit
 from tests.helpers import last_run, write, write_project
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "last-run.schema.json").read_text())
@@ -165,7 +165,7 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path) -> N
 def test_error_and_skip_rows_show_their_reason() -> None:
     def result(verdict: Verdict, reason: str) -> GateResult:
         return GateResult(
-            "coverage", Kind.PERCENT, Direction.HIGHER, None, Bounds(80), verdict, reason, "hint", 1
+            "coverage", Unit.PERCENT, Direction.HIGHER, None, Bounds(80), verdict, reason, "hint", 1
         )
 
     lines = terminal.render(

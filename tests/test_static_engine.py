@@ -12,7 +12,7 @@ import pytest
 
 from pytest_healthgate.collect.static import engine
 from pytest_healthgate.collect.static.engine import Request, analyse
-from pytest_healthgate.collect.static.measure import Options, build
+from pytest_healthgate.collect.static.figures import DebtPricing, measurements_from_analysis
 from pytest_healthgate.model import Measurement
 
 
@@ -135,7 +135,7 @@ def test_bad_input_is_reported_per_file_and_never_crashes(tmp_path: Path) -> Non
     ]
     assert len(result["files"]["pkg/huge.py"]["functions"]) == 12_500
     assert ["pkg/sub/loop", "symlink loop; not followed"] in result["skipped"]
-    critical = by_name(build(result, Options()))["critical"]
+    critical = by_name(measurements_from_analysis(result, DebtPricing()))["critical"]
     # Two files that cannot be read as Python; ruff's own syntax errors are not counted twice.
     assert critical.value == 2
     labels = [detail.label for detail in critical.details]
@@ -149,7 +149,7 @@ def test_a_crashing_ruff_turns_the_debt_gates_into_errors_with_its_message(
     result = run(root)
     assert "ruff exited with status 2" in result["errors"]["ruff"]
     assert "line-lenght" in result["errors"]["ruff"]
-    measured = by_name(build(result, Options()))
+    measured = by_name(measurements_from_analysis(result, DebtPricing()))
     for gate in ("debt", "debt_ratio", "rating"):
         assert measured[gate].error is not None
         assert "line-lenght" in measured[gate].error
@@ -164,7 +164,7 @@ def test_a_missing_bandit_turns_debt_and_critical_into_errors(
     root = project(tmp_path, SIMPLE)
     result = run(root, use_cache=False)
     assert result["errors"]["bandit"].startswith("bandit is not installed")
-    measured = by_name(build(result, Options()))
+    measured = by_name(measurements_from_analysis(result, DebtPricing()))
     assert measured["critical"].error == result["errors"]["bandit"]
     assert measured["debt"].error is not None
     assert measured["complexity"].error is None
@@ -203,14 +203,14 @@ def test_the_process_pool_gives_the_same_results_as_one_process(
 def test_a_missing_source_entry_is_an_error_not_a_silent_pass(tmp_path: Path) -> None:
     root = project(tmp_path, SIMPLE)
     result = analyse(Request(root=str(root), entries=("pkg", "gone"), use_cache=False))
-    measured = by_name(build(result, Options()))
+    measured = by_name(measurements_from_analysis(result, DebtPricing()))
     assert measured["debt"].error == "source not found: gone"
     assert measured["critical"].error == "source not found: gone"
 
 
 def test_a_source_without_python_files_skips_the_gates_and_says_why(tmp_path: Path) -> None:
     root = project(tmp_path, {"pkg/README.md": "hello"})
-    measured = build(run(root), Options())
+    measured = measurements_from_analysis(run(root), DebtPricing())
     assert {m.skip_reason for m in measured} == {"no Python files to analyse in pkg"}
 
 
@@ -224,7 +224,7 @@ def test_mypy_errors_become_typing_findings_when_enabled(tmp_path: Path) -> None
     assert [(key, line, code) for key, line, code, _ in result["types"]] == [
         ("pkg/__init__.py", 1, "assignment")
     ]
-    debt = by_name(build(result, Options()))["debt"]
+    debt = by_name(measurements_from_analysis(result, DebtPricing()))["debt"]
     assert debt.extra["categories"][0] == {
         "category": "typing (mypy)",
         "debt_minutes": 10.0,

@@ -6,9 +6,13 @@ from typing import Any
 
 import pytest
 
-from pytest_healthgate.collect.static.measure import Options, build, findings
+from pytest_healthgate.collect.static.figures import (
+    DebtPricing,
+    findings,
+    measurements_from_analysis,
+)
 from pytest_healthgate.model import Measurement
-from pytest_healthgate.units import Kind
+from pytest_healthgate.units import Unit
 
 
 def file_result(**fields: Any) -> dict[str, Any]:
@@ -38,8 +42,10 @@ def analysis(files: dict[str, dict[str, Any]], **fields: Any) -> dict[str, Any]:
     return document
 
 
-def measured(document: dict[str, Any], options: Options | None = None) -> dict[str, Measurement]:
-    return {m.name: m for m in build(document, options or Options())}
+def measured(
+    document: dict[str, Any], options: DebtPricing | None = None
+) -> dict[str, Measurement]:
+    return {m.name: m for m in measurements_from_analysis(document, options or DebtPricing())}
 
 
 SAMPLE = analysis(
@@ -67,7 +73,7 @@ def test_debt_is_the_sum_of_every_findings_minutes_in_seconds() -> None:
 
 
 def test_minutes_overrides_and_allowed_complexity_change_the_debt() -> None:
-    options = Options(minutes={"E501": 1, "security-high": 120}, allowed_complexity="C")
+    options = DebtPricing(minutes={"E501": 1, "security-high": 120}, allowed_complexity="C")
     # C allows complexity up to 20, so big() costs nothing.
     debt = measured(SAMPLE, options)["debt"]
     assert debt.value == (10 + 120 + 10 + 5 + 60 + 2) * 60
@@ -78,7 +84,7 @@ def test_debt_ratio_and_rating_come_from_lines_of_code_and_cost_per_line() -> No
     # 170 minutes / (150 lines x 30 minutes) = 3.78 %, shown and judged as 3.8 %.
     assert result["debt_ratio"].value == 3.8
     assert result["rating"].value == 1  # A
-    cheap = measured(SAMPLE, Options(cost_per_line_minutes=1))
+    cheap = measured(SAMPLE, DebtPricing(cost_per_line_minutes=1))
     assert cheap["debt_ratio"].value == pytest.approx(113.3)
     assert cheap["rating"].value == 5  # E
 
@@ -98,8 +104,8 @@ def test_debt_by_category_is_listed_with_the_ratio() -> None:
 def test_complexity_is_the_worst_rank_with_the_most_complex_functions_named() -> None:
     complexity = measured(SAMPLE)["complexity"]
     assert complexity.value == 3  # C
-    assert [(d.label, d.kind, d.note) for d in complexity.details] == [
-        ("pkg/a.py:3 big", Kind.RANK, "complexity 13")
+    assert [(d.label, d.unit, d.note) for d in complexity.details] == [
+        ("pkg/a.py:3 big", Unit.RANK, "complexity 13")
     ]
     assert complexity.extra["ranks"]["C"] == 1
     assert complexity.hint == "split big (pkg/a.py:3, complexity 13) first"
@@ -116,7 +122,7 @@ def test_critical_counts_high_severity_findings_and_unparseable_files() -> None:
     result = measured(document)
     assert result["critical"].value == 2
     assert [d.label for d in result["critical"].details] == ["pkg/a.py:9", "pkg/bad.py:4"]
-    codes = [f.code for f in findings(document, Options()) if f.path == "pkg/bad.py"]
+    codes = [f.code for f in findings(document, DebtPricing()) if f.path == "pkg/bad.py"]
     assert codes == ["syntax"]
 
 
@@ -130,11 +136,12 @@ def test_a_tool_error_is_an_error_only_for_the_gates_that_need_that_tool() -> No
 
 
 def test_only_the_requested_gates_are_measured() -> None:
-    assert [m.name for m in build(SAMPLE, Options(), ["critical", "debt"])] == ["debt", "critical"]
+    measured = measurements_from_analysis(SAMPLE, DebtPricing(), ["critical", "debt"])
+    assert [m.name for m in measured] == ["debt", "critical"]
 
 
 def test_categories_go_to_the_debt_gate_when_no_ratio_or_rating_gate_is_asked_for() -> None:
-    (debt,) = build(SAMPLE, Options(), ["debt"])
+    (debt,) = measurements_from_analysis(SAMPLE, DebtPricing(), ["debt"])
     labels = [d.label for d in debt.details]
     assert labels[:2] == ["pkg/a.py", "pkg/b.py"]
     assert "security (bandit)" in labels

@@ -147,7 +147,7 @@ def test_collect_only_starts_no_analysis_and_judges_nothing(pytester: pytest.Pyt
 def test_loading_the_plugin_and_the_static_collector_imports_none_of_the_tools() -> None:
     code = (
         "import sys, pytest_healthgate.plugin, pytest_healthgate.collect.static, "
-        "pytest_healthgate.check\n"
+        "pytest_healthgate.commands.check\n"
         "print(sorted(m for m in ('radon', 'bandit', 'mypy', 'ruff') if m in sys.modules))"
     )
     completed = subprocess.run(

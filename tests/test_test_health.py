@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_healthgate.collect.tests import TestHealth
+from pytest_healthgate.collect.outcomes import OutcomeTally
 from tests.helpers import gate, last_run, write, write_project
 
 NO_COVERAGE = """
@@ -143,7 +143,7 @@ def test_no_tests_keeps_pytests_own_status_and_skips_test_gates(pytester: pytest
 
 
 def test_outcomes_are_decided_once_per_test() -> None:
-    health = TestHealth()
+    health = OutcomeTally()
     health.record_test("t::a", "setup", "passed", 0.1)
     health.record_test("t::a", "call", "failed", 0.2)
     health.record_test("t::a", "teardown", "failed", 0.1)  # still one failed test

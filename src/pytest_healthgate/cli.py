@@ -6,14 +6,15 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from pytest_healthgate import __version__, check
-from pytest_healthgate.precommit import healthgate as run_gate
+from pytest_healthgate import __version__
+from pytest_healthgate.commands import check
+from pytest_healthgate.commands import run as run_command
 
 # name -> (help, add arguments, run); run returns the exit status.
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 COMMANDS: dict[str, Command] = {
     "check": (check.SUMMARY, check.add_arguments, check.run),
-    "run": (run_gate.SUMMARY, run_gate.add_arguments, run_gate.run),
+    "run": (run_command.SUMMARY, run_command.add_arguments, run_command.run),
 }
 
 EPILOG = (

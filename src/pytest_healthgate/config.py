@@ -20,7 +20,7 @@ from pytest_healthgate.metrics import METRICS, MetricSpec
 from pytest_healthgate.model import Bounds, Direction
 from pytest_healthgate.schema import Option, strings
 from pytest_healthgate.sections import SECTIONS
-from pytest_healthgate.units import Kind, UnitError, format_value, parse
+from pytest_healthgate.units import Unit, UnitError, format_value, parse
 
 TABLE = "tool.healthgate"
 
@@ -198,7 +198,7 @@ def _bounds(where: str, table: str, spec: MetricSpec, raw: dict[str, Any]) -> Bo
     parsed: dict[str, float] = {}
     for key in GATE_KEYS:
         if key in raw:
-            parsed[key] = _unit(where, table, key, raw[key], spec.kind)
+            parsed[key] = _unit(where, table, key, raw[key], spec.unit)
     if not parsed and "paths" not in raw:
         raise ConfigError(
             f"{where}: [{table}] sets no bound; add fail = ... and/or warn = ..., "
@@ -223,10 +223,10 @@ def _paths(where: str, table: str, spec: MetricSpec, raw: object) -> dict[str, f
         raise ConfigError(
             _bad_value(where, table.rsplit(".", 1)[0], "paths", raw, "a table of glob = floor")
         )
-    return {glob: _unit(where, table, glob, floor, spec.kind) for glob, floor in raw.items()}
+    return {glob: _unit(where, table, glob, floor, spec.unit) for glob, floor in raw.items()}
 
 
-def _unit(where: str, table: str, key: str, value: object, kind: Kind) -> float:
+def _unit(where: str, table: str, key: str, value: object, kind: Unit) -> float:
     try:
         return parse(value, kind)
     except UnitError as exc:
@@ -318,13 +318,13 @@ def reference() -> str:
         if spec.default is not None:
             pairs = (("fail", spec.default.fail), ("warn", spec.default.warn))
             default = ", ".join(
-                f"{key} = {format_value(value, spec.kind, 0)}"
+                f"{key} = {format_value(value, spec.unit, 0)}"
                 for key, value in pairs
                 if value is not None
             )
         better = spec.direction.value
         lines.append(
-            f"| `{spec.name}` | {spec.kind.value} | {better} | {default} | {spec.summary} |"
+            f"| `{spec.name}` | {spec.unit.value} | {better} | {default} | {spec.summary} |"
         )
     return "\n".join(lines) + "\n"
 

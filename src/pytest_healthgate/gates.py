@@ -24,7 +24,7 @@ def beyond(spec: MetricSpec, value: float, bound: float | None) -> bool:
     return value > bound
 
 
-def judge(spec: MetricSpec, measurement: Measurement, bounds: Bounds) -> GateResult:
+def judge_gate(spec: MetricSpec, measurement: Measurement, bounds: Bounds) -> GateResult:
     value = measurement.value
     if measurement.error is not None:
         verdict, reason = Verdict.ERROR, measurement.error
@@ -45,7 +45,7 @@ def judge(spec: MetricSpec, measurement: Measurement, bounds: Bounds) -> GateRes
             verdict, reason = Verdict.PASS, ""
     return GateResult(
         name=spec.name,
-        kind=spec.kind,
+        unit=spec.unit,
         direction=spec.direction,
         value=value,
         bounds=bounds,
@@ -61,8 +61,8 @@ def judge(spec: MetricSpec, measurement: Measurement, bounds: Bounds) -> GateRes
 def _crossed(spec: MetricSpec, value: float, bound: float | None, precision: int) -> str:
     assert bound is not None  # only called after beyond() found a bound
     side = "below" if spec.direction is Direction.HIGHER else "above"
-    shown = format_value(value, spec.kind, precision)
-    return f"{spec.name} {shown} is {side} {format_value(bound, spec.kind, precision)}"
+    shown = format_value(value, spec.unit, precision)
+    return f"{spec.name} {shown} is {side} {format_value(bound, spec.unit, precision)}"
 
 
 def evaluate(
@@ -78,5 +78,5 @@ def evaluate(
             measurement = Measurement(
                 name, error=f"no collector in this version of healthgate measures {name}"
             )
-        results.append(judge(spec, measurement, bounds))
+        results.append(judge_gate(spec, measurement, bounds))
     return RunResult(gates=results, metadata=dict(metadata))

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pytest_healthgate.model import Bounds, Direction
-from pytest_healthgate.units import Kind
+from pytest_healthgate.units import Unit
 
 
 @dataclass(frozen=True)
 class MetricSpec:
     name: str
-    kind: Kind
+    unit: Unit
     direction: Direction
     summary: str
     hint: str  # what to look at first when the gate is not PASS
@@ -28,7 +28,7 @@ METRICS: dict[str, MetricSpec] = {
     for spec in (
         MetricSpec(
             "coverage",
-            Kind.PERCENT,
+            Unit.PERCENT,
             Direction.HIGHER,
             "Total coverage as `coverage report` prints it (lines, or lines and "
             "branches when coverage.py measures branches).",
@@ -38,7 +38,7 @@ METRICS: dict[str, MetricSpec] = {
         ),
         MetricSpec(
             "pass_rate",
-            Kind.PERCENT,
+            Unit.PERCENT,
             Direction.HIGHER,
             "passed / (passed + failed + errored) over executed tests; skipped "
             "and xfailed tests are left out, xpassed count as passed.",
@@ -47,7 +47,7 @@ METRICS: dict[str, MetricSpec] = {
         ),
         MetricSpec(
             "collection_errors",
-            Kind.PERCENT,
+            Unit.PERCENT,
             Direction.LOWER,
             "Share of test modules that failed to import during collection.",
             "fix the import errors pytest lists under ERRORS",
@@ -55,7 +55,7 @@ METRICS: dict[str, MetricSpec] = {
         ),
         MetricSpec(
             "duration",
-            Kind.DURATION,
+            Unit.DURATION,
             Direction.LOWER,
             "Wall time of the test session.",
             "speed up the slowest tests listed below",
@@ -63,7 +63,7 @@ METRICS: dict[str, MetricSpec] = {
         ),
         MetricSpec(
             "debt",
-            Kind.DURATION,
+            Unit.DURATION,
             Direction.LOWER,
             "Remediation time of all findings (ruff, radon, debt markers, bandit, "
             "mypy when enabled), SQALE-style; see docs/debt.md.",
@@ -71,56 +71,56 @@ METRICS: dict[str, MetricSpec] = {
         ),
         MetricSpec(
             "debt_ratio",
-            Kind.PERCENT,
+            Unit.PERCENT,
             Direction.LOWER,
             "Debt / (lines of code x development cost per line).",
             "start with the files carrying most debt",
         ),
         MetricSpec(
             "rating",
-            Kind.RANK,
+            Unit.RANK,
             Direction.LOWER,
             "Maintainability rating A-E from the debt ratio (SonarQube's grid).",
             "start with the files carrying most debt",
         ),
         MetricSpec(
             "complexity",
-            Kind.RANK,
+            Unit.RANK,
             Direction.LOWER,
             "Worst cyclomatic-complexity rank of any function, A-F as radon ranks.",
             "split the most complex functions listed below",
         ),
         MetricSpec(
             "critical",
-            Kind.COUNT,
+            Unit.COUNT,
             Direction.LOWER,
             "High-severity bandit findings and files that do not decode or parse.",
             "fix the critical findings listed below",
         ),
         MetricSpec(
             "import_time",
-            Kind.DURATION,
+            Unit.DURATION,
             Direction.LOWER,
             "Import time of each package, best of N fresh interpreters.",
             "make heavy imports lazy; see the slowest modules below",
         ),
         MetricSpec(
             "import_memory",
-            Kind.SIZE,
+            Unit.SIZE,
             Direction.LOWER,
             "Peak memory added by importing each package.",
             "make heavy imports lazy",
         ),
         MetricSpec(
             "memory",
-            Kind.SIZE,
+            Unit.SIZE,
             Direction.LOWER,
             "Peak resident memory of the test session, all workers.",
             "look at the tests with the highest peak",
         ),
         MetricSpec(
             "test_memory",
-            Kind.SIZE,
+            Unit.SIZE,
             Direction.LOWER,
             "Default per-test peak allocation limit.",
             "look at the tests with the highest peak",

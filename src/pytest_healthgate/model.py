@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from pytest_healthgate.units import Kind
+from pytest_healthgate.units import Unit
 
 
 class Verdict(StrEnum):
@@ -46,7 +46,7 @@ class Detail:
 
     label: str
     value: float
-    kind: Kind
+    unit: Unit
     note: str = ""
 
 
@@ -73,7 +73,7 @@ class Measurement:
 @dataclass(frozen=True)
 class GateResult:
     name: str
-    kind: Kind
+    unit: Unit
     direction: Direction
     value: float | None
     bounds: Bounds

@@ -90,10 +90,10 @@ def publish(
     written = [folder / LAST_RUN]
     write_atomic(written[0], json_report.render(result))
     if sources is not None:
-        from pytest_healthgate import fingerprint
+        from pytest_healthgate.store import sources as source_store
 
-        written.append(folder / fingerprint.SOURCES_FILE)
-        write_atomic(written[-1], fingerprint.render(sources))
+        written.append(folder / source_store.SOURCES_FILE)
+        write_atomic(written[-1], source_store.render(sources))
     for kind, path in targets:
         write_atomic(path, RENDERERS[kind](result))
         written.append(path)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pytest_healthgate.units import Kind, parse
+from pytest_healthgate.units import Unit, parse
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def text(value: object) -> str:
     raise ValueError("not a string")
 
 
-def unit(kind: Kind) -> Callable[[object], float]:
+def unit(kind: Unit) -> Callable[[object], float]:
     def check(value: object) -> float:
         return parse(value, kind)
 

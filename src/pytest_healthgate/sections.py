@@ -17,7 +17,7 @@ from pytest_healthgate.schema import (
     unit,
     whole_number,
 )
-from pytest_healthgate.units import Kind
+from pytest_healthgate.units import Unit
 
 SECTIONS: dict[str, dict[str, Option]] = {
     "debt": {
@@ -36,7 +36,7 @@ SECTIONS: dict[str, dict[str, Option]] = {
         ),
         "cost_per_line": Option(
             'a duration such as "30m"',
-            unit(Kind.DURATION),
+            unit(Unit.DURATION),
             30 * 60.0,
             "Development cost of one line of code, for the debt ratio.",
         ),
@@ -49,7 +49,7 @@ SECTIONS: dict[str, dict[str, Option]] = {
         ),
         "allowed_complexity": Option(
             'a rank letter from "A" to "F"',
-            unit(Kind.RANK),
+            unit(Unit.RANK),
             2.0,
             "Worst cyclomatic-complexity rank that carries no debt; each point above "
             "its ceiling costs the `complexity` minutes. Default B (complexity 10).",
@@ -73,7 +73,7 @@ SECTIONS: dict[str, dict[str, Option]] = {
         ),
         "timeout": Option(
             'a duration such as "60s"',
-            unit(Kind.DURATION),
+            unit(Unit.DURATION),
             60.0,
             "Time one import may take before it is killed and reported as ERROR.",
         ),

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pytest_healthgate import pipeline
-from pytest_healthgate.collect.tests import TestHealth
+from pytest_healthgate.collect.outcomes import OutcomeTally
 from pytest_healthgate.config import ConfigError, HealthgateConfig, find_pyproject, load
 from pytest_healthgate.model import Measurement, RunResult
 from pytest_healthgate.report import terminal
@@ -46,7 +46,7 @@ class GateSession:
         self.settings = settings
         # Known for sure only at pytest_configure (xdist sets config.workerinput then).
         self.is_worker = False
-        self.health = TestHealth()
+        self.health = OutcomeTally()
         self.worker_payloads: list[dict[str, Any]] = []
         self.started = time.perf_counter()
         self.result: RunResult | None = None
@@ -117,9 +117,9 @@ class GateSession:
             xdist_workers=len(self.worker_payloads),
         )
         self.result = pipeline.judge(self.settings, measurements, metadata)
-        from pytest_healthgate.fingerprint import fingerprint
+        from pytest_healthgate.store.sources import source_digests
 
-        sources = fingerprint(self.settings)
+        sources = source_digests(self.settings)
         pipeline.publish(self.result, self.settings, self.report_targets, sources)
         if not self.result.ok and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED

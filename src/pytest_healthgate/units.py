@@ -16,7 +16,7 @@ class UnitError(ValueError):
     """A value could not be read as the expected unit; the message says why."""
 
 
-class Kind(StrEnum):
+class Unit(StrEnum):
     """What a number measures; decides how it is parsed and shown."""
 
     PERCENT = "percent"
@@ -49,24 +49,24 @@ RANKS = "ABCDEF"
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*([a-zA-Z%]*)\s*$")
 
 EXPECTED = {
-    Kind.PERCENT: 'a percentage such as 80, 80.5 or "80%"',
-    Kind.DURATION: 'a duration such as "350ms", "2s", "15m", "300h" or "2d"',
-    Kind.SIZE: 'a size such as "500MB", "1.5GiB" or a number of bytes',
-    Kind.COUNT: "a whole number such as 0 or 3",
-    Kind.RANK: 'a rank letter from "A" to "F"',
+    Unit.PERCENT: 'a percentage such as 80, 80.5 or "80%"',
+    Unit.DURATION: 'a duration such as "350ms", "2s", "15m", "300h" or "2d"',
+    Unit.SIZE: 'a size such as "500MB", "1.5GiB" or a number of bytes',
+    Unit.COUNT: "a whole number such as 0 or 3",
+    Unit.RANK: 'a rank letter from "A" to "F"',
 }
 
 
-def _split(text: str, kind: Kind) -> tuple[float, str]:
+def _split(text: str, kind: Unit) -> tuple[float, str]:
     match = _NUMBER_WITH_UNIT.match(text)
     if match is None:
         raise UnitError(f"{text!r} is not {EXPECTED[kind]}")
     return float(match.group(1)), match.group(2).lower()
 
 
-def parse(value: object, kind: Kind) -> float:
+def parse(value: object, kind: Unit) -> float:
     """Read ``value`` (a TOML scalar) as ``kind``; raise UnitError if it is not one."""
-    if kind is Kind.RANK:
+    if kind is Unit.RANK:
         return _parse_rank(value)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
@@ -78,7 +78,7 @@ def parse(value: object, kind: Kind) -> float:
 
 def _percent(value: object, number: float, unit: str) -> float:
     if unit not in ("", "%"):
-        raise UnitError(f"{value!r} is not {EXPECTED[Kind.PERCENT]}")
+        raise UnitError(f"{value!r} is not {EXPECTED[Unit.PERCENT]}")
     if number > 100:
         raise UnitError(f"{value!r} is above 100%")
     return number
@@ -86,44 +86,44 @@ def _percent(value: object, number: float, unit: str) -> float:
 
 def _duration(value: object, number: float, unit: str) -> float:
     if unit == "" and isinstance(value, str):
-        raise UnitError(f"{value!r} has no unit; expected {EXPECTED[Kind.DURATION]}")
+        raise UnitError(f"{value!r} has no unit; expected {EXPECTED[Unit.DURATION]}")
     if unit and unit not in _DURATION_SECONDS:
-        raise UnitError(f"{value!r} is not {EXPECTED[Kind.DURATION]}")
+        raise UnitError(f"{value!r} is not {EXPECTED[Unit.DURATION]}")
     return number * _DURATION_SECONDS[unit] if unit else number
 
 
 def _size(value: object, number: float, unit: str) -> float:
     if unit and unit not in _SIZE_BYTES:
-        raise UnitError(f"{value!r} is not {EXPECTED[Kind.SIZE]}")
+        raise UnitError(f"{value!r} is not {EXPECTED[Unit.SIZE]}")
     return number * _SIZE_BYTES[unit] if unit else number
 
 
 def _count(value: object, number: float, unit: str) -> float:
     if unit != "" or number != int(number):
-        raise UnitError(f"{value!r} is not {EXPECTED[Kind.COUNT]}")
+        raise UnitError(f"{value!r} is not {EXPECTED[Unit.COUNT]}")
     return number
 
 
-_READERS = {Kind.PERCENT: _percent, Kind.DURATION: _duration, Kind.SIZE: _size, Kind.COUNT: _count}
+_READERS = {Unit.PERCENT: _percent, Unit.DURATION: _duration, Unit.SIZE: _size, Unit.COUNT: _count}
 
 
 def _parse_rank(value: object) -> float:
     if isinstance(value, bool):
-        raise UnitError(f"{value!r} is not {EXPECTED[Kind.RANK]}")
+        raise UnitError(f"{value!r} is not {EXPECTED[Unit.RANK]}")
     if isinstance(value, str) and len(value.strip()) == 1 and value.strip().upper() in RANKS:
         return float(RANKS.index(value.strip().upper()) + 1)
-    raise UnitError(f"{value!r} is not {EXPECTED[Kind.RANK]}")
+    raise UnitError(f"{value!r} is not {EXPECTED[Unit.RANK]}")
 
 
-def format_value(value: float, kind: Kind, precision: int = 1) -> str:
+def format_value(value: float, kind: Unit, precision: int = 1) -> str:
     """Show ``value`` the way a person would write it back in the config."""
-    if kind is Kind.PERCENT:
+    if kind is Unit.PERCENT:
         return f"{value:.{precision}f}%"
-    if kind is Kind.COUNT:
+    if kind is Unit.COUNT:
         return f"{int(value)}" if value == int(value) else f"{value:.{precision}f}"
-    if kind is Kind.RANK:
+    if kind is Unit.RANK:
         return RANKS[max(0, min(len(RANKS) - 1, round(value) - 1))]
-    if kind is Kind.DURATION:
+    if kind is Unit.DURATION:
         return _format_duration(value)
     return _format_size(value)
 

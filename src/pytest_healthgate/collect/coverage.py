@@ -23,7 +23,7 @@ from coverage.exceptions import CoverageException
 from pytest_healthgate.config import HealthgateConfig
 from pytest_healthgate.globs import matches
 from pytest_healthgate.model import Detail, Measurement
-from pytest_healthgate.units import Kind
+from pytest_healthgate.units import Unit
 
 MOST_MISSED_SHOWN = 5
 
@@ -219,7 +219,7 @@ def _most_missed(files: dict[str, dict[str, Any]], root: Path) -> list[Detail]:
         Detail(
             label=_relative(root, name),
             value=float(info["summary"]["percent_covered"]),
-            kind=Kind.PERCENT,
+            unit=Unit.PERCENT,
             note=f"missing lines: {info['summary'].get('missing_lines', 0)}",
         )
         for name, info in ranked[:MOST_MISSED_SHOWN]

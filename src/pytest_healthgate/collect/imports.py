@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_healthgate.collect._import_probe import BEGIN, END
 from pytest_healthgate.model import Detail, Measurement
-from pytest_healthgate.units import Kind, format_value
+from pytest_healthgate.units import Unit, format_value
 
 if TYPE_CHECKING:
     import pytest
@@ -236,7 +236,7 @@ class ImportSampler:
                     None,
                     "",
                     f"importing {name} did not finish within "
-                    f"{format_value(self.timeout, Kind.DURATION)}; the child interpreter "
+                    f"{format_value(self.timeout, Unit.DURATION)}; the child interpreter "
                     f"was killed (raise [tool.healthgate.imports] timeout if this is expected)",
                 )
             finally:
@@ -375,21 +375,21 @@ def _time_measurement(results: list[PackageResult], extra: dict[str, Any]) -> Me
     ranked = sorted(results, key=lambda result: (-result.best, result.name))
     details: list[Detail] = []
     for result in ranked:
-        median = format_value(statistics.median(result.seconds), Kind.DURATION)
+        median = format_value(statistics.median(result.seconds), Unit.DURATION)
         details.append(
             Detail(
                 f"import {result.name}",
                 result.best,
-                Kind.DURATION,
+                Unit.DURATION,
                 f"best of {len(result.seconds)}; median {median}",
             )
         )
     for result in ranked:
         for cost in result.slowest("cumulative_seconds"):
-            note = f"self {format_value(cost.self_seconds, Kind.DURATION)}"
+            note = f"self {format_value(cost.self_seconds, Unit.DURATION)}"
             if len(results) > 1:
                 note += f"; importing {result.name}"
-            details.append(Detail(cost.module, cost.cumulative_seconds, Kind.DURATION, note))
+            details.append(Detail(cost.module, cost.cumulative_seconds, Unit.DURATION, note))
     return Measurement(
         "import_time",
         value=ranked[0].best,
@@ -410,7 +410,7 @@ def _memory_measurement(results: list[PackageResult], extra: dict[str, Any]) -> 
     ranked = sorted(results, key=lambda result: (-min(result.memory), result.name))
     details = [
         Detail(
-            f"import {result.name}", min(result.memory), Kind.SIZE, f"least of {len(result.memory)}"
+            f"import {result.name}", min(result.memory), Unit.SIZE, f"least of {len(result.memory)}"
         )
         for result in ranked
     ]

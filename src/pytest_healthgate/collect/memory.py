@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_healthgate.model import Detail, Measurement
-from pytest_healthgate.units import Kind, UnitError, format_value, parse
+from pytest_healthgate.units import Unit, UnitError, format_value, parse
 
 if TYPE_CHECKING:
     from pytest_healthgate.config import HealthgateConfig
@@ -69,7 +69,7 @@ def marker_limit(mark: pytest.Mark) -> float:
     else:
         raise ValueError("expected exactly one limit")
     try:
-        return parse(value, Kind.SIZE)
+        return parse(value, Unit.SIZE)
     except UnitError as exc:
         raise ValueError(str(exc)) from None
 
@@ -197,9 +197,9 @@ class MemoryCollector:
         if limit is None or peak <= limit:
             return None
         message = (
-            f"healthgate: {nodeid} allocated a peak of {format_value(peak, Kind.SIZE)} "
+            f"healthgate: {nodeid} allocated a peak of {format_value(peak, Unit.SIZE)} "
             f"({peak:,} bytes) during the call, above its limit of "
-            f"{format_value(limit, Kind.SIZE)} ({int(limit):,} bytes) set by {source}"
+            f"{format_value(limit, Unit.SIZE)} ({int(limit):,} bytes) set by {source}"
         )
         self.over.append((message, source != DEFAULT_SOURCE))
         return message
@@ -250,11 +250,11 @@ class MemoryCollector:
             )
         largest = max(self.processes, key=lambda name: (self.processes[name], name))
         total = sum(self.processes.values())
-        details = [Detail(f"largest process ({largest})", self.processes[largest], Kind.SIZE)]
+        details = [Detail(f"largest process ({largest})", self.processes[largest], Unit.SIZE)]
         if len(self.processes) > 1:
-            details.append(Detail(f"sum of {len(self.processes)} processes", total, Kind.SIZE))
+            details.append(Detail(f"sum of {len(self.processes)} processes", total, Unit.SIZE))
             details += [
-                Detail(name, peak, Kind.SIZE)
+                Detail(name, peak, Unit.SIZE)
                 for name, peak in sorted(
                     self.processes.items(), key=lambda item: (-item[1], item[0])
                 )
@@ -271,10 +271,10 @@ class MemoryCollector:
         details = []
         for nodeid, peak in ranked[:TOP_TESTS_SHOWN]:
             limit = self.limits.get(nodeid)
-            note = "no limit" if limit is None else f"limit {format_value(limit[0], Kind.SIZE)}"
+            note = "no limit" if limit is None else f"limit {format_value(limit[0], Unit.SIZE)}"
             if limit is not None and limit[1] != DEFAULT_SOURCE:
                 note += " by marker"
-            details.append(Detail(nodeid, peak, Kind.SIZE, note))
+            details.append(Detail(nodeid, peak, Unit.SIZE, note))
         under_default = [
             peak
             for nodeid, peak in self.peaks.items()

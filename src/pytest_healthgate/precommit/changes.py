@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_healthgate.collect.static import options, request
+from pytest_healthgate.collect.static import analysis_request, debt_pricing
 from pytest_healthgate.collect.static.engine import analyse
-from pytest_healthgate.collect.static.measure import Options, findings
+from pytest_healthgate.collect.static.figures import DebtPricing, findings
 from pytest_healthgate.collect.static.remediation import Finding
 from pytest_healthgate.collect.static.scope import discover
 from pytest_healthgate.config import HealthgateConfig
@@ -45,8 +45,8 @@ class Change:
     after: dict[str, Any]
 
     @property
-    def options(self) -> Options:
-        return options(self.settings)
+    def options(self) -> DebtPricing:
+        return debt_pricing(self.settings)
 
     def files(self, side: str) -> dict[str, dict[str, Any]]:
         analysis = self.before if side == "before" else self.after
@@ -112,7 +112,7 @@ def _analyse_head(settings: HealthgateConfig, keys: list[str]) -> dict[str, Any]
             present.append(key)
         if not present:
             return {"files": {}, "lint": {}, "types": [], "errors": {}}
-        base = request(settings, present)
+        base = analysis_request(settings, present)
         return analyse(_with_root(base, shadow))
 
 
@@ -129,7 +129,7 @@ def collect(settings: HealthgateConfig, filenames: Sequence[str]) -> Change:
         return Change(settings, [], empty, empty)
     # HEAD first: the staged analysis replaces these files' cache entries.
     before = _analyse_head(settings, keys)
-    after = analyse(_with_root(request(settings, keys), settings.root))
+    after = analyse(_with_root(analysis_request(settings, keys), settings.root))
     return Change(settings, keys, before, after)
 
 

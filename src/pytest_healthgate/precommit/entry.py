@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pytest_healthgate.check import project_root
+from pytest_healthgate.commands.check import project_root
 from pytest_healthgate.config import ConfigError, HealthgateConfig, load
 
 USAGE_ERROR = 2

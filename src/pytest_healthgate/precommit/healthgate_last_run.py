@@ -22,11 +22,11 @@ from pytest_healthgate.precommit import entry
 from pytest_healthgate.report import terminal
 from pytest_healthgate.report.json_report import SCHEMA_VERSION
 from pytest_healthgate.store.files import STATE_DIR
-from pytest_healthgate.units import Kind
+from pytest_healthgate.units import Unit
 
 RERUN = "run `pytest --healthgate` to record a fresh run"
 CHANGED_SHOWN = 5
-KIND_OF_UNIT = {"%": Kind.PERCENT, "s": Kind.DURATION, "B": Kind.SIZE, "count": Kind.COUNT}
+KIND_OF_UNIT = {"%": Unit.PERCENT, "s": Unit.DURATION, "B": Unit.SIZE, "count": Unit.COUNT}
 
 
 def _measurement(metric: dict[str, Any], settings: HealthgateConfig) -> Measurement:
@@ -41,7 +41,7 @@ def _measurement(metric: dict[str, Any], settings: HealthgateConfig) -> Measurem
             Detail(
                 str(detail["label"]),
                 float(detail["value"]),
-                KIND_OF_UNIT.get(str(metric.get("unit")), Kind.RANK),
+                KIND_OF_UNIT.get(str(metric.get("unit")), Unit.RANK),
                 str(detail.get("note", "")),
             )
             for detail in metric.get("details", [])
@@ -80,7 +80,7 @@ def _problem(path: Path, root: Path, text: str) -> int:
 
 
 def check(root: Path, settings: HealthgateConfig) -> int:
-    from pytest_healthgate.fingerprint import SOURCES_FILE, changed_since
+    from pytest_healthgate.store.sources import SOURCES_FILE, changed_since
 
     record = root / STATE_DIR / LAST_RUN
     if not record.is_file():

@@ -10,27 +10,27 @@ import json
 from typing import Any
 
 from pytest_healthgate.model import GateResult, RunResult, Verdict
-from pytest_healthgate.units import Kind, format_value
+from pytest_healthgate.units import Unit, format_value
 
 SCHEMA_VERSION = 1
 BASE_UNITS = {
-    Kind.PERCENT: "%",
-    Kind.DURATION: "s",
-    Kind.SIZE: "B",
-    Kind.COUNT: "count",
-    Kind.RANK: "rank",
+    Unit.PERCENT: "%",
+    Unit.DURATION: "s",
+    Unit.SIZE: "B",
+    Unit.COUNT: "count",
+    Unit.RANK: "rank",
 }
 
 
 def _gate(gate: GateResult) -> dict[str, Any]:
     def shown(value: float | None) -> str | None:
-        return None if value is None else format_value(value, gate.kind, gate.precision)
+        return None if value is None else format_value(value, gate.unit, gate.precision)
 
     return {
         "name": gate.name,
         "value": gate.value,
         "display": shown(gate.value),
-        "unit": BASE_UNITS[gate.kind],
+        "unit": BASE_UNITS[gate.unit],
         "better": gate.direction.value,
         "fail": gate.bounds.fail,
         "warn": gate.bounds.warn,
@@ -42,7 +42,7 @@ def _gate(gate: GateResult) -> dict[str, Any]:
             {
                 "label": detail.label,
                 "value": detail.value,
-                "display": format_value(detail.value, detail.kind, gate.precision),
+                "display": format_value(detail.value, detail.unit, gate.precision),
                 "note": detail.note,
             }
             for detail in gate.details

@@ -25,7 +25,7 @@ DETAILS_SHOWN_BY_GATE = {"import_time": 15}
 
 
 def _cell(gate: GateResult, value: float | None) -> str:
-    return "-" if value is None else format_value(value, gate.kind, gate.precision)
+    return "-" if value is None else format_value(value, gate.unit, gate.precision)
 
 
 def _row(gate: GateResult) -> tuple[str, ...]:
@@ -99,7 +99,7 @@ def _details(result: RunResult) -> list[Line]:
         lines.append(("", {}))
         lines.append((f"{gate.name}: {_detail_title(gate)}", {"bold": True}))
         for detail in gate.details[: DETAILS_SHOWN_BY_GATE.get(gate.name, DETAILS_SHOWN)]:
-            figure = format_value(detail.value, detail.kind, gate.precision)
+            figure = format_value(detail.value, detail.unit, gate.precision)
             note = f"  ({detail.note})" if detail.note else ""
             lines.append((f"  {figure:>9}  {detail.label}{note}", {}))
     if lines:

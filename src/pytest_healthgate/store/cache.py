@@ -25,12 +25,12 @@ CACHE_DIR = "cache"
 FORMAT = 1
 
 
-def digest(data: bytes) -> str:
+def content_digest(data: bytes) -> str:
     """The content digest entries are keyed on."""
     return hashlib.sha256(data).hexdigest()
 
 
-def fingerprint(*parts: object) -> str:
+def cache_key(*parts: object) -> str:
     """A short stable digest of everything that changes an analyser's results."""
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]

@@ -24,7 +24,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_healthgate.collect.static.measure import STATIC_GATES, Options, build
+from pytest_healthgate.collect.static.figures import (
+    STATIC_GATES,
+    DebtPricing,
+    measurements_from_analysis,
+)
 from pytest_healthgate.model import Measurement
 from pytest_healthgate.units import RANKS
 
@@ -34,20 +38,27 @@ if TYPE_CHECKING:
     from pytest_healthgate.collect.static.engine import Request
     from pytest_healthgate.config import HealthgateConfig
 
-__all__ = ["STATIC_GATES", "StaticCollector", "create", "measure", "options", "request"]
+__all__ = [
+    "STATIC_GATES",
+    "StaticCollector",
+    "analyse_and_measure",
+    "analysis_request",
+    "create",
+    "debt_pricing",
+]
 ERROR_LINES = 5
 
 
-def options(settings: HealthgateConfig) -> Options:
+def debt_pricing(settings: HealthgateConfig) -> DebtPricing:
     debt = settings.section("debt")
-    return Options(
+    return DebtPricing(
         minutes=dict(debt["minutes"]),
         cost_per_line_minutes=float(debt["cost_per_line"]) / 60.0,
         allowed_complexity=RANKS[int(debt["allowed_complexity"]) - 1],
     )
 
 
-def request(
+def analysis_request(
     settings: HealthgateConfig,
     entries: Sequence[str] | None = None,
     use_cache: bool = True,
@@ -73,7 +84,7 @@ def configured_gates(settings: HealthgateConfig) -> list[str]:
     return [gate for gate in STATIC_GATES if gate in settings.gates]
 
 
-def measure(
+def analyse_and_measure(
     settings: HealthgateConfig,
     entries: Sequence[str] | None = None,
     gates: Sequence[str] | None = None,
@@ -84,11 +95,11 @@ def measure(
 
     wanted = list(gates) if gates is not None else configured_gates(settings)
     try:
-        analysis = analyse(request(settings, entries, use_cache))
+        analysis = analyse(analysis_request(settings, entries, use_cache))
     except Exception as exc:  # the engine itself broke: every gate says so
         message = f"static analysis failed: {type(exc).__name__}: {exc}"
         return [Measurement(gate, error=message) for gate in wanted]
-    return build(analysis, options(settings), wanted)
+    return measurements_from_analysis(analysis, debt_pricing(settings), wanted)
 
 
 class StaticCollector:
@@ -117,7 +128,7 @@ class StaticCollector:
             return
         self.folder = Path(tempfile.mkdtemp(prefix="healthgate-static-"))
         (self.folder / "request.json").write_text(
-            request(self.settings).to_json(), encoding="utf-8"
+            analysis_request(self.settings).to_json(), encoding="utf-8"
         )
         try:
             with (
@@ -161,7 +172,7 @@ class StaticCollector:
             self._clean()
         if isinstance(analysis, str):
             return [Measurement(gate, error=analysis) for gate in self.gates]
-        return build(analysis, options(self.settings), self.gates)
+        return measurements_from_analysis(analysis, debt_pricing(self.settings), self.gates)
 
     def _read_result(self, code: int) -> dict[str, Any] | str:
         import json

@@ -45,7 +45,7 @@ from pytest_healthgate.collect.static.tools import (
     user_ruff_configs,
     version_of,
 )
-from pytest_healthgate.store.cache import AnalysisCache, digest, fingerprint
+from pytest_healthgate.store.cache import AnalysisCache, cache_key, content_digest
 from pytest_healthgate.store.files import write_atomic
 
 ENGINE_VERSION = 1  # bump when per-file results change shape or meaning
@@ -132,7 +132,7 @@ def _digest_file(path: str | None) -> str | None:
     if path is None:
         return None
     try:
-        return digest(Path(path).read_bytes())
+        return content_digest(Path(path).read_bytes())
     except OSError:
         return None
 
@@ -215,7 +215,7 @@ class Analysis:
         directories = {path.parent for path in paths.values()} | {self.root}
         configs = [*config_files(directories, RUFF_CONFIG_NAMES), *user_ruff_configs()]
         cache = self._cache(
-            "ruff", fingerprint(ENGINE_VERSION, version, file_digests(configs)), _valid_lint
+            "ruff", cache_key(ENGINE_VERSION, version, file_digests(configs)), _valid_lint
         )
         missing = {str(paths[key]): key for key in paths if cache.get(key, digests[key]) is None}
         if not missing:
@@ -252,9 +252,9 @@ class Analysis:
         self.tools["mypy"] = version
         configs = config_files([self.root], MYPY_CONFIG_NAMES)
         cache = self._cache(
-            "mypy", fingerprint(ENGINE_VERSION, version, file_digests(configs)), _valid_types
+            "mypy", cache_key(ENGINE_VERSION, version, file_digests(configs)), _valid_types
         )
-        program = fingerprint(sorted(digests.items()))
+        program = cache_key(sorted(digests.items()))
         if cache.get("program", program) is not None:
             return None, program
         try:
@@ -308,7 +308,7 @@ class Analysis:
         self.tools["bandit"] = _package_version("bandit")
         cache = self._cache(
             "files",
-            fingerprint(
+            cache_key(
                 ENGINE_VERSION,
                 sys.version_info[:3],
                 self.tools["radon"],
@@ -372,7 +372,7 @@ def _digests(files: dict[str, Path]) -> tuple[dict[str, str], list[tuple[str, st
     unreadable: list[tuple[str, str]] = []
     for key, path in files.items():
         try:
-            digests[key] = digest(path.read_bytes())
+            digests[key] = content_digest(path.read_bytes())
         except OSError as exc:
             unreadable.append((key, f"cannot be read: {exc.strerror or exc}"))
     return digests, unreadable

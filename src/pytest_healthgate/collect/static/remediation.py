@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-# Kind -> minutes for one finding (for "complexity": one point above the allowed rank).
+# Unit -> minutes for one finding (for "complexity": one point above the allowed rank).
 DEFAULT_MINUTES: dict[str, float] = {
     "lint": 5.0,
     "complexity": 5.0,

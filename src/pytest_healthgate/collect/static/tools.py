@@ -77,12 +77,12 @@ def user_ruff_configs() -> list[Path]:
 
 
 def file_digests(paths: Iterable[Path]) -> list[tuple[str, str]]:
-    from pytest_healthgate.store.cache import digest
+    from pytest_healthgate.store.cache import content_digest
 
     result = []
     for path in paths:
         try:
-            result.append((str(path), digest(path.read_bytes())))
+            result.append((str(path), content_digest(path.read_bytes())))
         except OSError:
             result.append((str(path), "unreadable"))
     return result

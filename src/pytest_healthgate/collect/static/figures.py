@@ -20,7 +20,7 @@ from pytest_healthgate.collect.static.remediation import (
     rating,
 )
 from pytest_healthgate.model import Detail, Measurement
-from pytest_healthgate.units import RANKS, Kind
+from pytest_healthgate.units import RANKS, Unit
 
 STATIC_GATES = ("debt", "debt_ratio", "rating", "complexity", "critical")
 # Which tools each gate needs: one failing turns the gate into ERROR.
@@ -38,7 +38,7 @@ FINDINGS_IN_REPORT = 200
 
 
 @dataclass(frozen=True)
-class Options:
+class DebtPricing:
     """The [tool.healthgate.debt] settings that turn findings into minutes."""
 
     minutes: dict[str, float] = field(default_factory=dict)
@@ -50,7 +50,7 @@ def _rank_number(letter: str) -> float:
     return float(RANKS.index(letter) + 1)
 
 
-def findings(analysis: dict[str, Any], options: Options) -> list[Finding]:
+def findings(analysis: dict[str, Any], options: DebtPricing) -> list[Finding]:
     """Every finding of the analysis, each with its remediation minutes."""
     minutes = Minutes(options.minutes)
     ceiling = RANK_CEILING.get(options.allowed_complexity)
@@ -109,8 +109,8 @@ def _errors_for(gate: str, errors: dict[str, str]) -> str | None:
     return "; ".join(problems) if problems else None
 
 
-def build(
-    analysis: dict[str, Any], options: Options, gates: Iterable[str] = STATIC_GATES
+def measurements_from_analysis(
+    analysis: dict[str, Any], options: DebtPricing, gates: Iterable[str] = STATIC_GATES
 ) -> list[Measurement]:
     """The measurements of the static gates in ``gates``."""
     wanted = [gate for gate in STATIC_GATES if gate in set(gates)]
@@ -127,7 +127,8 @@ def build(
         "complexity": _complexity,
         "critical": _critical,
     }
-    context = _Context(analysis, all_findings, options, categories_on=_categories_gate(wanted))
+    categories_on = _categories_gate(wanted)
+    context = _StaticFigures(analysis, all_findings, options, categories_on=categories_on)
     measurements = []
     for gate in wanted:
         problem = _errors_for(gate, errors)
@@ -145,14 +146,14 @@ def _categories_gate(wanted: list[str]) -> str:
     return ""
 
 
-class _Context:
+class _StaticFigures:
     """Figures several measurements share, computed once."""
 
     def __init__(
         self,
         analysis: dict[str, Any],
         all_findings: list[Finding],
-        options: Options,
+        options: DebtPricing,
         categories_on: str,
     ) -> None:
         self.analysis = analysis
@@ -196,7 +197,7 @@ class _Context:
 
     def category_details(self) -> list[Detail]:
         return [
-            Detail(category, total * 60, Kind.DURATION, _count(count, "finding"))
+            Detail(category, total * 60, Unit.DURATION, _count(count, "finding"))
             for category, total, count in self.by_category()
         ]
 
@@ -209,10 +210,10 @@ def _hours(minutes: float) -> str:
     return f"{minutes / 60:.1f}h"
 
 
-def _debt(context: _Context) -> Measurement:
+def _debt(context: _StaticFigures) -> Measurement:
     files = context.by_file()
     details = [
-        Detail(path, total * 60, Kind.DURATION, _count(count, "finding"))
+        Detail(path, total * 60, Unit.DURATION, _count(count, "finding"))
         for path, total, count in files[:TOP]
     ]
     if context.categories_on == "debt":
@@ -241,7 +242,7 @@ def _debt(context: _Context) -> Measurement:
     )
 
 
-def _debt_ratio(context: _Context) -> Measurement:
+def _debt_ratio(context: _StaticFigures) -> Measurement:
     details = context.category_details() if context.categories_on == "debt_ratio" else []
     extra = {
         "debt_minutes": context.debt_minutes,
@@ -252,14 +253,14 @@ def _debt_ratio(context: _Context) -> Measurement:
     return Measurement("debt_ratio", value=context.ratio, details=details, extra=extra)
 
 
-def _rating(context: _Context) -> Measurement:
+def _rating(context: _StaticFigures) -> Measurement:
     details = context.category_details() if context.categories_on == "rating" else []
     extra = {"debt_ratio": context.ratio, "grid": "A <= 5%, B <= 10%, C <= 20%, D <= 50%, E"}
     value = float(RATINGS.index(context.rating) + 1)
     return Measurement("rating", value=value, details=details, extra=extra)
 
 
-def _complexity(context: _Context) -> Measurement:
+def _complexity(context: _StaticFigures) -> Measurement:
     functions = [
         (key, name, line, complexity, rank)
         for key, result in context.analysis["files"].items()
@@ -271,7 +272,7 @@ def _complexity(context: _Context) -> Measurement:
     for *_rest, rank in functions:
         ranks[rank] += 1
     details = [
-        Detail(f"{key}:{line} {name}", _rank_number(rank), Kind.RANK, f"complexity {complexity}")
+        Detail(f"{key}:{line} {name}", _rank_number(rank), Unit.RANK, f"complexity {complexity}")
         for key, name, line, complexity, rank in functions[:TOP]
         if rank != "A"
     ]
@@ -292,14 +293,14 @@ def _complexity(context: _Context) -> Measurement:
     )
 
 
-def _critical(context: _Context) -> Measurement:
+def _critical(context: _StaticFigures) -> Measurement:
     critical = sorted(
         (finding for finding in context.findings if finding.critical),
         key=lambda item: (item.path, item.line),
     )
     details = [
         Detail(
-            f"{finding.path}:{finding.line}", 1, Kind.COUNT, f"{finding.code}: {finding.message}"
+            f"{finding.path}:{finding.line}", 1, Unit.COUNT, f"{finding.code}: {finding.message}"
         )
         for finding in critical[:TOP]
     ]

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_healthgate.model import Detail, Measurement
-from pytest_healthgate.units import Kind
+from pytest_healthgate.units import Unit
 
 SLOWEST_SHOWN = 5
 
 
 @dataclass
-class TestHealth:
+class OutcomeTally:
     """Collects outcomes and timings; plain data so xdist workers can ship it."""
 
     __test__ = False  # not a test class, despite the name
@@ -82,7 +82,7 @@ class TestHealth:
                 "collection_errors", skip_reason="no test module was collected", extra=extra
             )
         details = [
-            Detail(label=name, value=1, kind=Kind.COUNT, note="failed to import") for name in broken
+            Detail(label=name, value=1, unit=Unit.COUNT, note="failed to import") for name in broken
         ]
         return Measurement(
             "collection_errors",
@@ -95,7 +95,7 @@ class TestHealth:
     def duration(self, wall_seconds: float) -> Measurement:
         slowest = sorted(self.durations.items(), key=lambda item: (-item[1], item[0]))
         details = [
-            Detail(label=nodeid, value=seconds, kind=Kind.DURATION)
+            Detail(label=nodeid, value=seconds, unit=Unit.DURATION)
             for nodeid, seconds in slowest[:SLOWEST_SHOWN]
         ]
         return Measurement("duration", value=wall_seconds, details=details)

@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from pytest_healthgate.collect.static.measure import STATIC_GATES as STATIC
+from pytest_healthgate.collect.static.figures import STATIC_GATES as STATIC
 from pytest_healthgate.config import ConfigError, HealthgateConfig, find_pyproject, load
 from pytest_healthgate.gates import evaluate
 from pytest_healthgate.model import RunResult
@@ -62,7 +62,7 @@ def judge(settings: HealthgateConfig, paths: list[str], use_cache: bool = True) 
     from pytest_healthgate.pipeline import run_metadata
 
     gates = {name: bounds for name, bounds in settings.gates.items() if name in STATIC}
-    measurements = static.measure(settings, paths or None, list(gates), use_cache)
+    measurements = static.analyse_and_measure(settings, paths or None, list(gates), use_cache)
     metadata = run_metadata(settings, "check", paths=paths)
     return evaluate(gates, measurements, metadata)
 

@@ -17,7 +17,7 @@ from pytest_healthgate.config import HealthgateConfig
 SOURCES_FILE = "last-run.sources.json"
 
 
-def fingerprint(config: HealthgateConfig) -> dict[str, str]:
+def source_digests(config: HealthgateConfig) -> dict[str, str]:
     """sha256 of every Python file of the project (tests included), by relative path."""
     scope = discover(config.root, (".",), config.exclude, include_tests=True)
     digests = {}
@@ -39,5 +39,5 @@ def changed_since(config: HealthgateConfig, recorded_file: Path) -> list[str] | 
         recorded = json.loads(recorded_file.read_text(encoding="utf-8"))["files"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    now = fingerprint(config)
+    now = source_digests(config)
     return sorted(key for key in recorded.keys() | now.keys() if recorded.get(key) != now.get(key))

@@ -1,0 +1,1 @@
+"""Subcommands of the `healthgate` command: one module each."""
