@@ -1,0 +1,205 @@
+"""The built-in gates and collectors, registered through the same hook as any plugin.
+
+Adding a built-in gate means one ``MetricSpec`` here (and, for a new source of
+measurements, one ``CollectorSpec`` and its module under ``collect/``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pytest_healthgate.catalogue import CollectorSpec, MetricSpec
+from pytest_healthgate.model import Bounds, Direction
+from pytest_healthgate.sections import SECTIONS
+from pytest_healthgate.units import Unit
+
+if TYPE_CHECKING:
+    from pytest_healthgate.catalogue import Catalogue
+
+HIGHER, LOWER = Direction.HIGHER, Direction.LOWER
+# Tools behind the debt figures: one failing turns these gates into ERROR.
+DEBT_TOOLS = frozenset({"scope", "analysis", "ruff", "radon", "bandit", "mypy"})
+DEBT_HINT = "start with the files carrying most debt"
+LIMITED_BY_MEMORY = "look at the tests with the highest peak"
+
+COLLECTORS = (
+    CollectorSpec(
+        "coverage",
+        "pytest_healthgate.collect.coverage:create",
+        "coverage.py, started before conftest files import the project",
+        early=True,
+    ),
+    CollectorSpec(
+        "outcomes",
+        "pytest_healthgate.collect.outcomes:create",
+        "pytest's own reports: outcomes, collection errors, durations",
+    ),
+    CollectorSpec(
+        "static",
+        "pytest_healthgate.collect.static:create",
+        "ruff, radon, debt markers, bandit and (opt-in) mypy, cached per file content",
+        static=True,
+        options=SECTIONS["debt"],
+        table="debt",
+    ),
+    CollectorSpec(
+        "imports",
+        "pytest_healthgate.collect.imports:create",
+        "each package imported in fresh interpreters",
+        options=SECTIONS["imports"],
+        table="imports",
+    ),
+    CollectorSpec(
+        "memory",
+        "pytest_healthgate.collect.memory:create",
+        "peak RSS of every process; per-test allocation limits",
+        # Created even with no memory gate: it enforces healthgate_memory markers.
+        always=True,
+    ),
+    CollectorSpec(
+        "recorded",
+        "pytest_healthgate.collect.recorded:create",
+        "values tests record with the healthgate_record fixture",
+        # Created even with no metric declared, to report what tests recorded.
+        always=True,
+    ),
+)
+
+METRICS = (
+    MetricSpec(
+        "coverage",
+        Unit.PERCENT,
+        HIGHER,
+        "Total coverage as `coverage report` prints it (lines, or lines and "
+        "branches when coverage.py measures branches).",
+        "run `coverage report -m` and cover the files with most missing lines",
+        collector="coverage",
+        detail_title="files with most missing lines",
+        default=Bounds(warn=80),
+        has_paths=True,
+    ),
+    MetricSpec(
+        "pass_rate",
+        Unit.PERCENT,
+        HIGHER,
+        "passed / (passed + failed + errored) over executed tests; skipped "
+        "and xfailed tests are left out, xpassed count as passed.",
+        "fix the failing tests listed above",
+        collector="outcomes",
+        default=Bounds(warn=98),
+    ),
+    MetricSpec(
+        "collection_errors",
+        Unit.PERCENT,
+        LOWER,
+        "Share of test modules that failed to import during collection.",
+        "fix the import errors pytest lists under ERRORS",
+        collector="outcomes",
+        detail_title="test modules that failed to import",
+        default=Bounds(fail=10),
+    ),
+    MetricSpec(
+        "duration",
+        Unit.DURATION,
+        LOWER,
+        "Wall time of the test session.",
+        "speed up the slowest tests listed below",
+        collector="outcomes",
+        detail_title="slowest tests",
+        default=Bounds(warn=15 * 60),
+    ),
+    MetricSpec(
+        "debt",
+        Unit.DURATION,
+        LOWER,
+        "Remediation time of all findings (ruff, radon, debt markers, bandit, "
+        "mypy when enabled), SQALE-style; see docs/debt.md.",
+        DEBT_HINT,
+        collector="static",
+        needs=DEBT_TOOLS,
+        detail_title="files with most debt",
+    ),
+    MetricSpec(
+        "debt_ratio",
+        Unit.PERCENT,
+        LOWER,
+        "Debt / (lines of code x development cost per line).",
+        DEBT_HINT,
+        collector="static",
+        needs=DEBT_TOOLS,
+        detail_title="debt by category",
+    ),
+    MetricSpec(
+        "rating",
+        Unit.RANK,
+        LOWER,
+        "Maintainability rating A-E from the debt ratio (SonarQube's grid).",
+        DEBT_HINT,
+        collector="static",
+        needs=DEBT_TOOLS,
+        detail_title="debt by category",
+    ),
+    MetricSpec(
+        "complexity",
+        Unit.RANK,
+        LOWER,
+        "Worst cyclomatic-complexity rank of any function, A-F as radon ranks.",
+        "split the most complex functions listed below",
+        collector="static",
+        needs=frozenset({"scope", "analysis", "radon"}),
+        detail_title="most complex functions",
+    ),
+    MetricSpec(
+        "critical",
+        Unit.COUNT,
+        LOWER,
+        "High-severity bandit findings and files that do not decode or parse.",
+        "fix the critical findings listed below",
+        collector="static",
+        needs=frozenset({"scope", "analysis", "bandit"}),
+        detail_title="critical findings",
+    ),
+    MetricSpec(
+        "import_time",
+        Unit.DURATION,
+        LOWER,
+        "Import time of each package, best of N fresh interpreters.",
+        "make heavy imports lazy; see the slowest modules below",
+        collector="imports",
+        detail_title="best of N and slowest modules (cumulative, with self time)",
+        # Each package's figure, then the ten slowest modules behind it.
+        details_shown=15,
+    ),
+    MetricSpec(
+        "import_memory",
+        Unit.SIZE,
+        LOWER,
+        "Peak memory added by importing each package.",
+        "make heavy imports lazy",
+        collector="imports",
+        detail_title="peak memory added by each import",
+    ),
+    MetricSpec(
+        "memory",
+        Unit.SIZE,
+        LOWER,
+        "Peak resident memory of the test session, all workers.",
+        LIMITED_BY_MEMORY,
+        collector="memory",
+        detail_title="peak RSS per process",
+    ),
+    MetricSpec(
+        "test_memory",
+        Unit.SIZE,
+        LOWER,
+        "Default per-test peak allocation limit.",
+        LIMITED_BY_MEMORY,
+        collector="memory",
+        detail_title="tests with the highest peak Python allocation",
+    ),
+)
+
+
+def pytest_healthgate_register(catalogue: Catalogue) -> None:
+    """Register the built-in collectors and gates."""
+    catalogue.add(*COLLECTORS, *METRICS)

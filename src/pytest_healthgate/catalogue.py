@@ -1,0 +1,125 @@
+"""The gate catalogue: every gate and every collector, each declared once.
+
+A gate is one ``MetricSpec``: its name, unit, direction, meaning, the hint shown
+when it is not PASS, the collector that measures it, the tools it needs and how
+its details are titled and shown. A collector is one ``CollectorSpec``: where
+its factory lives, whether it measures without running tests, and its own
+configuration table. Config validation, collector selection, ``healthgate
+check``'s gates, the hooks' gates, the terminal's section titles and the
+reference in ``docs/`` all read this catalogue.
+
+Built-in gates register through the same hook as third-party ones
+(``pytest_healthgate_register``, see ``hookspecs.py``); ``builtin.py`` holds them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pytest_healthgate.model import Bounds, Direction
+from pytest_healthgate.units import Unit
+
+if TYPE_CHECKING:
+    from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
+    from pytest_healthgate.schema import Option
+
+Factory = Callable[["CollectorContext"], "Collector"]
+
+
+class CatalogueError(Exception):
+    """A plugin declared something the catalogue cannot hold; the message says what."""
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One gate: what it measures and how it is judged and shown."""
+
+    name: str
+    unit: Unit
+    direction: Direction
+    summary: str  # what the figure is, for the reference in docs/
+    hint: str  # what to look at first when the gate is not PASS
+    collector: str  # the name of the CollectorSpec that measures it
+    needs: frozenset[str] = frozenset()  # tools whose failure makes this gate ERROR
+    detail_title: str = "top offenders"  # heading of its details in the terminal
+    details_shown: int = 5  # how many details the terminal lists
+    default: Bounds | None = None  # zero-config bounds; None: off unless configured
+    has_paths: bool = False  # accepts per-path floors (``[...gates.NAME.paths]``)
+
+
+@dataclass(frozen=True)
+class CollectorSpec:
+    """One collector: how to create it and what it may be configured with."""
+
+    name: str
+    # "package.module:function" keeps the module unimported until a gate needs it;
+    # a callable is accepted too (a conftest.py's collector, say).
+    factory: str | Factory
+    summary: str = ""
+    static: bool = False  # measures without running tests: `healthgate check` judges it
+    always: bool = False  # created under --healthgate even when none of its gates is on
+    early: bool = False  # created before conftest files import the project (coverage)
+    options: Mapping[str, Option] = field(default_factory=dict)
+    table: str | None = None  # its config table below [tool.healthgate]; default plugins.NAME
+
+    @property
+    def config_table(self) -> str:
+        return self.table or f"plugins.{self.name}"
+
+    def create(self, context: CollectorContext) -> Collector:
+        factory = self.factory
+        if isinstance(factory, str):
+            module_name, _, attribute = factory.partition(":")
+            factory = getattr(importlib.import_module(module_name), attribute)
+        return factory(context)
+
+
+@dataclass
+class Catalogue:
+    """Every known gate and collector, by name, in registration order."""
+
+    metrics: dict[str, MetricSpec] = field(default_factory=dict)
+    collectors: dict[str, CollectorSpec] = field(default_factory=dict)
+
+    def add(self, *items: MetricSpec | CollectorSpec) -> None:
+        """Register gates and collectors; a second entry under one name is an error."""
+        for item in items:
+            table: dict[str, MetricSpec] | dict[str, CollectorSpec]
+            table, noun = (
+                (self.metrics, "gate")
+                if isinstance(item, MetricSpec)
+                else (self.collectors, "collector")
+            )
+            if item.name in table:
+                raise CatalogueError(
+                    f"two plugins declare the {noun} {item.name!r}; uninstall or rename one"
+                )
+            table[item.name] = item  # type: ignore[assignment]
+
+    def check(self) -> None:
+        """Every gate names a collector that exists."""
+        for spec in self.metrics.values():
+            if spec.collector not in self.collectors:
+                raise CatalogueError(
+                    f"the gate {spec.name!r} names the collector {spec.collector!r}, which no "
+                    f"plugin declares; known collectors: {', '.join(self.collectors)}"
+                )
+
+    def gates_of(self, collector: str) -> list[str]:
+        """The gates a collector measures, in catalogue order."""
+        return [name for name, spec in self.metrics.items() if spec.collector == collector]
+
+    def static_gates(self) -> list[str]:
+        """Gates measured without running tests (`healthgate check`)."""
+        return [
+            name for name, spec in self.metrics.items() if self.collectors[spec.collector].static
+        ]
+
+    def with_metrics(self, extra: Iterable[MetricSpec]) -> Catalogue:
+        """A copy with more gates (a project's own metrics from its config)."""
+        copy = Catalogue(dict(self.metrics), dict(self.collectors))
+        copy.add(*extra)
+        return copy
