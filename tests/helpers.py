@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+from pytest_healthgate.collect.lifecycle import CollectorContext, Role
+from pytest_healthgate.config import HealthgateConfig
+
 
 def write_project(
     pytester: pytest.Pytester, healthgate_toml: str = "", extra_toml: str = ""
@@ -68,3 +71,18 @@ def run_with_report(
     report_file = pytester.path / REPORT
     document = json.loads(report_file.read_text()) if report_file.is_file() else {}
     return result, document
+
+
+def collector_context(
+    settings: HealthgateConfig, collector: str, role: Role = Role.SOLO
+) -> CollectorContext:
+    """What the run would create ``collector`` with: its configured gates and options."""
+    catalogue = settings.catalogue
+    spec = catalogue.collectors[collector]
+    gates = [gate for gate in catalogue.gates_of(collector) if gate in settings.gates]
+    return CollectorContext(
+        settings,
+        specs={gate: catalogue.metrics[gate] for gate in gates},
+        options=settings.section(spec.config_table),
+        role=role,
+    )

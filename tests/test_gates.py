@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_healthgate.builtin import builtin_catalogue
 from pytest_healthgate.gates import evaluate, judge_gate
-from pytest_healthgate.metrics import METRICS
 from pytest_healthgate.model import Bounds, Measurement, Verdict
 
 
@@ -41,6 +41,9 @@ def test_lower_is_better_bounds(hours: float, expected: Verdict) -> None:
     assert result.verdict is expected
 
 
+METRICS = builtin_catalogue().metrics
+
+
 def test_a_failed_gate_names_value_and_bound() -> None:
     result = judge_gate(
         METRICS["coverage"], Measurement("coverage", value=61.25, precision=2), Bounds(65)
@@ -73,13 +76,13 @@ def test_skip_says_why_and_does_not_fail_the_run() -> None:
 
 
 def test_warn_never_fails_the_run() -> None:
-    run = evaluate({"duration": Bounds(warn=1)}, [Measurement("duration", value=5)], {})
+    run = evaluate({"duration": Bounds(warn=1)}, METRICS, [Measurement("duration", value=5)], {})
     assert run.gates[0].verdict is Verdict.WARN
     assert run.ok
 
 
 def test_a_configured_gate_nobody_measured_is_an_error() -> None:
-    run = evaluate({"debt": Bounds(fail=1)}, [], {})
+    run = evaluate({"debt": Bounds(fail=1)}, METRICS, [], {})
     assert run.gates[0].verdict is Verdict.ERROR
     assert "measures debt" in run.gates[0].reason
     assert not run.ok

@@ -9,7 +9,7 @@ import pytest
 
 from pytest_healthgate.collect import memory
 from pytest_healthgate.config import load
-from tests.helpers import gate
+from tests.helpers import collector_context, gate
 from tests.helpers import run_with_report as run
 
 XDIST = [pytest.param((), id="serial"), pytest.param(("-n", "2"), id="xdist")]
@@ -383,6 +383,7 @@ def test_without_psutil_on_windows_the_memory_gate_skips_with_the_reason(
     (tmp_path / "pyproject.toml").write_text(
         '[tool.healthgate]\nsource = ["x"]\n[tool.healthgate.gates]\nmemory = { fail = "1GB" }\n'
     )
-    collector = memory.create(load(tmp_path, tmp_path / "pyproject.toml"), None, False)
+    settings = load(tmp_path, tmp_path / "pyproject.toml")
+    collector = memory.create(collector_context(settings, "memory"))
     session, _ = collector.finish()
     assert session.skip_reason == f"peak memory cannot be read here: {reason}"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
 from pytest_healthgate.catalogue import CollectorSpec, MetricSpec
 from pytest_healthgate.model import Bounds, Direction
 from pytest_healthgate.sections import SECTIONS
@@ -77,6 +79,7 @@ METRICS = (
         detail_title="files with most missing lines",
         default=Bounds(warn=80),
         has_paths=True,
+        example="{ fail = 65, warn = 80 }",
     ),
     MetricSpec(
         "pass_rate",
@@ -87,6 +90,7 @@ METRICS = (
         "fix the failing tests listed above",
         collector="outcomes",
         default=Bounds(warn=98),
+        example="{ fail = 98 }",
     ),
     MetricSpec(
         "collection_errors",
@@ -97,6 +101,7 @@ METRICS = (
         collector="outcomes",
         detail_title="test modules that failed to import",
         default=Bounds(fail=10),
+        example="{ fail = 10 }",
     ),
     MetricSpec(
         "duration",
@@ -107,6 +112,7 @@ METRICS = (
         collector="outcomes",
         detail_title="slowest tests",
         default=Bounds(warn=15 * 60),
+        example='{ warn = "15m" }',
     ),
     MetricSpec(
         "debt",
@@ -118,6 +124,7 @@ METRICS = (
         collector="static",
         needs=DEBT_TOOLS,
         detail_title="files with most debt",
+        example='{ fail = "300h", warn = "200h" }',
     ),
     MetricSpec(
         "debt_ratio",
@@ -128,6 +135,7 @@ METRICS = (
         collector="static",
         needs=DEBT_TOOLS,
         detail_title="debt by category",
+        example="{ fail = 10, warn = 5 }",
     ),
     MetricSpec(
         "rating",
@@ -138,6 +146,7 @@ METRICS = (
         collector="static",
         needs=DEBT_TOOLS,
         detail_title="debt by category",
+        example='{ fail = "C", warn = "B" }',
     ),
     MetricSpec(
         "complexity",
@@ -148,6 +157,7 @@ METRICS = (
         collector="static",
         needs=frozenset({"scope", "analysis", "radon"}),
         detail_title="most complex functions",
+        example='{ fail = "D", warn = "C" }',
     ),
     MetricSpec(
         "critical",
@@ -158,6 +168,7 @@ METRICS = (
         collector="static",
         needs=frozenset({"scope", "analysis", "bandit"}),
         detail_title="critical findings",
+        example="{ fail = 0 }",
     ),
     MetricSpec(
         "import_time",
@@ -169,6 +180,7 @@ METRICS = (
         detail_title="best of N and slowest modules (cumulative, with self time)",
         # Each package's figure, then the ten slowest modules behind it.
         details_shown=15,
+        example='{ fail = "2s", warn = "1s" }',
     ),
     MetricSpec(
         "import_memory",
@@ -178,6 +190,7 @@ METRICS = (
         "make heavy imports lazy",
         collector="imports",
         detail_title="peak memory added by each import",
+        example='{ fail = "100MB" }',
     ),
     MetricSpec(
         "memory",
@@ -187,6 +200,7 @@ METRICS = (
         LIMITED_BY_MEMORY,
         collector="memory",
         detail_title="peak RSS per process",
+        example='{ fail = "500MB" }',
     ),
     MetricSpec(
         "test_memory",
@@ -196,10 +210,21 @@ METRICS = (
         LIMITED_BY_MEMORY,
         collector="memory",
         detail_title="tests with the highest peak Python allocation",
+        example='{ fail = "50MB" }',
     ),
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # built-ins first: they lead every table
 def pytest_healthgate_register(catalogue: Catalogue) -> None:
     """Register the built-in collectors and gates."""
     catalogue.add(*COLLECTORS, *METRICS)
+
+
+def builtin_catalogue() -> Catalogue:
+    """The built-in gates alone (the reference in docs/ documents these)."""
+    from pytest_healthgate.catalogue import Catalogue
+
+    catalogue = Catalogue()
+    pytest_healthgate_register(catalogue)
+    return catalogue

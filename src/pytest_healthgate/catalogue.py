@@ -15,21 +15,30 @@ Built-in gates register through the same hook as third-party ones
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pytest_healthgate.model import Bounds, Direction
+from pytest_healthgate.schema import ConfigError
 from pytest_healthgate.units import Unit
 
 if TYPE_CHECKING:
+    import pluggy
+
     from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
     from pytest_healthgate.schema import Option
 
 Factory = Callable[["CollectorContext"], "Collector"]
 
 
-class CatalogueError(Exception):
+# Packages that add gates to the `healthgate` command and the hooks (which run
+# outside pytest) name a module in this entry-point group; pytest loads it too.
+ENTRY_POINT_GROUP = "healthgate"
+
+
+class CatalogueError(ConfigError):
     """A plugin declared something the catalogue cannot hold; the message says what."""
 
 
@@ -48,6 +57,7 @@ class MetricSpec:
     details_shown: int = 5  # how many details the terminal lists
     default: Bounds | None = None  # zero-config bounds; None: off unless configured
     has_paths: bool = False  # accepts per-path floors (``[...gates.NAME.paths]``)
+    example: str = "{ fail = ... }"  # bounds as written in [tool.healthgate.gates]
 
 
 @dataclass(frozen=True)
@@ -123,3 +133,43 @@ class Catalogue:
         copy = Catalogue(dict(self.metrics), dict(self.collectors))
         copy.add(*extra)
         return copy
+
+
+def register_plugins(manager: pluggy.PluginManager) -> None:
+    """Register the built-in gates and every module of the ``healthgate`` entry-point group."""
+    from pytest_healthgate import builtin
+
+    if not manager.is_registered(builtin):
+        manager.register(builtin, "healthgate-builtin")
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if manager.get_plugin(entry_point.name) is not None or manager.is_blocked(entry_point.name):
+            continue
+        try:
+            plugin = entry_point.load()
+        except Exception as exc:
+            raise CatalogueError(
+                f"the healthgate plugin {entry_point.name!r} ({entry_point.value}) cannot be "
+                f"loaded: {type(exc).__name__}: {exc}; reinstall or uninstall it"
+            ) from None
+        if not manager.is_registered(plugin):
+            manager.register(plugin, entry_point.name)
+
+
+def collect_catalogue(hook: pluggy.HookRelay) -> Catalogue:
+    """Ask every registered plugin for its gates and collectors."""
+    catalogue = Catalogue()
+    hook.pytest_healthgate_register(catalogue=catalogue)
+    catalogue.check()
+    return catalogue
+
+
+def standalone_catalogue() -> Catalogue:
+    """The catalogue outside pytest (`healthgate check`, the hooks): built-ins and entry points."""
+    import pytest
+
+    from pytest_healthgate.plugin import HookSpecs
+
+    manager = pytest.PytestPluginManager()
+    manager.add_hookspecs(HookSpecs)
+    register_plugins(manager)
+    return collect_catalogue(manager.hook)

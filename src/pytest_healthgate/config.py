@@ -1,32 +1,38 @@
 """Load and validate ``[tool.healthgate]`` from the measured project's pyproject.toml.
 
-One schema (``TOP_LEVEL`` plus the metric catalogue for ``gates``) drives parsing,
-defaults, type checks, unknown-key errors and the reference in
-``docs/configuration.md``. Every problem becomes a ``ConfigError`` whose message
-names the file, the key, the bad value, what was expected and, for a typo, the
-closest valid key.
+One schema (``TOP_LEVEL``, the gate catalogue for ``gates``, each collector's
+options for its table) drives parsing, defaults, type checks, unknown-key
+errors and the reference in ``docs/configuration.md``. Every problem becomes a
+``ConfigError`` whose message names the file, the key, the bad value, what was
+expected and, for a typo, the closest valid key.
 """
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytest_healthgate.metrics import METRICS, MetricSpec
-from pytest_healthgate.model import Bounds, Direction
-from pytest_healthgate.schema import Option, strings
-from pytest_healthgate.sections import SECTIONS
-from pytest_healthgate.units import Unit, UnitError, format_value, parse
+from pytest_healthgate.declared import declare_metrics
+from pytest_healthgate.model import Bounds
+from pytest_healthgate.schema import (
+    ConfigError,
+    Option,
+    bad_value,
+    check_warn_side,
+    parse_bound,
+    strings,
+    unknown_key,
+)
+from pytest_healthgate.units import UnitError
 
+if TYPE_CHECKING:
+    from pytest_healthgate.catalogue import Catalogue, MetricSpec
+
+__all__ = ["ConfigError", "HealthgateConfig", "find_project", "find_pyproject", "load"]
 TABLE = "tool.healthgate"
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message tells the user how to fix it."""
 
 
 TOP_LEVEL: dict[str, Option] = {
@@ -68,15 +74,25 @@ class HealthgateConfig:
     packages: tuple[str, ...]
     exclude: tuple[str, ...]
     gates: dict[str, Bounds]
-    coverage_paths: dict[str, float] = field(default_factory=dict)
+    # Every known gate: the built-in and plugins' catalogue plus the project's own metrics.
+    catalogue: Catalogue
+    # Per-path floors of the gates that take them: gate -> glob -> bound.
+    floors: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Validated tables of the collectors, by table name ("debt", "plugins.NAME").
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # [tool.healthgate.metrics.NAME]: how the values tests record are combined.
+    aggregates: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def coverage_paths(self) -> dict[str, float]:
+        return self.floors.get("coverage", {})
 
     def bounds(self, gate: str) -> Bounds | None:
         return self.gates.get(gate)
 
     def section(self, name: str) -> dict[str, Any]:
-        """A validated extra table such as [tool.healthgate.debt], defaults filled in."""
-        return self.sections[name]
+        """A validated collector table such as [tool.healthgate.debt], defaults filled in."""
+        return self.sections.get(name, {})
 
 
 def find_pyproject(rootpath: Path, inipath: Path | None) -> Path | None:
@@ -92,8 +108,34 @@ def find_pyproject(rootpath: Path, inipath: Path | None) -> Path | None:
     return None
 
 
-def load(root: Path, pyproject: Path | None) -> HealthgateConfig:
-    """Read and validate the configuration of the project at ``root``."""
+def find_project(start: Path) -> tuple[Path, Path | None]:
+    """The nearest folder at or above ``start`` holding a pyproject.toml, and that file."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate, find_pyproject(candidate, None)
+    return folder, None
+
+
+def load(
+    root: Path,
+    pyproject: Path | None,
+    catalogue: Catalogue | None = None,
+    *,
+    plugins_pending: bool = False,
+) -> HealthgateConfig:
+    """Read and validate the configuration of the project at ``root``.
+
+    ``catalogue`` defaults to the built-in gates plus the installed plugins'.
+    ``plugins_pending``: conftest.py plugins are not loaded yet (pytest's early
+    start), so gates and plugin tables nobody declares yet are left for the
+    full check once they are.
+    """
+    if catalogue is None:
+        from pytest_healthgate.catalogue import standalone_catalogue
+
+        catalogue = standalone_catalogue()
     document: dict[str, Any] = {}
     if pyproject is not None:
         document = _read_toml(pyproject)
@@ -102,7 +144,8 @@ def load(root: Path, pyproject: Path | None) -> HealthgateConfig:
     where = str(pyproject) if pyproject is not None else str(root / "pyproject.toml")
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: [{TABLE}] must be a table, not {raw!r}.")
-    return _build(root, pyproject, where, raw, tool if isinstance(tool, dict) else {})
+    reader = _Reader(where, catalogue, plugins_pending)
+    return reader.build(root, pyproject, raw, tool if isinstance(tool, dict) else {})
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -115,49 +158,113 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read ({exc}).") from None
 
 
-def _build(
-    root: Path, pyproject: Path | None, where: str, raw: dict[str, Any], tool: dict[str, Any]
-) -> HealthgateConfig:
-    known = [*TOP_LEVEL, "gates", *SECTIONS]
-    for key, value in raw.items():
-        if key not in known:
-            raise ConfigError(_unknown(where, TABLE, key, value, known))
-    sections = {
-        name: _section(where, f"{TABLE}.{name}", raw.get(name, {}), options)
-        for name, options in SECTIONS.items()
-    }
-    values = {
-        key: _check_option(where, TABLE, key, raw[key], option) if key in raw else option.default
-        for key, option in TOP_LEVEL.items()
-    }
-    gates, coverage_paths = _gates(where, raw.get("gates", {}))
-    source_from_healthgate = values["source"] is not None
-    source = values["source"] or derive_source(root, tool)
-    packages = values["packages"] or derive_packages(root, source)
-    return HealthgateConfig(
-        root=root,
-        path=pyproject,
-        source=tuple(source),
-        source_from_healthgate=source_from_healthgate,
-        packages=tuple(packages),
-        exclude=tuple(values["exclude"]),
-        gates=gates,
-        coverage_paths=coverage_paths,
-        sections=sections,
-    )
+class _Reader:
+    """Validates one [tool.healthgate] table against one catalogue."""
 
+    def __init__(self, where: str, catalogue: Catalogue, plugins_pending: bool) -> None:
+        self.where = where
+        self.catalogue = catalogue
+        self.plugins_pending = plugins_pending
+        collectors = catalogue.collectors.values()
+        self.builtin_tables = {c.config_table: c for c in collectors if c.table is not None}
+        self.plugin_tables = {c.name: c for c in collectors if c.table is None}
 
-def _section(where: str, table: str, raw: object, options: dict[str, Option]) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        parent, _, name = table.rpartition(".")
-        raise ConfigError(_bad_value(where, parent, name, raw, "a table"))
-    for key, value in raw.items():
-        if key not in options:
-            raise ConfigError(_unknown(where, table, key, value, list(options)))
-    return {
-        key: _check_option(where, table, key, raw[key], option) if key in raw else option.default
-        for key, option in options.items()
-    }
+    def build(
+        self, root: Path, pyproject: Path | None, raw: dict[str, Any], tool: dict[str, Any]
+    ) -> HealthgateConfig:
+        known = [*TOP_LEVEL, "gates", "metrics", "plugins", *self.builtin_tables]
+        for key, value in raw.items():
+            if key not in known:
+                raise ConfigError(unknown_key(self.where, TABLE, key, value, known))
+        sections = {
+            name: self.section(f"{TABLE}.{name}", raw.get(name, {}), spec.options)
+            for name, spec in self.builtin_tables.items()
+        }
+        sections.update(self.plugin_sections(raw.get("plugins", {})))
+        values = {
+            key: _check_option(self.where, TABLE, key, raw[key], option)
+            if key in raw
+            else option.default
+            for key, option in TOP_LEVEL.items()
+        }
+        declared = declare_metrics(self.where, raw.get("metrics", {}), self.catalogue)
+        catalogue = self.catalogue.with_metrics(spec for spec, _aggregate, _bounds in declared)
+        gates, floors = self.gates(raw.get("gates", {}), catalogue)
+        gates.update({spec.name: bounds for spec, _aggregate, bounds in declared})
+        source_from_healthgate = values["source"] is not None
+        source = values["source"] or derive_source(root, tool)
+        packages = values["packages"] or derive_packages(root, source)
+        return HealthgateConfig(
+            root=root,
+            path=pyproject,
+            source=tuple(source),
+            source_from_healthgate=source_from_healthgate,
+            packages=tuple(packages),
+            exclude=tuple(values["exclude"]),
+            gates=gates,
+            catalogue=catalogue,
+            floors=floors,
+            sections=sections,
+            aggregates={spec.name: aggregate for spec, aggregate, _bounds in declared},
+        )
+
+    def section(self, table: str, raw: object, options: Mapping[str, Option]) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            parent, _, name = table.rpartition(".")
+            raise ConfigError(bad_value(self.where, parent, name, raw, "a table"))
+        for key, value in raw.items():
+            if key not in options:
+                raise ConfigError(unknown_key(self.where, table, key, value, list(options)))
+        return {
+            key: _check_option(self.where, table, key, raw[key], option)
+            if key in raw
+            else option.default
+            for key, option in options.items()
+        }
+
+    def plugin_sections(self, raw: object) -> dict[str, dict[str, Any]]:
+        """[tool.healthgate.plugins.NAME] for every plugin collector, validated like ours."""
+        table = f"{TABLE}.plugins"
+        if not isinstance(raw, dict):
+            raise ConfigError(bad_value(self.where, TABLE, "plugins", raw, "a table of tables"))
+        for name, value in raw.items():
+            if name not in self.plugin_tables and not self.plugins_pending:
+                known = list(self.plugin_tables)
+                if not known:
+                    raise ConfigError(
+                        f"{self.where}: [{table}.{name}]: no installed healthgate plugin "
+                        f"is named {name!r}; install it or remove the table."
+                    )
+                raise ConfigError(unknown_key(self.where, table, name, value, known))
+        return {
+            spec.config_table: self.section(f"{table}.{name}", raw.get(name, {}), spec.options)
+            for name, spec in self.plugin_tables.items()
+        }
+
+    def gates(
+        self, raw: object, catalogue: Catalogue
+    ) -> tuple[dict[str, Bounds], dict[str, dict[str, float]]]:
+        table = f"{TABLE}.gates"
+        if not isinstance(raw, dict):
+            raise ConfigError(bad_value(self.where, TABLE, "gates", raw, "a table of gates"))
+        metrics = catalogue.metrics
+        gates = {name: spec.default for name, spec in metrics.items() if spec.default is not None}
+        floors: dict[str, dict[str, float]] = {}
+        for name, value in raw.items():
+            spec = metrics.get(name)
+            if spec is None:
+                if self.plugins_pending:
+                    continue  # perhaps a conftest.py plugin's gate; checked once it is loaded
+                raise ConfigError(unknown_key(self.where, table, name, value, list(metrics)))
+            if value is False:
+                gates.pop(name, None)
+                continue
+            if not isinstance(value, dict):
+                raise ConfigError(bad_value(self.where, table, name, value, GATE_EXPECTED))
+            gates[name] = _bounds(self.where, f"{table}.{name}", spec, value)
+            if "paths" in value:
+                floors[name] = _paths(self.where, f"{table}.{name}.paths", spec, value["paths"])
+        return gates, floors
 
 
 def _check_option(where: str, table: str, key: str, value: object, option: Option) -> Any:
@@ -165,40 +272,23 @@ def _check_option(where: str, table: str, key: str, value: object, option: Optio
         return option.check(value)
     except (ValueError, UnitError) as exc:
         raise ConfigError(
-            _bad_value(where, table, key, value, option.expected) + f" ({exc})"
+            bad_value(where, table, key, value, option.expected) + f" ({exc})"
         ) from None
 
 
-def _gates(where: str, raw: object) -> tuple[dict[str, Bounds], dict[str, float]]:
-    table = f"{TABLE}.gates"
-    if not isinstance(raw, dict):
-        raise ConfigError(_bad_value(where, TABLE, "gates", raw, "a table of gates"))
-    gates = {name: spec.default for name, spec in METRICS.items() if spec.default is not None}
-    coverage_paths: dict[str, float] = {}
-    for name, value in raw.items():
-        spec = METRICS.get(name)
-        if spec is None:
-            raise ConfigError(_unknown(where, table, name, value, list(METRICS)))
-        if value is False:
-            gates.pop(name, None)
-            continue
-        if not isinstance(value, dict):
-            raise ConfigError(_bad_value(where, table, name, value, GATE_EXPECTED))
-        gates[name] = _bounds(where, f"{table}.{name}", spec, value)
-        if "paths" in value:
-            coverage_paths = _paths(where, f"{table}.{name}.paths", spec, value["paths"])
-    return gates, coverage_paths
-
-
-def _bounds(where: str, table: str, spec: MetricSpec, raw: dict[str, Any]) -> Bounds:
+def _bounds(where: str, table: str, spec: MetricSpec, raw: Mapping[str, Any]) -> Bounds:
     allowed = [*GATE_KEYS, "paths"] if spec.has_paths else list(GATE_KEYS)
     for key, value in raw.items():
         if key not in allowed:
-            raise ConfigError(_unknown(where, table, key, value, allowed))
+            raise ConfigError(unknown_key(where, table, key, value, allowed))
+    return _fail_and_warn(where, table, spec, raw)
+
+
+def _fail_and_warn(where: str, table: str, spec: MetricSpec, raw: Mapping[str, Any]) -> Bounds:
     parsed: dict[str, float] = {}
     for key in GATE_KEYS:
         if key in raw:
-            parsed[key] = _unit(where, table, key, raw[key], spec.unit)
+            parsed[key] = parse_bound(where, table, key, raw[key], spec.unit)
     if not parsed and "paths" not in raw:
         raise ConfigError(
             f"{where}: [{table}] sets no bound; add fail = ... and/or warn = ..., "
@@ -206,54 +296,16 @@ def _bounds(where: str, table: str, spec: MetricSpec, raw: dict[str, Any]) -> Bo
         )
     fail, warn = parsed.get("fail"), parsed.get("warn")
     if fail is not None and warn is not None:
-        wrong_side = warn < fail if spec.direction is Direction.HIGHER else warn > fail
-        if wrong_side:
-            side = "at or above" if spec.direction is Direction.HIGHER else "at or below"
-            better = "higher" if spec.direction is Direction.HIGHER else "lower"
-            raise ConfigError(
-                f"{where}: [{table}] warn = {raw['warn']!r} is on the wrong side of "
-                f"fail = {raw['fail']!r}; {better} is better for {spec.name}, so warn "
-                f"must be {side} fail."
-            )
+        check_warn_side(where, table, spec, raw, fail=fail, warn=warn)
     return Bounds(fail=fail, warn=warn)
 
 
 def _paths(where: str, table: str, spec: MetricSpec, raw: object) -> dict[str, float]:
     if not isinstance(raw, dict):
         raise ConfigError(
-            _bad_value(where, table.rsplit(".", 1)[0], "paths", raw, "a table of glob = floor")
+            bad_value(where, table.rsplit(".", 1)[0], "paths", raw, "a table of glob = floor")
         )
-    return {glob: _unit(where, table, glob, floor, spec.unit) for glob, floor in raw.items()}
-
-
-def _unit(where: str, table: str, key: str, value: object, kind: Unit) -> float:
-    try:
-        return parse(value, kind)
-    except UnitError as exc:
-        raise ConfigError(f"{where}: [{table}] {key} = {_show(value)}: {exc}.") from None
-
-
-def _show(value: object) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
-
-
-def _bad_value(where: str, table: str, key: str, value: object, expected: str) -> str:
-    return f"{where}: [{table}] {key} = {_show(value)}: expected {expected}."
-
-
-def _unknown(where: str, table: str, key: str, value: object, known: list[str]) -> str:
-    message = (
-        f"{where}: [{table}] {key} = {_show(value)}: unknown key; "
-        f"valid keys are {', '.join(known)}."
-    )
-    close = difflib.get_close_matches(key, known, n=1)
-    if close:
-        message += f" Did you mean '{close[0]}'?"
-    return message
+    return {glob: parse_bound(where, table, glob, floor, spec.unit) for glob, floor in raw.items()}
 
 
 def derive_source(root: Path, tool: Mapping[str, Any]) -> list[str]:
@@ -297,41 +349,3 @@ def derive_packages(root: Path, source: tuple[str, ...] | list[str]) -> list[str
         elif "/" not in entry and not entry.endswith(".py"):
             names.append(entry)
     return list(dict.fromkeys(names))
-
-
-def reference() -> str:
-    """Markdown reference of every key, generated from the schema (kept in docs/)."""
-    lines = ["| key | accepts | default | meaning |", "|---|---|---|---|"]
-    for key, option in TOP_LEVEL.items():
-        default = "derived" if option.default is None else f"`{list(option.default)!r}`"
-        lines.append(f"| `{key}` | {option.expected} | {default} | {option.doc} |")
-    for name, options in SECTIONS.items():
-        lines += ["", f"`[{TABLE}.{name}]`", "", "| key | accepts | default | meaning |"]
-        lines.append("|---|---|---|---|")
-        for key, option in options.items():
-            shown = _show_default(option.default)
-            lines.append(f"| `{key}` | {option.expected} | `{shown}` | {option.doc} |")
-    lines += ["", f"`[{TABLE}.gates]`", ""]
-    lines += ["| gate | unit | better | zero-config bounds | measures |", "|---|---|---|---|---|"]
-    for spec in METRICS.values():
-        default = "off"
-        if spec.default is not None:
-            pairs = (("fail", spec.default.fail), ("warn", spec.default.warn))
-            default = ", ".join(
-                f"{key} = {format_value(value, spec.unit, 0)}"
-                for key, value in pairs
-                if value is not None
-            )
-        better = spec.direction.value
-        lines.append(
-            f"| `{spec.name}` | {spec.unit.value} | {better} | {default} | {spec.summary} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def _show_default(value: Any) -> str:
-    if isinstance(value, tuple):
-        return repr(list(value))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)

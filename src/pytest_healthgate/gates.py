@@ -8,11 +8,15 @@ figure the user reads is the figure that was judged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from pytest_healthgate.metrics import METRICS, MetricSpec
+from pytest_healthgate.globs import matches
 from pytest_healthgate.model import Bounds, Direction, GateResult, Measurement, RunResult, Verdict
-from pytest_healthgate.units import format_value
+from pytest_healthgate.units import Unit, format_value
+
+if TYPE_CHECKING:
+    from pytest_healthgate.catalogue import MetricSpec
 
 
 def beyond(spec: MetricSpec, value: float, bound: float | None) -> bool:
@@ -25,6 +29,7 @@ def beyond(spec: MetricSpec, value: float, bound: float | None) -> bool:
 
 
 def judge_gate(spec: MetricSpec, measurement: Measurement, bounds: Bounds) -> GateResult:
+    """One gate's verdict: ERROR and SKIP as measured, else FAIL, WARN or PASS by the bounds."""
     value = measurement.value
     if measurement.error is not None:
         verdict, reason = Verdict.ERROR, measurement.error
@@ -33,16 +38,7 @@ def judge_gate(spec: MetricSpec, measurement: Measurement, bounds: Bounds) -> Ga
     elif value is None:
         verdict, reason = Verdict.ERROR, f"{spec.name} was not measured"
     else:
-        problems = list(measurement.violations)
-        if beyond(spec, value, bounds.fail):
-            problems.insert(0, _crossed(spec, value, bounds.fail, measurement.precision))
-        if problems:
-            verdict, reason = Verdict.FAIL, "; ".join(problems)
-        elif beyond(spec, value, bounds.warn):
-            verdict = Verdict.WARN
-            reason = _crossed(spec, value, bounds.warn, measurement.precision)
-        else:
-            verdict, reason = Verdict.PASS, ""
+        verdict, reason = _by_bounds(spec, measurement, value, bounds)
     return GateResult(
         name=spec.name,
         unit=spec.unit,
@@ -55,7 +51,22 @@ def judge_gate(spec: MetricSpec, measurement: Measurement, bounds: Bounds) -> Ga
         precision=measurement.precision,
         details=tuple(measurement.details),
         extra=dict(measurement.extra),
+        detail_title=spec.detail_title,
+        details_shown=spec.details_shown,
     )
+
+
+def _by_bounds(
+    spec: MetricSpec, measurement: Measurement, value: float, bounds: Bounds
+) -> tuple[Verdict, str]:
+    problems = list(measurement.violations)
+    if beyond(spec, value, bounds.fail):
+        problems.insert(0, _crossed(spec, value, bounds.fail, measurement.precision))
+    if problems:
+        return Verdict.FAIL, "; ".join(problems)
+    if beyond(spec, value, bounds.warn):
+        return Verdict.WARN, _crossed(spec, value, bounds.warn, measurement.precision)
+    return Verdict.PASS, ""
 
 
 def _crossed(spec: MetricSpec, value: float, bound: float | None, precision: int) -> str:
@@ -66,17 +77,47 @@ def _crossed(spec: MetricSpec, value: float, bound: float | None, precision: int
 
 
 def evaluate(
-    gates: dict[str, Bounds], measurements: Iterable[Measurement], metadata: dict[str, object]
+    gates: Mapping[str, Bounds],
+    specs: Mapping[str, MetricSpec],
+    measurements: Iterable[Measurement],
+    metadata: Mapping[str, object],
 ) -> RunResult:
-    """Judge every configured gate; a gate nobody measured is an ERROR, never a pass."""
+    """Judge every gate of ``gates``; a gate nobody measured is an ERROR, never a pass.
+
+    Measurements of names that are not gates (values tests recorded but nobody
+    declared) are kept as SKIP rows, so they are reported but never judged.
+    """
     by_name = {measurement.name: measurement for measurement in measurements}
     results = []
     for name, bounds in gates.items():
-        spec = METRICS[name]
-        measurement = by_name.get(name)
+        measurement = by_name.pop(name, None)
         if measurement is None:
             measurement = Measurement(
                 name, error=f"no collector in this version of healthgate measures {name}"
             )
-        results.append(judge_gate(spec, measurement, bounds))
+        results.append(judge_gate(specs[name], measurement, bounds))
+    for measurement in by_name.values():
+        if measurement.name not in specs and measurement.skip_reason is not None:
+            results.append(judge_gate(_undeclared(measurement.name), measurement, Bounds()))
     return RunResult(gates=results, metadata=dict(metadata))
+
+
+def _undeclared(name: str) -> MetricSpec:
+    """A figure no gate declares (a value tests recorded): shown as a plain number."""
+    from pytest_healthgate.catalogue import MetricSpec
+
+    return MetricSpec(name, Unit.NUMBER, Direction.HIGHER, "", "", collector="")
+
+
+def floor_violations(
+    percents: dict[str, float], floors: dict[str, float], precision: int
+) -> list[str]:
+    """One line per file below the floor of a glob that matches it."""
+    problems = []
+    for pattern, floor in floors.items():
+        for relative, shown in percents.items():
+            if matches(relative, pattern) and shown < floor:
+                problems.append(
+                    f"{relative} {shown:.{precision}f}% is below its floor {floor:g}% ({pattern})"
+                )
+    return problems

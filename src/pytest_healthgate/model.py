@@ -83,6 +83,8 @@ class GateResult:
     precision: int
     details: tuple[Detail, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    detail_title: str = "top offenders"  # from the gate's catalogue entry
+    details_shown: int = 5
 
 
 @dataclass

@@ -1,7 +1,8 @@
-"""The shared back half of every surface: measurements -> verdicts -> reports and stores.
+"""The one run path: measurements -> verdicts -> reports and stores -> exit status.
 
-pytest, the ``healthgate`` command and the pre-commit entries all end here, so a
-figure is judged and written the same way whichever flow produced it.
+Every surface ends here - the pytest session, ``healthgate check``, the
+pre-commit entries - so a figure is judged, written, printed and turned into
+an exit status the same way whichever flow produced it.
 """
 
 from __future__ import annotations
@@ -10,32 +11,40 @@ import datetime as dt
 import platform
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pytest_healthgate import __version__
 from pytest_healthgate.config import ConfigError, HealthgateConfig
 from pytest_healthgate.gates import evaluate
 from pytest_healthgate.model import Measurement, RunResult
-from pytest_healthgate.report import json_report
+from pytest_healthgate.report import json_report, terminal
 from pytest_healthgate.store.files import state_dir, write_atomic
 
 LAST_RUN = "last-run.json"
 RENDERERS: dict[str, Callable[[RunResult], str]] = {"json": json_report.render}
+ReportTarget = tuple[str, Path]  # (format, where)
 
 
-def parse_report_target(text: str, root: Path) -> tuple[str, Path]:
-    """Read ``FORMAT:PATH`` from ``--healthgate-report``; relative paths are from ``root``."""
-    kind, separator, where = text.partition(":")
-    if not separator or not where or kind not in RENDERERS:
-        formats = ", ".join(sorted(RENDERERS))
-        raise ConfigError(
-            f"--healthgate-report={text}: expected FORMAT:PATH with FORMAT one of {formats}, "
-            f"for example --healthgate-report=json:reports/healthgate.json."
-        )
-    path = Path(where)
-    return kind, path if path.is_absolute() else root / path
+class NoGateError(ConfigError):
+    """A surface was asked to judge a set of gates of which none is configured."""
+
+
+def report_targets(texts: Iterable[str], root: Path) -> list[ReportTarget]:
+    """Read every ``FORMAT:PATH`` of ``--healthgate-report``; relative paths are from ``root``."""
+    targets = []
+    for text in texts:
+        fmt, separator, where = text.partition(":")
+        if not separator or not where or fmt not in RENDERERS:
+            formats = ", ".join(sorted(RENDERERS))
+            raise ConfigError(
+                f"--healthgate-report={text}: expected FORMAT:PATH with FORMAT one of {formats}, "
+                f"for example --healthgate-report=json:reports/healthgate.json."
+            )
+        path = Path(where)
+        targets.append((fmt, path if path.is_absolute() else root / path))
+    return targets
 
 
 def git_commit(root: Path) -> str | None:
@@ -54,7 +63,7 @@ def git_commit(root: Path) -> str | None:
     return commit if completed.returncode == 0 and commit else None
 
 
-def run_metadata(config: HealthgateConfig, surface: str, **extra: Any) -> dict[str, Any]:
+def run_metadata(settings: HealthgateConfig, surface: str, **extra: Any) -> dict[str, Any]:
     import pytest
 
     return {
@@ -65,36 +74,107 @@ def run_metadata(config: HealthgateConfig, surface: str, **extra: Any) -> dict[s
         "platform": sys.platform,
         "pytest": pytest.__version__,
         "healthgate": __version__,
-        "git_commit": git_commit(config.root),
-        "root": str(config.root),
-        "config_file": str(config.path) if config.path else None,
-        "source": list(config.source),
+        "git_commit": git_commit(settings.root),
+        "root": str(settings.root),
+        "config_file": str(settings.path) if settings.path else None,
+        "source": list(settings.source),
         **extra,
     }
 
 
-def judge(
-    config: HealthgateConfig, measurements: Iterable[Measurement], metadata: dict[str, Any]
+def select_gates(settings: HealthgateConfig, candidates: Sequence[str], noun: str) -> list[str]:
+    """The configured gates among ``candidates``; none is a usage error naming them."""
+    chosen = [name for name in candidates if name in settings.gates]
+    if not chosen:
+        where = settings.path or settings.root / "pyproject.toml"
+        first = settings.catalogue.metrics[candidates[0]] if candidates else None
+        example = f"{first.name} = {first.example}" if first else ""
+        raise NoGateError(
+            f"no {noun} is configured in [tool.healthgate.gates] of {where}; add one of "
+            f"{', '.join(candidates) or 'the gates of docs/gates.md'}, for example {example}."
+        )
+    return chosen
+
+
+def measure(
+    settings: HealthgateConfig,
+    gates: Sequence[str],
+    *,
+    paths: Sequence[str] = (),
+    use_cache: bool = True,
+) -> list[Measurement]:
+    """Measure ``gates`` outside pytest: their collectors start and finish here."""
+    from pytest_healthgate.collect.lifecycle import CollectorSet
+
+    collectors = CollectorSet(settings, only=gates, paths=tuple(paths), use_cache=use_cache)
+    try:
+        collectors.create()
+        collectors.start()
+        return collectors.finish()
+    finally:
+        collectors.close()
+
+
+def judge_run(
+    settings: HealthgateConfig,
+    measurements: Iterable[Measurement],
+    *,
+    surface: str,
+    gates: Iterable[str] | None = None,
+    publish: bool = False,
+    report_targets: Iterable[ReportTarget] = (),
+    metadata: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> RunResult:
-    return evaluate(config.gates, measurements, metadata)
+    """Judge ``gates`` (default: every configured gate), then write what the surface keeps.
+
+    ``publish`` records the run in ``.healthgate/`` (last-run.json and the digests
+    of the sources it measured); ``report_targets`` are written either way.
+    """
+    wanted = None if gates is None else set(gates)
+    bounds = {
+        name: bound for name, bound in settings.gates.items() if wanted is None or name in wanted
+    }
+    if metadata is None:
+        metadata = run_metadata(settings, surface, **extra)
+    result = evaluate(bounds, settings.catalogue.metrics, measurements, metadata)
+    if publish:
+        _record(result, settings)
+    for fmt, path in report_targets:
+        write_atomic(path, RENDERERS[fmt](result))
+    return result
 
 
-def publish(
-    result: RunResult,
-    config: HealthgateConfig,
-    targets: Iterable[tuple[str, Path]] = (),
-    sources: dict[str, str] | None = None,
-) -> list[Path]:
-    """Write last-run.json (and the sources it measured) and every requested report."""
-    folder = state_dir(config.root)
-    written = [folder / LAST_RUN]
-    write_atomic(written[0], json_report.render(result))
-    if sources is not None:
-        from pytest_healthgate.store import sources as source_store
+def _record(result: RunResult, settings: HealthgateConfig) -> None:
+    from pytest_healthgate.store import sources
 
-        written.append(folder / source_store.SOURCES_FILE)
-        write_atomic(written[-1], source_store.render(sources))
-    for kind, path in targets:
-        write_atomic(path, RENDERERS[kind](result))
-        written.append(path)
-    return written
+    folder = state_dir(settings.root)
+    write_atomic(folder / LAST_RUN, json_report.render(result))
+    write_atomic(folder / sources.SOURCES_FILE, sources.render(sources.source_digests(settings)))
+
+
+def exit_status(result: RunResult, tests_status: int = 0) -> int:
+    """The run's status: the tests' own when they did not pass, else 1 for a failed gate.
+
+    FAIL and ERROR fail a run; WARN and SKIP never do.
+    """
+    if tests_status != 0:
+        return tests_status
+    return 0 if result.ok else 1
+
+
+def render_text(result: RunResult, *, quiet: bool = False) -> list[terminal.Line]:
+    return terminal.render(result, quiet=quiet)
+
+
+def print_result(
+    result: RunResult, fmt: str = "text", *, quiet: bool = False, stream: IO[str] | None = None
+) -> int:
+    """Print ``result`` as a table (text) or the JSON document; return the exit status."""
+    out = stream if stream is not None else sys.stdout
+    if fmt == "json":
+        out.write(json_report.render(result))
+    else:
+        for text, _markup in render_text(result, quiet=quiet):
+            out.write(text + "\n")
+    return exit_status(result)

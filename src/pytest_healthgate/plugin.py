@@ -1,4 +1,4 @@
-"""pytest entry point ``healthgate``: options and the hand-off to GateSession.
+"""pytest entry point ``healthgate``: options, hook specifications, and the hand-off.
 
 pytest imports this module in every run of every project that has the plugin
 installed, so it imports nothing but pytest and does nothing unless
@@ -7,14 +7,40 @@ installed, so it imports nothing but pytest and does nothing unless
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
+    from pytest_healthgate.catalogue import Catalogue
     from pytest_healthgate.session import GateSession
 
 SESSION_KEY: pytest.StashKey[GateSession] = pytest.StashKey()
+Record = Callable[[str, float], None]
+
+
+class HookSpecs:
+    """pytest-healthgate's hook specifications (docs/plugins.md).
+
+    They live here, not in a module of their own, because pytest must know them
+    in every run - a conftest.py may implement them - and importing the plugin
+    has to stay this one module.
+    """
+
+    @staticmethod
+    @pytest.hookspec
+    def pytest_healthgate_register(catalogue: Catalogue) -> None:
+        """Add gates (``MetricSpec``) and collectors (``CollectorSpec``) to ``catalogue``.
+
+        Called once per run, by pytest with ``--healthgate`` and by the
+        ``healthgate`` command and hooks (which load plugins from the
+        ``healthgate`` entry-point group). The built-in gates register here too.
+        """
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(HookSpecs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,11 +81,30 @@ def pytest_configure(config: pytest.Config) -> None:
         _start(config)
 
 
-def _start(config: pytest.Config) -> None:
-    from pytest_healthgate.session import GateSession, XdistHooks, load_config
+@pytest.fixture
+def healthgate_record(request: pytest.FixtureRequest) -> Record:
+    """Record a value of a project metric: ``healthgate_record("fps", 12.3)``.
 
-    session = GateSession(config, load_config(config))
+    Declared in ``[tool.healthgate.metrics.NAME]``, the values of a run are
+    aggregated and gated; without ``--healthgate`` recording does nothing.
+    """
+    session = request.config.stash.get(SESSION_KEY, None)
+    nodeid = request.node.nodeid
+
+    def record(name: str, value: float) -> None:
+        if session is not None:
+            session.record(nodeid, name, value)
+        else:
+            from pytest_healthgate.collect.recorded import check_recording
+
+            check_recording(name, value)  # the same errors with and without --healthgate
+
+    return record
+
+
+def _start(config: pytest.Config) -> None:
+    from pytest_healthgate.session import GateSession
+
+    session = GateSession.start(config)
     config.stash[SESSION_KEY] = session
     config.pluginmanager.register(session, "healthgate-session")
-    if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(XdistHooks(session), "healthgate-xdist")

@@ -6,12 +6,23 @@ short reason; config.py turns that into a message naming file, table and key.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytest_healthgate.units import Unit, parse
+from pytest_healthgate.model import Direction
+from pytest_healthgate.units import Unit, UnitError, parse
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from pytest_healthgate.catalogue import MetricSpec
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message tells the user how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -78,3 +89,49 @@ def minutes_table(value: object) -> dict[str, float]:
             raise ValueError(f"{key} = {minutes!r} is not a number of minutes >= 0")
         result[str(key)] = float(minutes)
     return result
+
+
+def show(value: object) -> str:
+    """A TOML value as the user wrote it."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def bad_value(where: str, table: str, key: str, value: object, expected: str) -> str:
+    return f"{where}: [{table}] {key} = {show(value)}: expected {expected}."
+
+
+def unknown_key(where: str, table: str, key: str, value: object, known: list[str]) -> str:
+    message = (
+        f"{where}: [{table}] {key} = {show(value)}: unknown key; valid keys are {', '.join(known)}."
+    )
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        message += f" Did you mean '{close[0]}'?"
+    return message
+
+
+def parse_bound(where: str, table: str, key: str, value: object, unit: Unit) -> float:
+    """A bound written in ``unit``; the error names the table, key and value."""
+    try:
+        return parse(value, unit)
+    except UnitError as exc:
+        raise ConfigError(f"{where}: [{table}] {key} = {show(value)}: {exc}.") from None
+
+
+def check_warn_side(
+    where: str, table: str, spec: MetricSpec, raw: Mapping[str, Any], *, fail: float, warn: float
+) -> None:
+    """``warn`` must be reached before ``fail``: on the better side of it."""
+    wrong_side = warn < fail if spec.direction is Direction.HIGHER else warn > fail
+    if wrong_side:
+        side = "at or above" if spec.direction is Direction.HIGHER else "at or below"
+        better = "higher" if spec.direction is Direction.HIGHER else "lower"
+        raise ConfigError(
+            f"{where}: [{table}] warn = {raw['warn']!r} is on the wrong side of "
+            f"fail = {raw['fail']!r}; {better} is better for {spec.name}, so warn "
+            f"must be {side} fail."
+        )

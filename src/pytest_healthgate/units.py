@@ -24,6 +24,7 @@ class Unit(StrEnum):
     SIZE = "size"
     COUNT = "count"
     RANK = "rank"
+    NUMBER = "number"  # a plain figure with no unit (a project's own metric: fps, req/s)
 
 
 _DURATION_SECONDS = {
@@ -54,6 +55,7 @@ EXPECTED = {
     Unit.SIZE: 'a size such as "500MB", "1.5GiB" or a number of bytes',
     Unit.COUNT: "a whole number such as 0 or 3",
     Unit.RANK: 'a rank letter from "A" to "F"',
+    Unit.NUMBER: "a number such as 12 or 0.5",
 }
 
 
@@ -68,6 +70,8 @@ def parse(value: object, kind: Unit) -> float:
     """Read ``value`` (a TOML scalar) as ``kind``; raise UnitError if it is not one."""
     if kind is Unit.RANK:
         return _parse_rank(value)
+    if kind is Unit.NUMBER:
+        return _parse_number(value)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
     number, unit = (float(value), "") if not isinstance(value, str) else _split(value, kind)
@@ -107,6 +111,15 @@ def _count(value: object, number: float, unit: str) -> float:
 _READERS = {Unit.PERCENT: _percent, Unit.DURATION: _duration, Unit.SIZE: _size, Unit.COUNT: _count}
 
 
+def _parse_number(value: object) -> float:
+    # A plain figure may be negative (a change, a temperature); it must be a real number.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UnitError(f"{value!r} is not {EXPECTED[Unit.NUMBER]}")
+    if math.isnan(value) or math.isinf(value):
+        raise UnitError(f"{value!r} is not {EXPECTED[Unit.NUMBER]}")
+    return float(value)
+
+
 def _parse_rank(value: object) -> float:
     if isinstance(value, bool):
         raise UnitError(f"{value!r} is not {EXPECTED[Unit.RANK]}")
@@ -121,6 +134,8 @@ def format_value(value: float, kind: Unit, precision: int = 1) -> str:
         return f"{value:.{precision}f}%"
     if kind is Unit.COUNT:
         return f"{int(value)}" if value == int(value) else f"{value:.{precision}f}"
+    if kind is Unit.NUMBER:
+        return f"{value:.{precision}f}"
     if kind is Unit.RANK:
         return RANKS[max(0, min(len(RANKS) - 1, round(value) - 1))]
     if kind is Unit.DURATION:

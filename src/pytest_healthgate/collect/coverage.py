@@ -20,8 +20,9 @@ from typing import Any
 import coverage
 from coverage.exceptions import CoverageException
 
+from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
 from pytest_healthgate.config import HealthgateConfig
-from pytest_healthgate.globs import matches
+from pytest_healthgate.gates import floor_violations
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.units import Unit
 
@@ -237,15 +238,51 @@ def per_file_percent(
     }
 
 
-def floor_violations(
-    percents: dict[str, float], floors: dict[str, float], precision: int
-) -> list[str]:
-    """One line per file below the floor of a glob that matches it."""
-    problems = []
-    for pattern, floor in floors.items():
-        for relative, shown in percents.items():
-            if matches(relative, pattern) and shown < floor:
-                problems.append(
-                    f"{relative} {shown:.{precision}f}% is below its floor {floor:g}% ({pattern})"
-                )
-    return problems
+class CoverageCollector(Collector):
+    """The ``coverage`` gate: our own tracer, or the data pytest-cov saved.
+
+    Created before conftest files import the project (the catalogue marks it
+    ``early``), and the tracer starts right away, so module-level lines count.
+    """
+
+    def __init__(self, context: CollectorContext) -> None:
+        super().__init__(context)
+        self.tracer: CoverageTracer | None = None
+        self.payloads: list[bytes] = []
+        if not _pytest_cov_active(context.pytest_config):
+            self.tracer = CoverageTracer(context.settings)
+            self.tracer.start()
+
+    def start(self) -> None:
+        if self.tracer is not None and self.role.judges:
+            self.tracer.clear_data_file()  # before any test runs: no stale data counts
+
+    def worker_payload(self) -> object:
+        return self.tracer.dumps() if self.tracer is not None else None
+
+    def merge(self, payload: object) -> None:
+        if isinstance(payload, bytes):
+            self.payloads.append(payload)
+
+    def finish(self) -> list[Measurement]:
+        if self.tracer is not None:
+            return [self.tracer.save_and_measure(self.payloads)]
+        config = self.context.pytest_config
+        cov_config = getattr(config.known_args_namespace, "cov_config", None) if config else None
+        if cov_config and not Path(cov_config).is_file():
+            cov_config = None
+        return [measure_saved_data(self.settings, cov_config)]
+
+    def close(self) -> None:
+        if self.tracer is not None:
+            self.tracer.stop()
+
+
+def _pytest_cov_active(config: object) -> bool:
+    """True when pytest-cov measures this run (``--cov``): it owns the only tracer then."""
+    namespace = getattr(config, "known_args_namespace", None)
+    return bool(getattr(namespace, "cov_source", None)) and not getattr(namespace, "no_cov", False)
+
+
+def create(context: CollectorContext) -> CoverageCollector:
+    return CoverageCollector(context)

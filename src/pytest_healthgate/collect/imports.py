@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_healthgate.collect._import_probe import BEGIN, END
+from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.units import Unit, format_value
 
@@ -441,7 +442,36 @@ def _package_extra(result: PackageResult) -> dict[str, Any]:
     }
 
 
-def create(
-    settings: HealthgateConfig, pytest_config: pytest.Config | None, is_worker: bool
-) -> ImportCollector:
-    return ImportCollector(settings, pytest_config, is_worker)
+def create(context: CollectorContext) -> Collector:
+    # TEMPORARY adapter until the static-refactor branch is merged.
+    from pytest_healthgate.collect.lifecycle import Role
+
+    class _Adapter(Collector):
+        def __init__(self, context: CollectorContext) -> None:
+            super().__init__(context)
+            self.inner: ImportCollector | None = None
+
+        def _get(self) -> ImportCollector:
+            if self.inner is None:
+                self.inner = ImportCollector(
+                    self.settings, self.context.pytest_config, self.role is Role.WORKER
+                )
+            return self.inner
+
+        def start(self) -> None:
+            self._get().start()
+
+        def worker_payload(self) -> object:
+            return self._get().worker_payload()
+
+        def merge(self, payload: object) -> None:
+            self._get().merge(payload)
+
+        def finish(self) -> list[Measurement]:
+            return self._get().finish()
+
+        def close(self) -> None:
+            if self.inner is not None:
+                self.inner.pytest_unconfigure()
+
+    return _Adapter(context)

@@ -12,7 +12,7 @@ always SOLO and there is no pytest config.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -104,13 +104,76 @@ class Collector:
 
 
 class CollectorSet:
-    """The collectors of one run, by name; the payload protocol lives here only."""
+    """The collectors of one run, created from the catalogue for the configured gates.
 
-    def __init__(self) -> None:
+    The payload protocol between xdist workers and the controller lives here
+    only: one entry per collector, under its catalogue name.
+    """
+
+    def __init__(
+        self,
+        settings: HealthgateConfig,
+        pytest_config: pytest.Config | None = None,
+        *,
+        only: Iterable[str] | None = None,
+        paths: tuple[str, ...] = (),
+        use_cache: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.pytest_config = pytest_config
+        self.only = None if only is None else set(only)
+        self.paths = paths
+        self.use_cache = use_cache
+        self.role = Role.SOLO
         self.collectors: dict[str, Collector] = {}
+        self.workers = 0  # payloads merged
 
-    def add(self, name: str, collector: Collector) -> None:
-        self.collectors[name] = collector
+    def gates_for(self, collector: str) -> list[str]:
+        """The configured gates (of those asked for) that ``collector`` measures."""
+        return [
+            gate
+            for gate in self.settings.catalogue.gates_of(collector)
+            if gate in self.settings.gates and (self.only is None or gate in self.only)
+        ]
+
+    def create(self, *, early: bool | None = None) -> None:
+        """Create every collector a configured gate needs (``early``: only those, or the rest)."""
+        for spec in self.settings.catalogue.collectors.values():
+            if spec.name in self.collectors or (early is not None and spec.early != early):
+                continue
+            gates = self.gates_for(spec.name)
+            if not gates and not (spec.always and self.pytest_config is not None):
+                continue
+            context = CollectorContext(
+                self.settings,
+                specs={gate: self.settings.catalogue.metrics[gate] for gate in gates},
+                options=self.settings.section(spec.config_table),
+                pytest_config=self.pytest_config,
+                role=self.role,
+                paths=self.paths,
+                use_cache=self.use_cache,
+            )
+            self.collectors[spec.name] = spec.create(context)
+
+    def configure(self, settings: HealthgateConfig, role: Role) -> None:
+        """The run's final settings and this process's role, once pytest knows them."""
+        self.settings = settings
+        self.role = role
+        for collector in self.collectors.values():
+            collector.context.settings = settings
+            collector.context.role = role
+            collector.context.specs = {
+                gate: settings.catalogue.metrics[gate]
+                for gate in collector.context.specs
+                if gate in settings.catalogue.metrics
+            }
+
+    def record(self, nodeid: str, name: str, value: float) -> None:
+        from pytest_healthgate.collect.recorded import RecordedCollector
+
+        recorder = self.collectors.get("recorded")
+        if isinstance(recorder, RecordedCollector):
+            recorder.record(nodeid, name, value)
 
     def start(self) -> None:
         for collector in self.collectors.values():
@@ -122,6 +185,7 @@ class CollectorSet:
     def merge(self, payload: object) -> None:
         if not isinstance(payload, dict):
             return
+        self.workers += 1
         for name, collector in self.collectors.items():
             if name in payload:
                 collector.merge(payload[name])

@@ -18,15 +18,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
+from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.units import Unit, UnitError, format_value, parse
-
-if TYPE_CHECKING:
-    from pytest_healthgate.config import HealthgateConfig
 
 MARKER = "healthgate_memory"
 TOP_TESTS_SHOWN = 5
@@ -95,15 +93,12 @@ def marker_problem(item: pytest.Item) -> str | None:
     return None
 
 
-class MemoryCollector:
+class MemoryCollector(Collector):
     """Peak RSS per process, per-test peaks and limits; a pytest plugin as well."""
 
-    def __init__(
-        self, settings: HealthgateConfig, pytest_config: pytest.Config | None, is_worker: bool
-    ) -> None:
-        self.is_worker = is_worker
-        self.process = os.environ.get("PYTEST_XDIST_WORKER", "") if is_worker else ""
-        default = settings.gates.get("test_memory")
+    def __init__(self, context: CollectorContext) -> None:
+        super().__init__(context)
+        default = context.settings.gates.get("test_memory")
         self.trace_default = default is not None
         self.default_limit = default.fail if default is not None else None
         self.processes: dict[str, int] = {}
@@ -113,7 +108,9 @@ class MemoryCollector:
         self.over: list[tuple[str, bool]] = []  # (message, set by a marker)
         self.usage_error: str | None = None
 
-    # -- pytest hooks ---------------------------------------------------------------
+    @property
+    def is_worker(self) -> bool:
+        return self.role is Role.WORKER
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -204,15 +201,10 @@ class MemoryCollector:
         self.over.append((message, source != DEFAULT_SOURCE))
         return message
 
-    # -- RunCollector ---------------------------------------------------------------
-
-    def start(self) -> None:
-        """Nothing to start: peaks are read at the end, tracing per test."""
-
     def worker_payload(self) -> Any:
         peak, unavailable = peak_rss()
         return {
-            "process": self.process,
+            "process": os.environ.get("PYTEST_XDIST_WORKER", ""),
             "peak_rss": peak,
             "unavailable": unavailable,
             "peaks": dict(self.peaks),
@@ -220,7 +212,7 @@ class MemoryCollector:
             "over": [[message, by_marker] for message, by_marker in self.over],
         }
 
-    def merge(self, payload: Any) -> None:
+    def merge(self, payload: object) -> None:
         if not isinstance(payload, dict):
             return
         if payload.get("peak_rss") is not None:
@@ -298,7 +290,5 @@ class MemoryCollector:
         )
 
 
-def create(
-    settings: HealthgateConfig, pytest_config: pytest.Config | None, is_worker: bool
-) -> MemoryCollector:
-    return MemoryCollector(settings, pytest_config, is_worker)
+def create(context: CollectorContext) -> MemoryCollector:
+    return MemoryCollector(context)

@@ -11,9 +11,13 @@ pass_rate = passed / (passed + failed + errored).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
+from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.units import Unit
 
@@ -22,9 +26,7 @@ SLOWEST_SHOWN = 5
 
 @dataclass
 class OutcomeTally:
-    """Collects outcomes and timings; plain data so xdist workers can ship it."""
-
-    __test__ = False  # not a test class, despite the name
+    """Outcomes and timings of one process's tests, as plain data xdist workers can ship."""
 
     outcomes: dict[str, str] = field(default_factory=dict)
     durations: dict[str, float] = field(default_factory=dict)
@@ -99,3 +101,44 @@ class OutcomeTally:
             for nodeid, seconds in slowest[:SLOWEST_SHOWN]
         ]
         return Measurement("duration", value=wall_seconds, details=details)
+
+
+class OutcomesCollector(Collector):
+    """``pass_rate``, ``collection_errors`` and ``duration`` from pytest's own reports."""
+
+    def __init__(self, context: CollectorContext) -> None:
+        super().__init__(context)
+        self.tally = OutcomeTally()
+        self.started = time.perf_counter()
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+
+    def pytest_collectstart(self, collector: pytest.Collector) -> None:
+        if isinstance(collector, pytest.File):
+            self.tally.record_test_file(collector.nodeid)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.tally.record_collect_failure(report.nodeid)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.tally.record_test(report.nodeid, report.when, report.outcome, report.duration)
+
+    def worker_payload(self) -> object:
+        return self.tally.to_payload()
+
+    def merge(self, payload: object) -> None:
+        if isinstance(payload, dict):
+            self.tally.merge(payload)
+
+    def finish(self) -> list[Measurement]:
+        return [
+            self.tally.pass_rate(),
+            self.tally.collection_errors(),
+            self.tally.duration(time.perf_counter() - self.started),
+        ]
+
+
+def create(context: CollectorContext) -> OutcomesCollector:
+    return OutcomesCollector(context)

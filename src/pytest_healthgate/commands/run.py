@@ -19,11 +19,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "pytest_args",
         nargs=argparse.REMAINDER,
-        help="passed on to pytest (file names from pre-commit are dropped)",
+        help="passed on to pytest as given, after an optional --",
     )
 
 
 def run(arguments: argparse.Namespace) -> int:
-    extra = [arg for arg in arguments.pytest_args if arg.startswith("-")]
+    extra = list(arguments.pytest_args)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
     command = [sys.executable, "-m", "pytest", "--healthgate", *extra]
     return subprocess.run(command, check=False).returncode

@@ -140,7 +140,9 @@ def run_hook(name: str, judge: Judge, argv: Sequence[str] | None) -> int:
     """Parse the file names, analyse both sides, print problems; 1 when there are any."""
     from pytest_healthgate.precommit import entry
 
-    filenames, settings = entry.start(name, None, "staged files (pre-commit passes them)", argv)
+    filenames, settings = entry.parse_hook_args(
+        name, None, "staged files (pre-commit passes them)", argv
+    )
     if settings is None:
         return entry.USAGE_ERROR
     change = collect(settings, filenames)

@@ -7,20 +7,19 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pytest_healthgate.commands.check import project_root
-from pytest_healthgate.config import ConfigError, HealthgateConfig, load
+from pytest_healthgate.config import ConfigError, HealthgateConfig, find_project, load
 
 USAGE_ERROR = 2
 
 
-def start(
+def parse_hook_args(
     name: str, description: str | None, files_help: str, argv: Sequence[str] | None
 ) -> tuple[list[str], HealthgateConfig | None]:
     """The file names pre-commit passed, and the settings; None after printing a config error."""
     parser = argparse.ArgumentParser(prog=name, description=description)
     parser.add_argument("filenames", nargs="*", help=files_help)
     filenames: list[str] = parser.parse_args(argv).filenames
-    root, pyproject = project_root(Path.cwd())
+    root, pyproject = find_project(Path.cwd())
     try:
         return filenames, load(root, pyproject)
     except ConfigError as exc:

@@ -1,4 +1,4 @@
-"""``healthgate-import-time``: the import-time (and import-memory) gates without tests.
+"""``healthgate-import-time``: the gates of the import collector, without tests.
 
 Repository-wide (``pass_filenames: false``). It imports the project's packages in
 fresh interpreters, so it must run in the project's own environment, where they
@@ -13,13 +13,12 @@ import sys
 import tomllib
 from collections.abc import Sequence
 
+from pytest_healthgate import pipeline
 from pytest_healthgate.config import HealthgateConfig
-from pytest_healthgate.gates import evaluate
-from pytest_healthgate.pipeline import run_metadata
 from pytest_healthgate.precommit import entry
-from pytest_healthgate.report import terminal
 
-GATES = ("import_time", "import_memory")
+NAME = "healthgate-import-time"
+COLLECTOR = "imports"  # the hook judges every gate this collector measures
 
 
 def _pytest_pythonpath(settings: HealthgateConfig) -> list[str]:
@@ -37,30 +36,26 @@ def _pytest_pythonpath(settings: HealthgateConfig) -> list[str]:
     return [str(settings.root / str(entry)) for entry in entries]
 
 
-def check(settings: HealthgateConfig) -> int:
-    from pytest_healthgate.collect.imports import create
-
-    gates = {name: bounds for name, bounds in settings.gates.items() if name in GATES}
-    if not gates:
-        print(
-            "healthgate-import-time: no import gate is configured; add "
-            'import_time = { fail = "2s" } to [tool.healthgate.gates]',
-            file=sys.stderr,
+def run_import_gates(settings: HealthgateConfig) -> int:
+    """Measure and judge the import gates; print the table; the exit status."""
+    try:
+        gates = pipeline.select_gates(
+            settings, settings.catalogue.gates_of(COLLECTOR), "import gate"
         )
-        return 2
-    sys.path[:0] = [entry for entry in _pytest_pythonpath(settings) if entry not in sys.path]
-    collector = create(settings, None, False)
-    collector.start()
-    result = evaluate(gates, collector.finish(), run_metadata(settings, "hook"))
-    for text, _markup in terminal.render(result):
-        print(text)
-    return 0 if result.ok else 1
+    except pipeline.NoGateError as exc:
+        print(f"{NAME}: {exc}", file=sys.stderr)
+        return entry.USAGE_ERROR
+    sys.path[:0] = [path for path in _pytest_pythonpath(settings) if path not in sys.path]
+    result = pipeline.judge_run(
+        settings, pipeline.measure(settings, gates), surface="hook", gates=gates
+    )
+    return pipeline.print_result(result)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     help_text = "ignored; every package is timed"
-    _files, settings = entry.start("healthgate-import-time", __doc__, help_text, argv)
-    return entry.USAGE_ERROR if settings is None else check(settings)
+    _files, settings = entry.parse_hook_args(NAME, __doc__, help_text, argv)
+    return entry.USAGE_ERROR if settings is None else run_import_gates(settings)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pytest_healthgate.model import GateResult, RunResult, Verdict
+from pytest_healthgate.model import Detail, GateResult, Measurement, RunResult, Verdict
 from pytest_healthgate.units import Unit, format_value
 
 SCHEMA_VERSION = 1
@@ -19,7 +19,9 @@ BASE_UNITS = {
     Unit.SIZE: "B",
     Unit.COUNT: "count",
     Unit.RANK: "rank",
+    Unit.NUMBER: "number",
 }
+UNIT_OF_BASE = {base: unit for unit, base in BASE_UNITS.items()}
 
 
 def _gate(gate: GateResult) -> dict[str, Any]:
@@ -70,3 +72,27 @@ def to_document(result: RunResult) -> dict[str, Any]:
 
 def render(result: RunResult) -> str:
     return json.dumps(to_document(result), indent=2, sort_keys=False) + "\n"
+
+
+def measurements_from_document(document: dict[str, Any]) -> list[Measurement]:
+    """The recorded figures of a report, as measurements to judge again (its inverse)."""
+    return [_measurement(metric) for metric in document.get("metrics", [])]
+
+
+def _measurement(metric: dict[str, Any]) -> Measurement:
+    unit = UNIT_OF_BASE.get(str(metric.get("unit")), Unit.NUMBER)
+    measurement = Measurement(
+        str(metric["name"]),
+        value=metric.get("value"),
+        precision=int(metric.get("precision", 1)),
+        extra=dict(metric.get("extra") or {}),
+        details=[
+            Detail(str(d["label"]), float(d["value"]), unit, str(d.get("note", "")))
+            for d in metric.get("details", [])
+        ],
+    )
+    if metric.get("verdict") == "ERROR":
+        measurement.error = str(metric.get("reason") or "could not be measured")
+    elif metric.get("verdict") == "SKIP":
+        measurement.skip_reason = str(metric.get("reason") or "not applicable")
+    return measurement

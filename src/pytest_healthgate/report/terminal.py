@@ -19,9 +19,6 @@ COLOURS = {
     Verdict.SKIP: {},
 }
 HEADER = ("gate", "value", "warn", "fail", "verdict", "look at")
-DETAILS_SHOWN = 5
-# The import-time attribution names the ten slowest modules besides each package.
-DETAILS_SHOWN_BY_GATE = {"import_time": 15}
 
 
 def _cell(gate: GateResult, value: float | None) -> str:
@@ -60,35 +57,48 @@ def summary_line(result: RunResult) -> str:
 
 def render(result: RunResult, *, quiet: bool = False) -> list[Line]:
     """The section's lines; ``quiet`` keeps only non-PASS rows and the final lines."""
+    lines = _table(result, quiet)
+    if not quiet:
+        lines.extend(_details(result))
+    lines.extend(_failure_lines(result))
+    lines.append(_final_line(result))
+    return lines
+
+
+def _table(result: RunResult, quiet: bool) -> list[Line]:
     shown = [g for g in result.gates if not (quiet and g.verdict is Verdict.PASS)]
-    # Quiet with every gate passing: only the final line, no empty table.
-    rows = [HEADER, *(_row(gate) for gate in shown)] if shown or not quiet else []
-    widths = [
-        max((len(row[column]) for row in rows), default=0) for column in range(len(HEADER) - 1)
-    ]
+    if quiet and not shown:
+        return []  # quiet with every gate passing: only the final line, no empty table
+    rows = [HEADER, *(_row(gate) for gate in shown)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(HEADER) - 1)]
     lines: list[Line] = []
     for index, row in enumerate(rows):
         text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
         text = f"{text}  {row[-1]}".rstrip()
         markup = {"bold": True} if index == 0 else COLOURS[shown[index - 1].verdict]
         lines.append((text, markup))
-    if not quiet:
-        lines.extend(_details(result))
-    for gate in result.failed:
-        shown_value = _cell(gate, gate.value)
-        lines.append(
-            (
-                f"healthgate: {gate.verdict.value} {gate.name} = {shown_value}: {gate.reason}",
-                COLOURS[gate.verdict],
-            )
-        )
-    final_markup = (
-        {"red": True, "bold": True}
-        if result.failed
-        else ({"yellow": True} if result.count(Verdict.WARN) else {"green": True})
-    )
-    lines.append((summary_line(result), final_markup))
     return lines
+
+
+def _failure_lines(result: RunResult) -> list[Line]:
+    return [
+        (
+            f"healthgate: {gate.verdict.value} {gate.name} = {_cell(gate, gate.value)}: "
+            f"{gate.reason}",
+            COLOURS[gate.verdict],
+        )
+        for gate in result.failed
+    ]
+
+
+def _final_line(result: RunResult) -> Line:
+    if result.failed:
+        markup = {"red": True, "bold": True}
+    elif result.count(Verdict.WARN):
+        markup = {"yellow": True}
+    else:
+        markup = {"green": True}
+    return summary_line(result), markup
 
 
 def _details(result: RunResult) -> list[Line]:
@@ -97,29 +107,11 @@ def _details(result: RunResult) -> list[Line]:
         if not gate.details:
             continue
         lines.append(("", {}))
-        lines.append((f"{gate.name}: {_detail_title(gate)}", {"bold": True}))
-        for detail in gate.details[: DETAILS_SHOWN_BY_GATE.get(gate.name, DETAILS_SHOWN)]:
+        lines.append((f"{gate.name}: {gate.detail_title}", {"bold": True}))
+        for detail in gate.details[: gate.details_shown]:
             figure = format_value(detail.value, detail.unit, gate.precision)
             note = f"  ({detail.note})" if detail.note else ""
             lines.append((f"  {figure:>9}  {detail.label}{note}", {}))
     if lines:
         lines.append(("", {}))
     return lines
-
-
-def _detail_title(gate: GateResult) -> str:
-    titles = {
-        "duration": "slowest tests",
-        "coverage": "files with most missing lines",
-        "collection_errors": "test modules that failed to import",
-        "debt": "files with most debt",
-        "debt_ratio": "debt by category",
-        "rating": "debt by category",
-        "complexity": "most complex functions",
-        "critical": "critical findings",
-        "import_time": "best of N and slowest modules (cumulative, with self time)",
-        "import_memory": "peak memory added by each import",
-        "memory": "peak RSS per process",
-        "test_memory": "tests with the highest peak Python allocation",
-    }
-    return titles.get(gate.name, "top offenders")

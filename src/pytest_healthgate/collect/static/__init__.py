@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
 from pytest_healthgate.collect.static.figures import (
     STATIC_GATES,
     DebtPricing,
@@ -202,7 +203,36 @@ class StaticCollector:
         self._clean()
 
 
-def create(
-    settings: HealthgateConfig, pytest_config: pytest.Config | None, is_worker: bool
-) -> StaticCollector:
-    return StaticCollector(settings, pytest_config, is_worker)
+def create(context: CollectorContext) -> Collector:
+    # TEMPORARY adapter until the static-refactor branch is merged.
+    from pytest_healthgate.collect.lifecycle import Role
+
+    class _Adapter(Collector):
+        def __init__(self, context: CollectorContext) -> None:
+            super().__init__(context)
+            self.inner: StaticCollector | None = None
+
+        def _get(self) -> StaticCollector:
+            if self.inner is None:
+                self.inner = StaticCollector(
+                    self.settings, self.context.pytest_config, self.role is Role.WORKER
+                )
+            return self.inner
+
+        def start(self) -> None:
+            self._get().start()
+
+        def worker_payload(self) -> object:
+            return self._get().worker_payload()
+
+        def merge(self, payload: object) -> None:
+            self._get().merge(payload)
+
+        def finish(self) -> list[Measurement]:
+            return self._get().finish()
+
+        def close(self) -> None:
+            if self.inner is not None:
+                self.inner.pytest_unconfigure(None)  # type: ignore[arg-type]
+
+    return _Adapter(context)
