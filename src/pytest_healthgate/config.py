@@ -167,7 +167,8 @@ class _Reader:
         self.plugins_pending = plugins_pending
         collectors = catalogue.collectors.values()
         self.builtin_tables = {c.config_table: c for c in collectors if c.table is not None}
-        self.plugin_tables = {c.name: c for c in collectors if c.table is None}
+        # A plugin collector with options reads them from [tool.healthgate.plugins.NAME].
+        self.plugin_tables = {c.name: c for c in collectors if c.table is None and c.options}
 
     def build(
         self, root: Path, pyproject: Path | None, raw: dict[str, Any], tool: dict[str, Any]

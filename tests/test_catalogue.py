@@ -1,0 +1,159 @@
+"""Every place that lists gates follows the catalogue.
+
+Config, collector selection, `healthgate check`, the hooks, the terminal and docs.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from pytest_healthgate.builtin import builtin_catalogue
+from pytest_healthgate.catalogue import Catalogue, CatalogueError, CollectorSpec, MetricSpec
+from pytest_healthgate.cli import main
+from pytest_healthgate.collect.lifecycle import CollectorSet
+from pytest_healthgate.config import ConfigError, load
+from pytest_healthgate.gates import judge_gate
+from pytest_healthgate.model import Bounds, Detail, Direction, Measurement
+from pytest_healthgate.precommit import healthgate_import_time
+from pytest_healthgate.reference import reference
+from pytest_healthgate.report import terminal
+from pytest_healthgate.units import Unit
+
+CATALOGUE = builtin_catalogue()
+SPECS = list(CATALOGUE.metrics.values())
+SRC = Path(__file__).resolve().parent.parent / "src" / "pytest_healthgate"
+
+
+def configure(tmp_path: Path, gates: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.healthgate]\nsource = ["pkg"]\n[tool.healthgate.gates]\n{gates}\n'
+    )
+    (tmp_path / "pkg").mkdir(exist_ok=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("VALUE = 1\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
+def test_config_accepts_each_gate_with_its_documented_example(
+    tmp_path: Path, spec: MetricSpec
+) -> None:
+    settings = load(
+        configure(tmp_path, f"{spec.name} = {spec.example}"), tmp_path / "pyproject.toml"
+    )
+    written = tomllib.loads(f"x = {spec.example}")["x"]
+    assert spec.name in settings.gates
+    assert (settings.gates[spec.name].fail is None) == ("fail" not in written)
+
+
+def test_config_rejects_a_name_the_catalogue_does_not_hold(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="Did you mean 'complexity'"):
+        load(configure(tmp_path, 'complexty = { fail = "D" }'), tmp_path / "pyproject.toml")
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
+def test_each_gate_selects_the_collector_the_catalogue_names(
+    tmp_path: Path, spec: MetricSpec
+) -> None:
+    settings = load(
+        configure(tmp_path, f"{spec.name} = {spec.example}"), tmp_path / "pyproject.toml"
+    )
+    collectors = CollectorSet(settings, only=[spec.name])
+    selected = [c for c in settings.catalogue.collectors if collectors.gates_for(c)]
+    assert selected == [spec.collector]
+    factory = CATALOGUE.collectors[spec.collector].factory
+    assert isinstance(factory, str)
+    module, _, attribute = factory.partition(":")
+    assert callable(getattr(importlib.import_module(module), attribute))
+
+
+def test_check_judges_exactly_the_gates_of_static_collectors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    static = [s.name for s in SPECS if CATALOGUE.collectors[s.collector].static]
+    assert (
+        CATALOGUE.static_gates()
+        == static
+        == [
+            "debt",
+            "debt_ratio",
+            "rating",
+            "complexity",
+            "critical",
+        ]
+    )
+    every_gate = "\n".join(f"{spec.name} = {spec.example}" for spec in SPECS)
+    monkeypatch.chdir(configure(tmp_path, every_gate))
+    main(["check", "--format", "json"])
+    judged = [metric["name"] for metric in json.loads(capsys.readouterr().out)["metrics"]]
+    assert judged == static
+
+
+def test_the_import_hook_judges_the_gates_of_the_import_collector() -> None:
+    assert CATALOGUE.gates_of(healthgate_import_time.COLLECTOR) == ["import_time", "import_memory"]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
+def test_the_terminal_titles_each_gates_details_from_its_entry(spec: MetricSpec) -> None:
+    details = [Detail(f"item {n}", n, spec.unit) for n in range(20)]
+    gate = judge_gate(spec, Measurement(spec.name, value=1, details=details), Bounds())
+    lines = [text for text, _markup in terminal.render(_result(gate))]
+    assert f"{spec.name}: {spec.detail_title}" in lines
+    assert sum(1 for text in lines if "item " in text) == spec.details_shown
+
+
+def _result(gate: object) -> terminal.RunResult:
+    return terminal.RunResult(gates=[gate])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
+def test_the_reference_in_docs_has_a_row_for_each_gate(spec: MetricSpec) -> None:
+    page = (SRC.parent.parent / "docs" / "configuration.md").read_text()
+    assert f"| `{spec.name}` | {spec.unit.value} | {spec.direction.value} |" in page
+    assert f"| `{spec.name}` |" in reference(CATALOGUE)
+
+
+def test_no_module_but_the_catalogue_spells_out_the_gate_names() -> None:
+    # A list of gate names in config, the pipeline, the surfaces or the reports would
+    # be a second place to keep in step. (A collector names the figures it produces.)
+    names = set(CATALOGUE.metrics)
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if path.name == "builtin.py" or "collect" in path.relative_to(SRC).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set):
+                words = {e.value for e in node.elts if isinstance(e, ast.Constant)}
+                if len(words & names) >= 2:
+                    offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_only_the_pipeline_judges_and_decides_exit_statuses() -> None:
+    users = {
+        path.relative_to(SRC).as_posix()
+        for path in SRC.rglob("*.py")
+        if "evaluate(" in path.read_text() or "result.ok else 1" in path.read_text()
+    }
+    assert users == {"gates.py", "pipeline.py"}
+
+
+def test_a_second_gate_under_one_name_is_refused() -> None:
+    catalogue = Catalogue()
+    catalogue.add(CollectorSpec("mine", "x:y"))
+    spec = MetricSpec("mine", Unit.COUNT, Direction.LOWER, "", "", collector="mine")
+    catalogue.add(spec)
+    with pytest.raises(CatalogueError, match="two plugins declare the gate 'mine'"):
+        catalogue.add(spec)
+
+
+def test_a_gate_naming_no_collector_is_refused() -> None:
+    catalogue = Catalogue()
+    catalogue.add(MetricSpec("orphan", Unit.COUNT, Direction.LOWER, "", "", collector="gone"))
+    with pytest.raises(CatalogueError, match="names the collector 'gone'"):
+        catalogue.check()

@@ -1,0 +1,95 @@
+"""The example plugin in examples/, installed by pip into a fresh venv beside healthgate."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "healthgate-largest-file"
+
+
+@pytest.fixture(scope="module")
+def plugin_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new venv that sees this one's packages (healthgate, pytest) and has the example installed.
+
+    The venv gets no packages of its own but the example: a .pth file lends it this
+    environment's site-packages (no network needed), and pip installs the example
+    the way a user would, entry points and all.
+    """
+    folder = tmp_path_factory.mktemp("plugin-venv")
+    venv.create(folder, with_pip=False)
+    python = folder / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # addsitedir, not a bare path: the editable install of healthgate is itself a .pth.
+    lent = sysconfig.get_path("purelib")
+    (Path(site) / "lend.pth").write_text(f"import site; site.addsitedir({lent!r})\n")
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            str(EXAMPLE),
+        ],
+        check=True,
+        capture_output=True,
+        env=_clean_environment(),
+    )
+    return python
+
+
+def _clean_environment() -> dict[str, str]:
+    # This suite measures its own subprocesses with coverage.py; the example's run
+    # is about the plugin, not about this project's coverage.
+    return {k: v for k, v in os.environ.items() if not k.startswith(("COVERAGE_", "COV_CORE"))}
+
+
+def test_the_example_plugins_own_tests_pass_in_its_venv(
+    plugin_python: Path, tmp_path: Path
+) -> None:
+    completed = subprocess.run(
+        [
+            *(str(plugin_python), "-m", "pytest", str(EXAMPLE / "tests"), "-q"),
+            *("-p", "pytester", "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "base")),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_clean_environment(),
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "4 passed" in completed.stdout
+
+
+def test_without_the_plugin_its_table_is_refused_with_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.healthgate.plugins.largest_file]\ncount_blank = true\n"
+    )
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--healthgate", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_clean_environment(),
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 4
+    assert "no installed healthgate plugin is named 'largest_file'" in completed.stderr
