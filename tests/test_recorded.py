@@ -189,7 +189,8 @@ def test_without_healthgate_recording_does_nothing_but_still_checks_values(
             "a metric name is letters, digits and underscores",
         ),
         (
-            '[tool.healthgate.metrics.wait]\nbetter = "lower"\nunit = "duration"\nfail = "2 fortnights"\n',
+            '[tool.healthgate.metrics.wait]\nbetter = "lower"\nunit = "duration"\n'
+            'fail = "2 fortnights"\n',
             'fail = "2 fortnights"',
         ),
     ],
