@@ -84,8 +84,17 @@ class GateSession:
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.started = time.perf_counter()
+        if self.config.option.collectonly:
+            return  # nothing is judged, so nothing is started
         for collector in self.collectors.values():
             collector.start()
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """An interrupted session leaves no child process and no temporary files."""
+        for collector in self.collectors.values():
+            close = getattr(collector, "close", None)
+            if close is not None:
+                close()
 
     def pytest_collectstart(self, collector: pytest.Collector) -> None:
         if isinstance(collector, pytest.File):

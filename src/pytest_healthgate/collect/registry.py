@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import pytest
 
+    from pytest_healthgate.collect.lifecycle import CollectorContext
     from pytest_healthgate.config import HealthgateConfig
     from pytest_healthgate.model import Measurement
 
@@ -45,6 +46,8 @@ class Entry:
     # Created under --healthgate even when none of its gates is configured (the
     # memory collector enforces healthgate_memory markers on their own).
     always: bool = False
+    # Bridge until the catalogue drives collectors: this factory takes a CollectorContext.
+    table: str | None = None
 
 
 ENTRIES: tuple[Entry, ...] = (
@@ -52,6 +55,7 @@ ENTRIES: tuple[Entry, ...] = (
         "static",
         frozenset({"debt", "debt_ratio", "rating", "complexity", "critical"}),
         "pytest_healthgate.collect.static:create",
+        table="debt",
     ),
     Entry(
         "imports",
@@ -82,5 +86,36 @@ def create_collectors(
             if exc.name != module_name:
                 raise
             continue  # not built yet: its gates report ERROR "no collector measures ..."
-        created[entry.name] = getattr(module, function)(settings, pytest_config, is_worker)
+        factory = getattr(module, function)
+        if entry.table is None:
+            created[entry.name] = factory(settings, pytest_config, is_worker)
+        else:
+            created[entry.name] = factory(
+                collector_context(settings, entry.name, entry.table, pytest_config, is_worker)
+            )
     return created
+
+
+def collector_context(
+    settings: HealthgateConfig,
+    collector: str,
+    table: str,
+    pytest_config: pytest.Config | None = None,
+    is_worker: bool = False,
+) -> CollectorContext:
+    """The context of a catalogue-style collector, with its configured gates' specs."""
+    from pytest_healthgate.builtin import METRICS
+    from pytest_healthgate.collect.lifecycle import CollectorContext, Role
+
+    specs = {
+        spec.name: spec
+        for spec in METRICS
+        if spec.collector == collector and spec.name in settings.gates
+    }
+    return CollectorContext(
+        settings,
+        specs=specs,
+        options=settings.section(table),
+        pytest_config=pytest_config,
+        role=Role.WORKER if is_worker else Role.SOLO,
+    )

@@ -18,11 +18,12 @@ import os
 import sys
 from pathlib import Path
 
-from pytest_healthgate.collect.static.figures import STATIC_GATES as STATIC
+from pytest_healthgate.builtin import METRICS
 from pytest_healthgate.config import ConfigError, HealthgateConfig, find_pyproject, load
 from pytest_healthgate.gates import evaluate
 from pytest_healthgate.model import RunResult
 
+STATIC = tuple(spec.name for spec in METRICS if spec.collector == "static")
 SUMMARY = "judge the static gates (debt, complexity, critical issues) without running tests"
 
 
@@ -58,11 +59,16 @@ def project_root(start: Path) -> tuple[Path, Path | None]:
 
 
 def judge(settings: HealthgateConfig, paths: list[str], use_cache: bool = True) -> RunResult:
+    from dataclasses import replace
+
     from pytest_healthgate.collect import static
+    from pytest_healthgate.collect.registry import collector_context
     from pytest_healthgate.pipeline import run_metadata
 
     gates = {name: bounds for name, bounds in settings.gates.items() if name in STATIC}
-    measurements = static.analyse_and_measure(settings, paths or None, list(gates), use_cache)
+    context = collector_context(settings, "static", "debt")
+    context = replace(context, paths=tuple(paths), use_cache=use_cache)
+    measurements = static.create(context).finish()
     metadata = run_metadata(settings, "check", paths=paths)
     return evaluate(gates, measurements, metadata)
 
