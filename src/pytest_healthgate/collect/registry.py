@@ -61,6 +61,7 @@ ENTRIES: tuple[Entry, ...] = (
         "imports",
         frozenset({"import_time", "import_memory"}),
         "pytest_healthgate.collect.imports:create",
+        table="imports",
     ),
     Entry(
         "memory",

@@ -39,6 +39,7 @@ def _pytest_pythonpath(settings: HealthgateConfig) -> list[str]:
 
 def check(settings: HealthgateConfig) -> int:
     from pytest_healthgate.collect.imports import create
+    from pytest_healthgate.collect.registry import collector_context
 
     gates = {name: bounds for name, bounds in settings.gates.items() if name in GATES}
     if not gates:
@@ -49,9 +50,13 @@ def check(settings: HealthgateConfig) -> int:
         )
         return 2
     sys.path[:0] = [entry for entry in _pytest_pythonpath(settings) if entry not in sys.path]
-    collector = create(settings, None, False)
+    collector = create(collector_context(settings, "imports", "imports"))
     collector.start()
-    result = evaluate(gates, collector.finish(), run_metadata(settings, "hook"))
+    try:
+        measured = collector.finish()
+    finally:
+        collector.close()
+    result = evaluate(gates, measured, run_metadata(settings, "hook"))
     for text, _markup in terminal.render(result):
         print(text)
     return 0 if result.ok else 1
