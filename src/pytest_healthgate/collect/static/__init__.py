@@ -11,7 +11,6 @@ the engine's workers, ruff and mypy run as subprocesses.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import tempfile
@@ -141,6 +140,8 @@ class StaticCollector(Collector):
             finished = self.child.wait()
         except ChildError as exc:
             return str(exc)
+        import json
+
         try:
             text = (self.folder / "result.json").read_text(encoding="utf-8")
             return analysis_from_json(json.loads(text))

@@ -7,7 +7,6 @@ and the hooks hand it to ``engine.analyse`` directly.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 
 from pytest_healthgate.launcher import TimeLimit
@@ -38,10 +37,14 @@ class AnalysisRequest:
         return TimeLimit(self.timeout, TIMEOUT_SETTING)
 
     def to_json(self) -> str:
+        import json  # here: the collector imports this module when the plugin loads
+
         return json.dumps(asdict(self))
 
     @classmethod
     def from_json(cls, text: str) -> AnalysisRequest:
+        import json
+
         raw = json.loads(text)
         for name in _TUPLES:
             raw[name] = tuple(raw[name])

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from pytest_healthgate.store.cache import CacheStats
+if TYPE_CHECKING:
+    # Only its type: the collector imports this module, and the cache needs hashlib.
+    from pytest_healthgate.store.cache import CacheStats
 
 RESULT_FORMAT = 1  # bump when the engine's result document changes shape
 
@@ -127,23 +129,25 @@ def _is_str(value: object) -> bool:
     return isinstance(value, str)
 
 
-def _record(make: Callable[..., Record], checks: tuple[Check, ...], value: object) -> Record:
+def _record(make: Callable[..., Record], fields: tuple[type, ...], value: object) -> Record:
+    # Exact types: a JSON true is not a line number. Called for every cached
+    # finding, so it stays a plain loop over types (no per-field function calls).
     if (
         not isinstance(value, list | tuple)
-        or len(value) != len(checks)
-        or not all(check(item) for check, item in zip(checks, value, strict=True))
+        or len(value) != len(fields)
+        or any(type(item) is not kind for item, kind in zip(value, fields, strict=True))
     ):
         name = getattr(make, "__name__", "record")
-        raise ShapeError(f"not a {name} ({len(checks)} fields): {value!r:.120}")
+        raise ShapeError(f"not a {name} ({len(fields)} fields): {value!r:.120}")
     return make(*value)
 
 
 def _records(
-    make: Callable[..., Record], checks: tuple[Check, ...], value: object
+    make: Callable[..., Record], fields: tuple[type, ...], value: object
 ) -> tuple[Record, ...]:
     if not isinstance(value, list | tuple):
         raise ShapeError(f"not a list: {value!r:.120}")
-    return tuple(_record(make, checks, item) for item in value)
+    return tuple(_record(make, fields, item) for item in value)
 
 
 def _object(value: object, what: str) -> Mapping[str, Any]:
@@ -170,12 +174,12 @@ def _optional(value: object, check: Check, what: str) -> Any:
     return value
 
 
-_FUNCTION = (_is_str, _is_int, _is_int, _is_str)
-_MARKER = (_is_int, _is_str, _is_str)
-_SECURITY = (_is_str, _is_str, _is_str, _is_int, _is_str)
-_LINT = (_is_str, _is_int, _is_str)
-_TYPING = (_is_str, _is_int, _is_str, _is_str)
-_PROBLEM = (_is_int, _is_str)
+_FUNCTION = (str, int, int, str)
+_MARKER = (int, str, str)
+_SECURITY = (str, str, str, int, str)
+_LINT = (str, int, str)
+_TYPING = (str, int, str, str)
+_PROBLEM = (int, str)
 _FILE_FIELDS = frozenset(FileResult._fields)
 
 
@@ -207,7 +211,7 @@ def _cache_stats(value: object) -> CacheStats:
     stats = _object(value, "cache statistics")
     if not (_is_int(stats.get("hits")) and _is_int(stats.get("misses"))):
         raise ShapeError(f"not cache statistics: {stats!r:.120}")
-    result = CacheStats(hits=stats["hits"], misses=stats["misses"])
+    result: CacheStats = {"hits": stats["hits"], "misses": stats["misses"]}
     if _is_int(stats.get("discarded")):
         result["discarded"] = stats["discarded"]
     if _is_str(stats.get("problem")):
@@ -235,7 +239,7 @@ def analysis_from_json(value: object) -> AnalysisResult:
             },
             types=typing_errors_from_json(document["types"]),
             errors={str(k): str(v) for k, v in _object(document["errors"], "errors").items()},
-            skipped=_records(SkippedFile, (_is_str, _is_str), document["skipped"]),
+            skipped=_records(SkippedFile, (str, str), document["skipped"]),
             tools={
                 str(tool): _optional(version, _is_str, "a tool version")
                 for tool, version in _object(document["tools"], "tools").items()
