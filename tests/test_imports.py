@@ -13,12 +13,17 @@ from pathlib import Path
 import psutil
 import pytest
 
+from pytest_healthgate.builtin import METRICS
 from pytest_healthgate.collect._import_probe import BEGIN, END
 from pytest_healthgate.collect.imports import (
+    ImportCollector,
     ImportSampler,
     child_environment,
+    create,
     parse_importtime,
 )
+from pytest_healthgate.collect.lifecycle import CollectorContext, Role
+from pytest_healthgate.config import load
 from tests.helpers import gate
 from tests.helpers import run_with_report as run
 
@@ -468,3 +473,49 @@ def test_sampling_is_cancelled_with_the_session(tmp_path: Path) -> None:
     assert not thread.is_alive()
     assert not psutil.pid_exists(int(pid_file.read_text()))
     assert sampler.results["stuck"].error == "the measurement was cancelled"
+
+
+def collector_for(root: Path, packages: str, role: Role = Role.SOLO) -> ImportCollector:
+    """The collector as the session creates it, for a project listing ``packages``."""
+    (root / "pyproject.toml").write_text(
+        f"[tool.healthgate]\npackages = {packages}\n\n[tool.healthgate.gates]\n"
+        'import_time = { fail = "10s", warn = "2s" }\n\n[tool.healthgate.imports]\nsamples = 1\n'
+    )
+    settings = load(root, root / "pyproject.toml")
+    specs = {spec.name: spec for spec in METRICS if spec.collector == "imports"}
+    return create(
+        CollectorContext(settings, specs=specs, options=settings.section("imports"), role=role)
+    )
+
+
+def test_the_collector_reads_its_table_and_rechecks_past_the_lowest_bound(tmp_path: Path) -> None:
+    collector = collector_for(tmp_path, '["pkg"]')
+    assert (collector.samples, collector.timeout) == (1, 60.0)
+    assert collector.recheck_above == 2.0
+
+
+def test_a_worker_samples_nothing(tmp_path: Path) -> None:
+    collector = collector_for(tmp_path, '["pkg"]', Role.WORKER)
+    collector.start()
+    assert collector.thread is None
+    assert collector.finish() == []
+
+
+def test_closing_the_collector_kills_the_child_it_waits_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid_file = tmp_path / "pid"
+    (tmp_path / "stuck").mkdir()
+    (tmp_path / "stuck" / "__init__.py").write_text(
+        f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    collector = collector_for(tmp_path, '["stuck"]')
+    collector.start()
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    collector.close()
+    (import_time, _memory) = collector.finish()
+    assert import_time.error == "the measurement was cancelled"
+    assert not psutil.pid_exists(int(pid_file.read_text()))

@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 
-from pytest_healthgate.collect.static.engine import Request, analyse
+from pytest_healthgate.collect.static.engine import analyse
+from pytest_healthgate.collect.static.request import AnalysisRequest
+from pytest_healthgate.collect.static.results import AnalysisResult
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -127,20 +129,20 @@ def cases(messy: Path) -> list[tuple[Path, str]]:
 
 
 @pytest.fixture(scope="module", params=["repository", "messy"])
-def analysed(request: pytest.FixtureRequest, messy: Path) -> tuple[Path, dict[str, Any]]:
+def analysed(request: pytest.FixtureRequest, messy: Path) -> tuple[Path, AnalysisResult]:
     root, entry = cases(messy)[0 if request.param == "repository" else 1]
     # use_cache=False: nothing is read from or written to the project's .healthgate/.
-    result = analyse(Request(root=str(root), entries=(entry,), use_cache=False))
-    assert result["errors"] == {}
-    assert result["files"]
+    result = analyse(AnalysisRequest(root=str(root), entries=(entry,), use_cache=False))
+    assert result.errors == {}
+    assert result.files
     return root, result
 
 
 def test_every_function_has_the_complexity_and_rank_radon_reports(
-    analysed: tuple[Path, dict[str, Any]],
+    analysed: tuple[Path, AnalysisResult],
 ) -> None:
     root, result = analysed
-    files = sorted(result["files"])
+    files = sorted(result.files)
     report = run_json([tool("radon"), "cc", "--json", "--show-closures", *files], root)
     theirs = Counter(
         (
@@ -157,19 +159,19 @@ def test_every_function_has_the_complexity_and_rank_radon_reports(
         if block["type"] != "class"
     )
     ours = Counter(
-        (path, name, line, complexity, rank)
-        for path, data in result["files"].items()
-        for name, line, complexity, rank in data["functions"]
+        (path, function.name, function.line, function.complexity, function.rank)
+        for path, data in result.files.items()
+        for function in data.functions
     )
     assert ours == theirs
     assert sum(ours.values()) > 5
 
 
 def test_every_ruff_finding_matches_ruffs_own_json_output(
-    analysed: tuple[Path, dict[str, Any]],
+    analysed: tuple[Path, AnalysisResult],
 ) -> None:
     root, result = analysed
-    files = sorted(result["files"])
+    files = sorted(result.files)
     report = run_json(
         [tool("ruff"), "check", "--output-format", "json", "--no-cache", "--exit-zero", *files],
         root,
@@ -179,16 +181,18 @@ def test_every_ruff_finding_matches_ruffs_own_json_output(
         for item in report
     )
     ours = Counter(
-        (path, code, line) for path, found in result["lint"].items() for code, line, _ in found
+        (path, finding.code, finding.line)
+        for path, found in result.lint.items()
+        for finding in found
     )
     assert ours == theirs
 
 
 def test_every_bandit_finding_matches_bandits_own_json_output(
-    analysed: tuple[Path, dict[str, Any]],
+    analysed: tuple[Path, AnalysisResult],
 ) -> None:
     root, result = analysed
-    files = sorted(result["files"])
+    files = sorted(result.files)
     report = run_json([tool("bandit"), "-f", "json", "-q", *files], root)
     theirs = Counter(
         (
@@ -200,19 +204,19 @@ def test_every_bandit_finding_matches_bandits_own_json_output(
         for item in report["results"]
     )
     ours = Counter(
-        (path, code, severity, line)
-        for path, data in result["files"].items()
-        for code, severity, _confidence, line, _text in data["security"]
+        (path, issue.test_id, issue.severity, issue.line)
+        for path, data in result.files.items()
+        for issue in data.security
     )
     assert ours == theirs
     assert sum(ours.values()) > 0
 
 
 def test_the_messy_project_really_has_findings_of_every_tool(messy: Path) -> None:
-    result = analyse(Request(root=str(messy), entries=("messy",), use_cache=False))
-    lint = sum(len(found) for found in result["lint"].values())
-    security = [item for data in result["files"].values() for item in data["security"]]
-    worst = max(c for data in result["files"].values() for _n, _l, c, _r in data["functions"])
+    result = analyse(AnalysisRequest(root=str(messy), entries=("messy",), use_cache=False))
+    lint = sum(len(found) for found in result.lint.values())
+    security = [issue for data in result.files.values() for issue in data.security]
+    worst = max(f.complexity for data in result.files.values() for f in data.functions)
     assert lint >= 5
-    assert any(severity == "HIGH" for _code, severity, *_ in security)
+    assert any(issue.severity == "HIGH" for issue in security)
     assert worst > 10

@@ -6,58 +6,71 @@ from typing import Any
 
 import pytest
 
+from pytest_healthgate.builtin import METRICS
+from pytest_healthgate.catalogue import MetricSpec
 from pytest_healthgate.collect.static.figures import (
     DebtPricing,
     findings,
     measurements_from_analysis,
 )
+from pytest_healthgate.collect.static.results import (
+    AnalysisResult,
+    FileResult,
+    FunctionComplexity,
+    LintFinding,
+    MarkerHit,
+    SecurityIssue,
+    SourceProblem,
+)
 from pytest_healthgate.model import Measurement
 from pytest_healthgate.units import Unit
 
 
-def file_result(**fields: Any) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "lines": 100,
-        "error": None,
-        "functions": [],
-        "mi": 60.0,
-        "mi_rank": "A",
-        "markers": [],
-        "security": [],
+def static_specs(*names: str) -> dict[str, MetricSpec]:
+    """The catalogue's static gates (all of them, or those named), in catalogue order."""
+    return {
+        spec.name: spec
+        for spec in METRICS
+        if spec.collector == "static" and (not names or spec.name in names)
     }
-    result.update(fields)
-    return result
 
 
-def analysis(files: dict[str, dict[str, Any]], **fields: Any) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "entries": ["pkg"],
-        "files": files,
-        "lint": {},
-        "types": [],
-        "errors": {},
-        "skipped": [],
-    }
-    document.update(fields)
-    return document
+def file_result(**fields: Any) -> FileResult:
+    return FileResult(lines=100, mi=60.0, mi_rank="A")._replace(**fields)
+
+
+def analysis(files: dict[str, FileResult], **fields: Any) -> AnalysisResult:
+    return AnalysisResult(entries=("pkg",), files=files, **fields)
 
 
 def measured(
-    document: dict[str, Any], options: DebtPricing | None = None
+    document: AnalysisResult, options: DebtPricing | None = None
 ) -> dict[str, Measurement]:
-    return {m.name: m for m in measurements_from_analysis(document, options or DebtPricing())}
+    return {
+        m.name: m
+        for m in measurements_from_analysis(document, options or DebtPricing(), static_specs())
+    }
 
 
 SAMPLE = analysis(
     {
         "pkg/a.py": file_result(
-            functions=[["big", 3, 13, "C"], ["small", 30, 2, "A"]],
-            markers=[[5, "TODO", "# TODO: x"]],
-            security=[["B602", "HIGH", "HIGH", 9, "shell"], ["B101", "LOW", "HIGH", 12, "assert"]],
+            functions=(
+                FunctionComplexity("big", 3, 13, "C"),
+                FunctionComplexity("small", 30, 2, "A"),
+            ),
+            markers=(MarkerHit(5, "TODO", "# TODO: x"),),
+            security=(
+                SecurityIssue("B602", "HIGH", "HIGH", 9, "shell"),
+                SecurityIssue("B101", "LOW", "HIGH", 12, "assert"),
+            ),
         ),
         "pkg/b.py": file_result(lines=50, mi=5.0, mi_rank="C"),
     },
-    lint={"pkg/a.py": [["F401", 1, "unused"]], "pkg/b.py": [["E501", 2, "long"]] * 2},
+    lint={
+        "pkg/a.py": (LintFinding("F401", 1, "unused"),),
+        "pkg/b.py": (LintFinding("E501", 2, "long"),) * 2,
+    },
 )
 
 
@@ -114,10 +127,12 @@ def test_complexity_is_the_worst_rank_with_the_most_complex_functions_named() ->
 def test_critical_counts_high_severity_findings_and_unparseable_files() -> None:
     document = analysis(
         {
-            **SAMPLE["files"],
-            "pkg/bad.py": file_result(error=[4, "does not parse: invalid syntax"], lines=3),
+            **SAMPLE.files,
+            "pkg/bad.py": file_result(
+                error=SourceProblem(4, "does not parse: invalid syntax"), lines=3
+            ),
         },
-        lint={"pkg/bad.py": [["invalid-syntax", 4, "Expected an expression"]]},
+        lint={"pkg/bad.py": (LintFinding("invalid-syntax", 4, "Expected an expression"),)},
     )
     result = measured(document)
     assert result["critical"].value == 2
@@ -127,7 +142,7 @@ def test_critical_counts_high_severity_findings_and_unparseable_files() -> None:
 
 
 def test_a_tool_error_is_an_error_only_for_the_gates_that_need_that_tool() -> None:
-    document = analysis(SAMPLE["files"], errors={"radon": "radon failed on pkg/a.py: boom"})
+    document = analysis(SAMPLE.files, errors={"radon": "radon failed on pkg/a.py: boom"})
     result = measured(document)
     assert result["complexity"].error == "radon failed on pkg/a.py: boom"
     assert result["debt"].error == "radon failed on pkg/a.py: boom"
@@ -136,12 +151,12 @@ def test_a_tool_error_is_an_error_only_for_the_gates_that_need_that_tool() -> No
 
 
 def test_only_the_requested_gates_are_measured() -> None:
-    measured = measurements_from_analysis(SAMPLE, DebtPricing(), ["critical", "debt"])
+    measured = measurements_from_analysis(SAMPLE, DebtPricing(), static_specs("critical", "debt"))
     assert [m.name for m in measured] == ["debt", "critical"]
 
 
 def test_categories_go_to_the_debt_gate_when_no_ratio_or_rating_gate_is_asked_for() -> None:
-    (debt,) = measurements_from_analysis(SAMPLE, DebtPricing(), ["debt"])
+    (debt,) = measurements_from_analysis(SAMPLE, DebtPricing(), static_specs("debt"))
     labels = [d.label for d in debt.details]
     assert labels[:2] == ["pkg/a.py", "pkg/b.py"]
     assert "security (bandit)" in labels

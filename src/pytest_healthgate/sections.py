@@ -66,6 +66,13 @@ SECTIONS: dict[str, dict[str, Option]] = {
             0,
             "Worker processes for the analysis; 0 means one per available core.",
         ),
+        "timeout": Option(
+            'a duration such as "10m"',
+            unit(Unit.DURATION),
+            10 * 60.0,
+            "Time the static analysis and each tool run may take before it is killed "
+            "and its gates are ERROR.",
+        ),
     },
     "imports": {
         "samples": Option(

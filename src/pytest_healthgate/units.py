@@ -128,6 +128,16 @@ def _parse_rank(value: object) -> float:
     raise UnitError(f"{value!r} is not {EXPECTED[Unit.RANK]}")
 
 
+def rank_number(letter: str) -> float:
+    """A rank letter as the number gates compare: A=1.0 ... F=6.0."""
+    return float(RANKS.index(letter) + 1)
+
+
+def rank_letter(number: float) -> str:
+    """The rank letter of a rank number (clamped to A-F)."""
+    return RANKS[max(0, min(len(RANKS) - 1, round(number) - 1))]
+
+
 def format_value(value: float, kind: Unit, precision: int = 1) -> str:
     """Show ``value`` the way a person would write it back in the config."""
     if kind is Unit.PERCENT:

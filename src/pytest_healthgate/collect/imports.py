@@ -29,27 +29,32 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pytest_healthgate.collect._import_probe import BEGIN, END
-from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
+from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
+from pytest_healthgate.launcher import (
+    Child,
+    ChildError,
+    ChildStartError,
+    Finished,
+    TimeLimit,
+    launch,
+    one_line,
+)
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.units import Unit, format_value
-
-if TYPE_CHECKING:
-    import pytest
-
-    from pytest_healthgate.config import HealthgateConfig
 
 PROBE = Path(__file__).with_name("_import_probe.py")
 SLOWEST_SHOWN = 10
 RECHECK_PAUSE = 0.25  # seconds before the first extra sample; grows with each one
+TIMEOUT_SETTING = "[tool.healthgate.imports] timeout"
+CANCELLED = "the measurement was cancelled"
 # Variables that would make the child measure something else than the import.
 MEASURING_VARIABLES = (
     "COVERAGE_PROCESS_START",
@@ -157,7 +162,7 @@ class ImportSampler:
         self.env = env
         self.results: dict[str, PackageResult] = {}
         self._lock = threading.Lock()
-        self._current: subprocess.Popen[bytes] | None = None
+        self._current: Child | None = None
         self._cancelled = False
         self._stop = threading.Event()
 
@@ -174,7 +179,7 @@ class ImportSampler:
         with self._lock:
             self._cancelled = True
             self._stop.set()
-            if self._current is not None and self._current.poll() is None:
+            if self._current is not None:
                 self._current.kill()
 
     def _over_bound(self, package: PackageResult) -> bool:
@@ -188,74 +193,83 @@ class ImportSampler:
             return package
         first = self._child(name, scratch)  # unmeasured: compiles and caches bytecode
         package.error = self._problem(name, first)
+        self._draw_samples(package, scratch)
+        self._attribute(package, scratch)
+        return package
+
+    def _draw_samples(self, package: PackageResult, scratch: Path) -> None:
+        """``samples`` measured children, then up to as many more while past the bound."""
         for index in range(2 * self.samples):
             if package.error is not None or self._cancelled:
-                return package
+                return
             if index >= self.samples:
                 if not self._over_bound(package):
-                    break
+                    return
                 # Spread the extra samples out, so one burst of load cannot spoil them all.
                 self._stop.wait(RECHECK_PAUSE * (index - self.samples + 1))
-            outcome = self._child(name, scratch)
-            package.error = self._problem(name, outcome)
-            if package.error is None and outcome.result is not None:
-                package.seconds.append(float(outcome.result["seconds"]))
-                if outcome.result["memory"] is None:
-                    package.memory_unavailable = str(outcome.result["memory_unavailable"])
-                else:
-                    package.memory.append(int(outcome.result["memory"]))
-        if package.error is None and not self._cancelled:
-            attributed = self._child(name, scratch, importtime=True)
-            if attributed.result is not None:
-                package.modules = parse_importtime(attributed.stderr, BEGIN, END)
-        return package
+            self._sample(package, scratch)
+
+    def _sample(self, package: PackageResult, scratch: Path) -> None:
+        outcome = self._child(package.name, scratch)
+        package.error = self._problem(package.name, outcome)
+        if package.error is not None or outcome.result is None:
+            return
+        package.seconds.append(float(outcome.result["seconds"]))
+        if outcome.result["memory"] is None:
+            package.memory_unavailable = str(outcome.result["memory_unavailable"])
+        else:
+            package.memory.append(int(outcome.result["memory"]))
+
+    def _attribute(self, package: PackageResult, scratch: Path) -> None:
+        """One child under ``-X importtime``: which modules the time went to."""
+        if package.error is not None or self._cancelled:
+            return
+        attributed = self._child(package.name, scratch, importtime=True)
+        if attributed.result is not None:
+            package.modules = parse_importtime(attributed.stderr, BEGIN, END)
 
     def _child(self, name: str, scratch: Path, *, importtime: bool = False) -> ChildOutcome:
         result_file = scratch / "result.json"
         result_file.unlink(missing_ok=True)
         flags = ["-X", "importtime"] if importtime else []
         command = [sys.executable, *flags, str(PROBE), name, str(result_file), *self.path]
-        with (scratch / "stderr.txt").open("w+b") as stderr:
-            with self._lock:
-                if self._cancelled:
-                    return ChildOutcome(None, "", "the measurement was cancelled")
-                self._current = subprocess.Popen(  # our own interpreter and script
+        with self._lock:
+            if self._cancelled:
+                return ChildOutcome(None, "", CANCELLED)
+            try:
+                child = self._current = launch(
                     command,
+                    label=f"importing {name}",
+                    limit=TimeLimit(self.timeout, TIMEOUT_SETTING),
                     cwd=self.cwd,
                     env=self.env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=stderr,
+                    killed="the child interpreter",
                 )
-            process = self._current
-            try:
-                status = process.wait(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-                return ChildOutcome(
-                    None,
-                    "",
-                    f"importing {name} did not finish within "
-                    f"{format_value(self.timeout, Unit.DURATION)}; the child interpreter "
-                    f"was killed (raise [tool.healthgate.imports] timeout if this is expected)",
-                )
-            finally:
-                with self._lock:
-                    self._current = None
-            stderr.seek(0)
-            text = stderr.read().decode("utf-8", "replace")
+            except ChildStartError as exc:
+                return ChildOutcome(None, "", str(exc))
+        try:
+            finished = child.wait()
+        except ChildError as exc:
+            return ChildOutcome(None, "", str(exc))
+        finally:
+            with self._lock:
+                self._current = None
+            child.close()
+        return self._outcome(name, finished, result_file)
+
+    def _outcome(self, name: str, finished: Finished, result_file: Path) -> ChildOutcome:
         if self._cancelled:
-            return ChildOutcome(None, text, "the measurement was cancelled")
-        if status != 0 or not result_file.is_file():
-            last = text.strip().splitlines()[-1:] or ["no output"]
+            return ChildOutcome(None, finished.stderr, CANCELLED)
+        if finished.status != 0 or not result_file.is_file():
+            last = one_line(finished.stderr, last_lines=1) or "no output"
             return ChildOutcome(
                 None,
-                text,
-                f"the interpreter importing {name} exited with status {status} before "
-                f"reporting ({last[0]})",
+                finished.stderr,
+                f"the interpreter importing {name} exited with status {finished.status} before "
+                f"reporting ({last})",
             )
-        return ChildOutcome(json.loads(result_file.read_text(encoding="utf-8")), text, None)
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+        return ChildOutcome(result, finished.stderr, None)
 
     @staticmethod
     def _problem(name: str, outcome: ChildOutcome) -> str | None:
@@ -274,30 +288,26 @@ class ImportSampler:
         return f"importing {name} raised {error['type']}: {error['message']}{where}"
 
 
-class ImportCollector:
-    """``import_time`` and ``import_memory``: sampled on the controller, beside the tests."""
+class ImportCollector(Collector):
+    """``import_time`` and ``import_memory``: sampled in a thread, beside the tests."""
 
-    def __init__(
-        self, settings: HealthgateConfig, pytest_config: pytest.Config | None, is_worker: bool
-    ) -> None:
-        options = settings.section("imports")
-        self.packages = list(settings.packages)
+    def __init__(self, context: CollectorContext) -> None:
+        super().__init__(context)
+        options = context.options
+        self.packages = list(self.settings.packages)
         self.samples = int(options["samples"])
         self.timeout = float(options["timeout"])
-        bounds = settings.gates.get("import_time")
+        # Measuring reads a bound here on purpose: a figure past it is sampled more.
+        bounds = self.settings.gates.get("import_time")
         limits = [b for b in (bounds.warn, bounds.fail) if b is not None] if bounds else []
         self.recheck_above = min(limits) if limits else None
-        self.active = not is_worker and not (
-            pytest_config is not None and pytest_config.option.collectonly
-        )
         self.sampler: ImportSampler | None = None
         self.thread: threading.Thread | None = None
         self.failure: str | None = None
 
-    # -- RunCollector ---------------------------------------------------------------
-
     def start(self) -> None:
-        if not self.active or not self.packages:
+        """Start sampling in a thread and return at once; a worker samples nothing."""
+        if self.role is Role.WORKER or not self.packages or self.thread is not None:
             return
         self.sampler = ImportSampler(
             self.packages,
@@ -320,13 +330,9 @@ class ImportCollector:
         except Exception as exc:  # reported as the gates' ERROR
             self.failure = f"import sampling failed: {type(exc).__name__}: {exc}"
 
-    def worker_payload(self) -> Any:
-        return {}
-
-    def merge(self, payload: Any) -> None:
-        """Workers never sample imports; nothing to merge."""
-
     def finish(self) -> list[Measurement]:
+        if self.role is Role.WORKER:
+            return []
         if not self.packages:
             reason = "no package to time; set packages in [tool.healthgate]"
             return [
@@ -347,9 +353,7 @@ class ImportCollector:
         ]
         return measurements(results, self.samples, self.failure)
 
-    # -- pytest hook ----------------------------------------------------------------
-
-    def pytest_unconfigure(self) -> None:
+    def close(self) -> None:
         """An interrupted run must not leave a child interpreter behind."""
         if self.sampler is not None:
             self.sampler.cancel()
@@ -442,36 +446,5 @@ def _package_extra(result: PackageResult) -> dict[str, Any]:
     }
 
 
-def create(context: CollectorContext) -> Collector:
-    # TEMPORARY adapter until the static-refactor branch is merged.
-    from pytest_healthgate.collect.lifecycle import Role
-
-    class _Adapter(Collector):
-        def __init__(self, context: CollectorContext) -> None:
-            super().__init__(context)
-            self.inner: ImportCollector | None = None
-
-        def _get(self) -> ImportCollector:
-            if self.inner is None:
-                self.inner = ImportCollector(
-                    self.settings, self.context.pytest_config, self.role is Role.WORKER
-                )
-            return self.inner
-
-        def start(self) -> None:
-            self._get().start()
-
-        def worker_payload(self) -> object:
-            return self._get().worker_payload()
-
-        def merge(self, payload: object) -> None:
-            self._get().merge(payload)
-
-        def finish(self) -> list[Measurement]:
-            return self._get().finish()
-
-        def close(self) -> None:
-            if self.inner is not None:
-                self.inner.pytest_unconfigure()
-
-    return _Adapter(context)
+def create(context: CollectorContext) -> ImportCollector:
+    return ImportCollector(context)

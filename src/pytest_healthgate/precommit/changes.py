@@ -17,15 +17,16 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from pytest_healthgate.collect.static import analysis_request, debt_pricing
 from pytest_healthgate.collect.static.engine import analyse
 from pytest_healthgate.collect.static.figures import DebtPricing, findings
 from pytest_healthgate.collect.static.remediation import Finding
+from pytest_healthgate.collect.static.request import AnalysisRequest
+from pytest_healthgate.collect.static.results import AnalysisResult, FileResult
 from pytest_healthgate.collect.static.scope import discover
 from pytest_healthgate.config import HealthgateConfig
 from pytest_healthgate.store.cache import CACHE_DIR
@@ -41,17 +42,22 @@ class Change:
 
     settings: HealthgateConfig
     keys: list[str]
-    before: dict[str, Any]
-    after: dict[str, Any]
+    before: AnalysisResult
+    after: AnalysisResult
 
     @property
-    def options(self) -> DebtPricing:
-        return debt_pricing(self.settings)
+    def pricing(self) -> DebtPricing:
+        return debt_pricing(self.settings.section("debt"))
 
-    def files(self, side: str) -> dict[str, dict[str, Any]]:
-        analysis = self.before if side == "before" else self.after
-        found: dict[str, dict[str, Any]] = analysis.get("files", {})
-        return found
+    @property
+    def before_files(self) -> Mapping[str, FileResult]:
+        """Each staged file's analysis at HEAD (a new file has none)."""
+        return self.before.files
+
+    @property
+    def after_files(self) -> Mapping[str, FileResult]:
+        """Each staged file's analysis as staged."""
+        return self.after.files
 
     def added_findings(self, keep: Callable[[Finding], bool]) -> list[Finding]:
         """Findings the staged version has more of than HEAD, matched without line numbers."""
@@ -59,9 +65,10 @@ class Change:
         def identity(finding: Finding) -> tuple[str, str, str, str]:
             return (finding.path, finding.tool, finding.code, finding.message)
 
-        before = Counter(identity(f) for f in findings(self.before, self.options) if keep(f))
+        pricing = self.pricing
+        before = Counter(identity(f) for f in findings(self.before, pricing) if keep(f))
         added = []
-        for finding in sorted(findings(self.after, self.options), key=lambda f: (f.path, f.line)):
+        for finding in sorted(findings(self.after, pricing), key=lambda f: (f.path, f.line)):
             if not keep(finding):
                 continue
             if before[identity(finding)] > 0:
@@ -89,7 +96,13 @@ def _at_head(root: Path, key: str) -> bytes | None:
     return completed.stdout if completed.returncode == 0 else None
 
 
-def _analyse_head(settings: HealthgateConfig, keys: list[str]) -> dict[str, Any]:
+def _request(settings: HealthgateConfig, keys: list[str], root: Path) -> AnalysisRequest:
+    base = analysis_request(settings, settings.section("debt"), keys)
+    # mypy checks a program, not a handful of files: it is not run for a change.
+    return replace(base, root=str(root), mypy=False)
+
+
+def _analyse_head(settings: HealthgateConfig, keys: list[str]) -> AnalysisResult:
     with tempfile.TemporaryDirectory(prefix="healthgate-head-") as folder:
         shadow = Path(folder)
         for name in TOOL_CONFIG_FILES:
@@ -111,32 +124,25 @@ def _analyse_head(settings: HealthgateConfig, keys: list[str]) -> dict[str, Any]
             target.write_bytes(content)
             present.append(key)
         if not present:
-            return {"files": {}, "lint": {}, "types": [], "errors": {}}
-        base = analysis_request(settings, present)
-        return analyse(_with_root(base, shadow))
+            return AnalysisResult()
+        return analyse(_request(settings, present, shadow))
 
 
-def _with_root(base: Any, root: Path) -> Any:
-    from dataclasses import replace
-
-    return replace(base, root=str(root), mypy=False)
-
-
-def collect(settings: HealthgateConfig, filenames: Sequence[str]) -> Change:
+def analyse_staged_change(settings: HealthgateConfig, filenames: Sequence[str]) -> Change:
+    """The staged files in scope, analysed at HEAD and as staged."""
     keys = _in_scope(settings, filenames)
     if not keys:
-        empty: dict[str, Any] = {"files": {}, "lint": {}, "types": [], "errors": {}}
-        return Change(settings, [], empty, empty)
+        return Change(settings, [], AnalysisResult(), AnalysisResult())
     # HEAD first: the staged analysis replaces these files' cache entries.
     before = _analyse_head(settings, keys)
-    after = analyse(_with_root(analysis_request(settings, keys), settings.root))
+    after = analyse(_request(settings, keys, settings.root))
     return Change(settings, keys, before, after)
 
 
-Judge = Callable[[Change], list[str]]
+FindProblems = Callable[[Change], list[str]]
 
 
-def run_hook(name: str, judge: Judge, argv: Sequence[str] | None) -> int:
+def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None) -> int:
     """Parse the file names, analyse both sides, print problems; 1 when there are any."""
     from pytest_healthgate.precommit import entry
 
@@ -145,14 +151,14 @@ def run_hook(name: str, judge: Judge, argv: Sequence[str] | None) -> int:
     )
     if settings is None:
         return entry.USAGE_ERROR
-    change = collect(settings, filenames)
-    errors = {**change.after.get("errors", {}), **change.before.get("errors", {})}
+    change = analyse_staged_change(settings, filenames)
+    errors = {**change.after.errors, **change.before.errors}
     errors.pop("scope", None)
     if errors:
         for tool, message in sorted(errors.items()):
             print(f"{name}: {tool} could not run: {message}", file=sys.stderr)
         return 1
-    problems = judge(change)
+    problems = find_problems(change)
     for line in problems:
         print(line)
     return 1 if problems else 0

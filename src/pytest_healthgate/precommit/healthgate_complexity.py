@@ -11,42 +11,57 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pytest_healthgate.catalogue import MetricSpec
+from pytest_healthgate.collect.static.results import FileResult, FunctionComplexity
+from pytest_healthgate.gates import beyond
 from pytest_healthgate.precommit.changes import Change, run_hook
-from pytest_healthgate.units import RANKS
+from pytest_healthgate.units import rank_letter, rank_number
+
+GATE = "complexity"  # the gate whose fail bound applies to touched functions
 
 
-def _functions(result: dict[str, object]) -> dict[str, tuple[int, int, str]]:
-    found: dict[str, tuple[int, int, str]] = {}
-    for name, line, complexity, rank in result.get("functions", []):  # type: ignore[attr-defined]
-        found[str(name)] = (int(line), int(complexity), str(rank))
-    return found
+def _by_name(result: FileResult | None) -> dict[str, FunctionComplexity]:
+    """A file's functions by qualified name (the last of two with one name wins)."""
+    return {function.name: function for function in result.functions} if result else {}
+
+
+def _problem(
+    key: str,
+    function: FunctionComplexity,
+    previous: FunctionComplexity | None,
+    allowed: float,
+    fail: float | None,
+    *,
+    spec: MetricSpec,
+) -> str | None:
+    """What is wrong with one function after the change, or None."""
+    rank = rank_number(function.rank)
+    worse = previous is None or rank > rank_number(previous.rank)
+    touched = previous is None or function.complexity != previous.complexity
+    was = "new" if previous is None else f"was {previous.rank} ({previous.complexity})"
+    found = (
+        f"{key}:{function.line}: {function.name} has complexity {function.complexity}, "
+        f"rank {function.rank} ({was})"
+    )
+    if beyond(spec, rank, allowed) and worse:
+        return f"{found}; allowed up to {rank_letter(allowed)}"
+    if fail is not None and beyond(spec, rank, fail) and touched:
+        return f"{found}; the complexity gate fails past {rank_letter(fail)}"
+    return None
 
 
 def problems(change: Change) -> list[str]:
-    allowed = int(change.settings.section("debt")["allowed_complexity"])
-    bounds = change.settings.gates.get("complexity")
-    absolute = int(bounds.fail) if bounds is not None and bounds.fail is not None else None
-    before = change.files("before")
+    allowed = float(change.settings.section("debt")["allowed_complexity"])
+    bounds = change.settings.gates.get(GATE)
+    fail = bounds.fail if bounds is not None else None
+    spec = change.settings.catalogue.metrics[GATE]
     lines = []
-    for key, result in sorted(change.files("after").items()):
-        old = _functions(before.get(key, {}))
-        for name, (line, complexity, rank) in sorted(_functions(result).items()):
-            level = RANKS.index(rank) + 1
-            previous = old.get(name)
-            worse = previous is None or level > RANKS.index(previous[2]) + 1
-            touched = previous is None or complexity != previous[1]
-            was = "new" if previous is None else f"was {previous[2]} ({previous[1]})"
-            if level > allowed and worse:
-                limit = RANKS[allowed - 1]
-                lines.append(
-                    f"{key}:{line}: {name} has complexity {complexity}, rank {rank} "
-                    f"({was}); allowed up to {limit}"
-                )
-            elif absolute is not None and level > absolute and touched:
-                lines.append(
-                    f"{key}:{line}: {name} has complexity {complexity}, rank {rank} ({was}); "
-                    f"the complexity gate fails past {RANKS[absolute - 1]}"
-                )
+    for key, result in sorted(change.after_files.items()):
+        before = _by_name(change.before_files.get(key))
+        for name, function in sorted(_by_name(result).items()):
+            problem = _problem(key, function, before.get(name), allowed, fail, spec=spec)
+            if problem is not None:
+                lines.append(problem)
     return lines
 
 

@@ -16,16 +16,16 @@ from pytest_healthgate.precommit.changes import Change, run_hook
 def problems(change: Change) -> list[str]:
     allowed = re.compile(str(change.settings.section("debt")["marker_reference"]))
     lines = []
-    before = change.files("before")
-    for key, result in sorted(change.files("after").items()):
-        seen = Counter(text for _line, _word, text in before.get(key, {}).get("markers", []))
-        for line, word, text in result.get("markers", []):
-            if seen[text] > 0:
-                seen[text] -= 1
+    for key, result in sorted(change.after_files.items()):
+        before = change.before_files.get(key)
+        seen = Counter(hit.text for hit in (before.markers if before else ()))
+        for hit in result.markers:
+            if seen[hit.text] > 0:
+                seen[hit.text] -= 1
                 continue
-            if allowed.search(text):
+            if allowed.search(hit.text):
                 continue
-            lines.append(f"{key}:{line}: new {word} marker: {text}")
+            lines.append(f"{key}:{hit.line}: new {hit.word} marker: {hit.text}")
     return lines
 
 

@@ -1,12 +1,13 @@
 """The analysis cache under ``.healthgate/cache/``: results keyed by file content.
 
-One JSON document per analyser and *fingerprint* (tool versions plus the
-configuration that changes its results). Inside, each entry maps a key (a
-project-relative path) to the digest of the content it was computed from and
-the result. An entry is used only when the digest still matches, so an
-unchanged file is never analysed twice and a changed one always is.
+One JSON document per analyser and *cache key* (tool versions plus the
+configuration that changes its results). Inside, each entry maps a unit (a
+project-relative path, or ``program`` for a whole-program tool) to the digest of
+the content it was computed from and the result. An entry is used only when the
+digest still matches, so an unchanged file is never analysed twice and a changed
+one always is.
 
-A document that cannot be read, or an entry whose shape the caller rejects, is
+A document that cannot be read, or an entry the analyser's decoder rejects, is
 discarded and recomputed; a cache never turns into a wrong figure. Documents are
 written atomically, so a reader never sees half a file.
 """
@@ -16,18 +17,37 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Generic, NotRequired, TypedDict, TypeVar
 
 from pytest_healthgate.store.files import state_dir, write_atomic
 
 CACHE_DIR = "cache"
 FORMAT = 1
+Value = TypeVar("Value")
+
+
+class CacheStats(TypedDict):
+    """What one cache did in a run, as shown in the report's ``cache`` extra."""
+
+    hits: int
+    misses: int
+    discarded: NotRequired[int]
+    problem: NotRequired[str]
 
 
 def content_digest(data: bytes) -> str:
-    """The content digest entries are keyed on."""
+    """The content digest entries are keyed on; the one hash of file contents."""
     return hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    """The content digest of a file, or None when it cannot be read."""
+    try:
+        return content_digest(path.read_bytes())
+    except OSError:
+        return None
 
 
 def cache_key(*parts: object) -> str:
@@ -36,21 +56,30 @@ def cache_key(*parts: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-class AnalysisCache:
-    """Results of one analyser, loaded once, looked up per file, saved once."""
+@dataclass(frozen=True)
+class Codec(Generic[Value]):
+    """How an analyser's results are stored: ``decode`` raises ValueError on a bad shape."""
 
-    def __init__(
-        self,
-        root: Path,
-        name: str,
-        fingerprint: str,
-        valid: Callable[[Any], bool] = lambda _value: True,
-    ) -> None:
+    decode: Callable[[object], Value]
+    encode: Callable[[Value], object]
+
+
+@dataclass
+class _Entry(Generic[Value]):
+    digest: str
+    value: Value
+    stored: object  # the JSON form, kept so saving does not encode every entry again
+
+
+class AnalysisCache(Generic[Value]):
+    """Results of one analyser, loaded once, looked up per unit, saved once."""
+
+    def __init__(self, root: Path, name: str, key: str, codec: Codec[Value]) -> None:
         self.root = root
         self.name = name
-        self.fingerprint = fingerprint
-        self.valid = valid
-        self.entries: dict[str, dict[str, Any]] = {}
+        self.key = key
+        self.codec = codec
+        self.entries: dict[str, _Entry[Value]] = {}
         self.hits = 0
         self.misses = 0
         self.discarded = 0
@@ -63,9 +92,9 @@ class AnalysisCache:
 
     @property
     def path(self) -> Path:
-        return self.folder / f"{self.name}-{self.fingerprint}.json"
+        return self.folder / f"{self.name}-{self.key}.json"
 
-    def load(self) -> AnalysisCache:
+    def load(self) -> AnalysisCache[Value]:
         try:
             document = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -76,55 +105,66 @@ class AnalysisCache:
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             return self._discard(f"{self.path.name} had an unknown layout and is rebuilt")
         entries = document.get("entries")
-        for key, entry in (entries if isinstance(entries, dict) else {}).items():
-            if self._usable(entry):
-                self.entries[key] = entry
+        for unit, entry in (entries if isinstance(entries, dict) else {}).items():
+            loaded = self._decode(entry)
+            if loaded is not None:
+                self.entries[unit] = loaded
             else:
                 self.discarded += 1
                 self.changed = True
         return self
 
-    def _discard(self, problem: str) -> AnalysisCache:
+    def _discard(self, problem: str) -> AnalysisCache[Value]:
         self.problem = problem
         self.discarded += 1
         self.changed = True
         return self
 
-    def _usable(self, entry: object) -> bool:
-        return (
-            isinstance(entry, dict)
-            and isinstance(entry.get("digest"), str)
-            and "value" in entry
-            and self.valid(entry["value"])
-        )
+    def _decode(self, entry: object) -> _Entry[Value] | None:
+        if not isinstance(entry, dict) or not isinstance(entry.get("digest"), str):
+            return None
+        try:
+            value = self.codec.decode(entry.get("value"))
+        except ValueError:
+            return None
+        return _Entry(entry["digest"], value, entry["value"])
 
-    def get(self, key: str, content_digest: str) -> Any | None:
-        """The stored result for ``key`` if it was computed from this content."""
-        entry = self.entries.get(key)
-        if entry is not None and entry["digest"] == content_digest:
+    def get(self, unit: str, content_digest: str) -> Value | None:
+        """The stored result for ``unit`` if it was computed from this content."""
+        entry = self.entries.get(unit)
+        if entry is not None and entry.digest == content_digest:
             self.hits += 1
-            return entry["value"]
+            return entry.value
         self.misses += 1
         return None
 
-    def put(self, key: str, content_digest: str, value: Any) -> None:
-        self.entries[key] = {"digest": content_digest, "value": value}
+    def value(self, unit: str) -> Value | None:
+        """The stored result for ``unit``, whatever it was computed from; not counted."""
+        entry = self.entries.get(unit)
+        return None if entry is None else entry.value
+
+    def put(self, unit: str, content_digest: str, value: Value) -> None:
+        self.entries[unit] = _Entry(content_digest, value, self.codec.encode(value))
         self.changed = True
 
-    def keep_only(self, keys: Iterable[str]) -> None:
-        """Forget entries for files that are no longer analysed."""
-        wanted = set(keys)
-        for key in [key for key in self.entries if key not in wanted]:
-            del self.entries[key]
+    def keep_only(self, units: Iterable[str]) -> None:
+        """Forget entries for units that are no longer analysed."""
+        wanted = set(units)
+        for unit in [unit for unit in self.entries if unit not in wanted]:
+            del self.entries[unit]
             self.changed = True
 
     def save(self, drop_stale: bool = True) -> None:
-        """Write the document if anything changed; drop other fingerprints' documents."""
+        """Write the document if anything changed; drop other cache keys' documents."""
         if not self.changed:
             return
         try:
             state_dir(self.root)
-            document = {"format": FORMAT, "fingerprint": self.fingerprint, "entries": self.entries}
+            entries = {
+                unit: {"digest": entry.digest, "value": entry.stored}
+                for unit, entry in self.entries.items()
+            }
+            document = {"format": FORMAT, "fingerprint": self.key, "entries": entries}
             write_atomic(self.path, json.dumps(document, separators=(",", ":")))
             stale = [path for path in self.folder.glob(f"{self.name}-*.json") if path != self.path]
             for path in stale if drop_stale else []:
@@ -134,8 +174,8 @@ class AnalysisCache:
             self.problem = f"cache not saved: {exc}"
         self.changed = False
 
-    def stats(self) -> dict[str, Any]:
-        stats: dict[str, Any] = {"hits": self.hits, "misses": self.misses}
+    def stats(self) -> CacheStats:
+        stats = CacheStats(hits=self.hits, misses=self.misses)
         if self.discarded:
             stats["discarded"] = self.discarded
         if self.problem:

@@ -1,14 +1,9 @@
 """Static gates: technical debt, debt ratio, rating, complexity and critical issues.
 
 Findings come from ruff, radon, bandit, comment markers and (opt-in) mypy; see
-``docs/debt.md``. Modules of this package:
-
-* ``scope``       which files are analysed;
-* ``pyfile``      one file: parse, radon, markers, bandit (in pool workers);
-* ``tools``       ruff and mypy through their JSON output;
-* ``engine``      all of it, cached and spread across cores;
-* ``remediation`` minutes per finding, debt ratio, rating;
-* ``measure``     raw analysis -> findings -> the five measurements.
+``docs/debt.md``. Under pytest the engine runs in a subprocess beside the tests
+(``start`` launches it, ``finish`` waits for it); outside pytest (``healthgate
+check``) ``finish`` analyses in this process.
 
 Importing this package loads none of the tools: radon and bandit are imported by
 the engine's workers, ruff and mypy run as subprocesses.
@@ -17,58 +12,45 @@ the engine's workers, ruff and mypy run as subprocesses.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
-from pytest_healthgate.collect.static.figures import (
-    STATIC_GATES,
-    DebtPricing,
-    measurements_from_analysis,
-)
+from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
+from pytest_healthgate.collect.static.figures import DebtPricing, measurements_from_analysis
+from pytest_healthgate.collect.static.request import AnalysisRequest
+from pytest_healthgate.collect.static.results import AnalysisResult, analysis_from_json
+from pytest_healthgate.launcher import Child, ChildError, ChildStartError, launch, one_line
 from pytest_healthgate.model import Measurement
-from pytest_healthgate.units import RANKS
+from pytest_healthgate.units import rank_letter
 
 if TYPE_CHECKING:
-    import pytest
-
-    from pytest_healthgate.collect.static.engine import Request
     from pytest_healthgate.config import HealthgateConfig
 
-__all__ = [
-    "STATIC_GATES",
-    "StaticCollector",
-    "analyse_and_measure",
-    "analysis_request",
-    "create",
-    "debt_pricing",
-]
-ERROR_LINES = 5
+__all__ = ["StaticCollector", "analysis_request", "create", "debt_pricing"]
+ENGINE_MODULE = "pytest_healthgate.collect.static.engine"
+ERROR_LINES = 5  # lines of a dead engine's stderr shown in the error
 
 
-def debt_pricing(settings: HealthgateConfig) -> DebtPricing:
-    debt = settings.section("debt")
+def debt_pricing(debt: Mapping[str, Any]) -> DebtPricing:
+    """The pricing of findings from the ``[tool.healthgate.debt]`` options."""
     return DebtPricing(
         minutes=dict(debt["minutes"]),
         cost_per_line_minutes=float(debt["cost_per_line"]) / 60.0,
-        allowed_complexity=RANKS[int(debt["allowed_complexity"]) - 1],
+        allowed_complexity=rank_letter(float(debt["allowed_complexity"])),
     )
 
 
 def analysis_request(
     settings: HealthgateConfig,
-    entries: Sequence[str] | None = None,
+    debt: Mapping[str, Any],
+    entries: Sequence[str] = (),
     use_cache: bool = True,
-) -> Request:
+) -> AnalysisRequest:
     """What to analyse: ``entries`` (PATHs given to ``check``) or the configured source."""
-    from pytest_healthgate.collect.static.engine import Request
-
-    debt = settings.section("debt")
-    return Request(
+    return AnalysisRequest(
         root=str(settings.root),
         entries=tuple(entries) if entries else tuple(settings.source),
         exclude=tuple(settings.exclude),
@@ -78,161 +60,104 @@ def analysis_request(
         jobs=int(debt["jobs"]),
         use_cache=use_cache,
         full_scope=not entries,
+        timeout=float(debt["timeout"]),
     )
 
 
-def configured_gates(settings: HealthgateConfig) -> list[str]:
-    return [gate for gate in STATIC_GATES if gate in settings.gates]
+class StaticCollector(Collector):
+    """The static gates: the engine beside the test session, or in this process."""
 
-
-def analyse_and_measure(
-    settings: HealthgateConfig,
-    entries: Sequence[str] | None = None,
-    gates: Sequence[str] | None = None,
-    use_cache: bool = True,
-) -> list[Measurement]:
-    """Analyse in this process (the ``healthgate check`` path) and measure ``gates``."""
-    from pytest_healthgate.collect.static.engine import analyse
-
-    wanted = list(gates) if gates is not None else configured_gates(settings)
-    try:
-        analysis = analyse(analysis_request(settings, entries, use_cache))
-    except Exception as exc:  # the engine itself broke: every gate says so
-        message = f"static analysis failed: {type(exc).__name__}: {exc}"
-        return [Measurement(gate, error=message) for gate in wanted]
-    return measurements_from_analysis(analysis, debt_pricing(settings), wanted)
-
-
-class StaticCollector:
-    """Runs the engine in a subprocess from session start; ``finish`` waits for it."""
-
-    def __init__(
-        self,
-        settings: HealthgateConfig,
-        pytest_config: pytest.Config | None,
-        is_worker: bool,
-    ) -> None:
-        self.settings = settings
-        self.pytest_config = pytest_config
-        self.is_worker = is_worker
-        self.gates = configured_gates(settings)
-        self.process: subprocess.Popen[bytes] | None = None
+    def __init__(self, context: CollectorContext) -> None:
+        super().__init__(context)
+        self.child: Child | None = None
         self.folder: Path | None = None
         self.failure: str | None = None
 
-    def _collect_only(self) -> bool:
-        return bool(self.pytest_config is not None and self.pytest_config.option.collectonly)
+    @property
+    def request(self) -> AnalysisRequest:
+        context = self.context
+        return analysis_request(self.settings, context.options, context.paths, context.use_cache)
+
+    def engine_command(self, folder: Path) -> list[str]:
+        request, result = folder / "request.json", folder / "result.json"
+        return [sys.executable, "-m", ENGINE_MODULE, str(request), str(result)]
 
     def start(self) -> None:
-        """Launch the analysis and return at once; workers and --collect-only skip it."""
-        if self.is_worker or self.process is not None or self._collect_only():
+        """Launch the analysis beside the tests and return at once.
+
+        A worker analyses nothing; outside pytest ``finish`` analyses in-process.
+        """
+        if self.role is Role.WORKER or not self.context.in_pytest:
             return
+        if self.child is not None or self.failure is not None:
+            return
+        request = self.request
         self.folder = Path(tempfile.mkdtemp(prefix="healthgate-static-"))
-        (self.folder / "request.json").write_text(
-            analysis_request(self.settings).to_json(), encoding="utf-8"
-        )
+        (self.folder / "request.json").write_text(request.to_json(), encoding="utf-8")
         try:
-            with (
-                (self.folder / "stdout").open("wb") as stdout,
-                (self.folder / "stderr").open("wb") as stderr,
-            ):
-                self.process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "pytest_healthgate.collect.static.engine",
-                        str(self.folder / "request.json"),
-                        str(self.folder / "result.json"),
-                    ],
-                    cwd=self.settings.root,
-                    stdin=subprocess.DEVNULL,
-                    stdout=stdout,
-                    stderr=stderr,
-                )
-        except OSError as exc:
-            self.failure = f"static analysis could not start: {exc}"
-            self._clean()
-
-    def worker_payload(self) -> Any:
-        return None  # analysis runs once, on the controller
-
-    def merge(self, payload: Any) -> None:
-        """Nothing to merge: workers do not analyse."""
+            self.child = launch(
+                self.engine_command(self.folder),
+                label="the static analysis",
+                limit=request.time_limit,
+                cwd=self.settings.root,
+                killed="its process",
+            )
+        except ChildStartError as exc:
+            self.failure = f"static analysis could not start: {exc.reason}"
+            self.close()
 
     def finish(self) -> list[Measurement]:
-        if self.process is None and self.failure is None:
-            self.start()
-        if self.failure is not None:
-            return [Measurement(gate, error=self.failure) for gate in self.gates]
-        if self.process is None or self.folder is None:
+        if self.role is Role.WORKER:
             return []
-        try:
-            code = self.process.wait()
-            analysis = self._read_result(code)
-        finally:
-            self._clean()
+        if not self.context.in_pytest:
+            analysis = self._analyse_here()
+        else:
+            self.start()  # a no-op when the session started it
+            try:
+                analysis = self._wait_for_engine()
+            finally:
+                self.close()
         if isinstance(analysis, str):
-            return [Measurement(gate, error=analysis) for gate in self.gates]
-        return measurements_from_analysis(analysis, debt_pricing(self.settings), self.gates)
+            return [Measurement(gate, error=analysis) for gate in self.context.specs]
+        pricing = debt_pricing(self.context.options)
+        return measurements_from_analysis(analysis, pricing, self.context.specs)
 
-    def _read_result(self, code: int) -> dict[str, Any] | str:
-        import json
+    def _analyse_here(self) -> AnalysisResult | str:
+        from pytest_healthgate.collect.static.engine import analyse
 
+        try:
+            return analyse(self.request)
+        except Exception as exc:  # the engine itself broke: every gate says so
+            return f"static analysis failed: {type(exc).__name__}: {exc}"
+
+    def _wait_for_engine(self) -> AnalysisResult | str:
+        """The engine's analysis, or why there is none."""
+        if self.failure is not None:
+            return self.failure
+        assert self.child is not None  # set by start(), with the folder
         assert self.folder is not None
         try:
-            result: dict[str, Any] = json.loads(
-                (self.folder / "result.json").read_text(encoding="utf-8")
-            )
-        except (OSError, ValueError):
-            stderr = (self.folder / "stderr").read_text(encoding="utf-8", errors="replace")
-            last = [line.strip() for line in stderr.splitlines() if line.strip()][-ERROR_LINES:]
-            return f"static analysis failed (exit status {code}): {' | '.join(last) or 'no output'}"
-        return result
+            finished = self.child.wait()
+        except ChildError as exc:
+            return str(exc)
+        import json
 
-    def _clean(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+        try:
+            text = (self.folder / "result.json").read_text(encoding="utf-8")
+            return analysis_from_json(json.loads(text))
+        except (OSError, ValueError):
+            last_words = one_line(finished.stderr, last_lines=ERROR_LINES) or "no output"
+            return f"static analysis failed (exit status {finished.status}): {last_words}"
+
+    def close(self) -> None:
+        """Leave no analysis running and no temporary files (an interrupted run too)."""
+        if self.child is not None:
+            self.child.close()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
-        self.process = None
+        self.child = None
         self.folder = None
 
-    def pytest_unconfigure(self, config: pytest.Config) -> None:
-        """An interrupted session leaves no analysis running and no temporary files."""
-        self._clean()
 
-
-def create(context: CollectorContext) -> Collector:
-    # TEMPORARY adapter until the static-refactor branch is merged.
-    from pytest_healthgate.collect.lifecycle import Role
-
-    class _Adapter(Collector):
-        def __init__(self, context: CollectorContext) -> None:
-            super().__init__(context)
-            self.inner: StaticCollector | None = None
-
-        def _get(self) -> StaticCollector:
-            if self.inner is None:
-                self.inner = StaticCollector(
-                    self.settings, self.context.pytest_config, self.role is Role.WORKER
-                )
-            return self.inner
-
-        def start(self) -> None:
-            self._get().start()
-
-        def worker_payload(self) -> object:
-            return self._get().worker_payload()
-
-        def merge(self, payload: object) -> None:
-            self._get().merge(payload)
-
-        def finish(self) -> list[Measurement]:
-            return self._get().finish()
-
-        def close(self) -> None:
-            if self.inner is not None:
-                self.inner.pytest_unconfigure(None)  # type: ignore[arg-type]
-
-    return _Adapter(context)
+def create(context: CollectorContext) -> StaticCollector:
+    return StaticCollector(context)

@@ -1,15 +1,17 @@
-"""From the raw analysis to findings with minutes, and to the five measurements.
+"""From the analysis to findings with minutes, and to the static gates' measurements.
 
 The same function serves ``pytest --healthgate`` and ``healthgate check``, so
-both give the same figures for the same tree.
+both give the same figures for the same tree. Findings come from one extractor
+per source (syntax, ruff, radon complexity, radon MI, markers, bandit, mypy);
+a new source of findings is one more extractor.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_healthgate.collect.static.remediation import (
     CATEGORIES,
@@ -19,18 +21,18 @@ from pytest_healthgate.collect.static.remediation import (
     debt_ratio,
     rating,
 )
+from pytest_healthgate.collect.static.results import (
+    AnalysisResult,
+    FileResult,
+    FunctionComplexity,
+    LintFinding,
+)
 from pytest_healthgate.model import Detail, Measurement
-from pytest_healthgate.units import RANKS, Unit
+from pytest_healthgate.units import RANKS, Unit, rank_number
 
-STATIC_GATES = ("debt", "debt_ratio", "rating", "complexity", "critical")
-# Which tools each gate needs: one failing turns the gate into ERROR.
-NEEDS: dict[str, frozenset[str]] = {
-    "debt": frozenset({"scope", "analysis", "ruff", "radon", "bandit", "mypy"}),
-    "debt_ratio": frozenset({"scope", "analysis", "ruff", "radon", "bandit", "mypy"}),
-    "rating": frozenset({"scope", "analysis", "ruff", "radon", "bandit", "mypy"}),
-    "complexity": frozenset({"scope", "analysis", "radon"}),
-    "critical": frozenset({"scope", "analysis", "bandit"}),
-}
+if TYPE_CHECKING:
+    from pytest_healthgate.catalogue import MetricSpec
+
 # Highest cyclomatic complexity of each radon rank; F has none.
 RANK_CEILING = {"A": 5, "B": 10, "C": 20, "D": 30, "E": 40}
 TOP = 10
@@ -46,104 +48,150 @@ class DebtPricing:
     allowed_complexity: str = "B"
 
 
-def _rank_number(letter: str) -> float:
-    return float(RANKS.index(letter) + 1)
+# -- findings ----------------------------------------------------------------------
 
 
-def findings(analysis: dict[str, Any], options: DebtPricing) -> list[Finding]:
+class _FileEvidence(NamedTuple):
+    """What the extractors read for one file."""
+
+    key: str
+    result: FileResult
+    lint: tuple[LintFinding, ...]
+    minutes: Minutes
+    ceiling: int | None  # highest complexity that costs nothing; None: none costs
+
+
+def _syntax_findings(evidence: _FileEvidence) -> Iterator[Finding]:
+    error = evidence.result.error
+    if error is not None:
+        cost = evidence.minutes("python", "syntax", "syntax")
+        yield Finding(
+            "python", "syntax", "syntax", evidence.key, error.line, error.message, cost, True
+        )
+
+
+def _lint_findings(evidence: _FileEvidence) -> Iterator[Finding]:
+    for found in evidence.lint:
+        if evidence.result.error is not None and found.code == "invalid-syntax":
+            continue  # already the file's critical finding
+        cost = evidence.minutes("ruff", found.code, "lint")
+        yield Finding("ruff", found.code, "lint", evidence.key, found.line, found.message, cost)
+
+
+def _complexity_findings(evidence: _FileEvidence) -> Iterator[Finding]:
+    ceiling = evidence.ceiling
+    if ceiling is None:
+        return
+    for function in evidence.result.functions:
+        if function.complexity > ceiling:
+            cost = (function.complexity - ceiling) * evidence.minutes("radon", "CC", "complexity")
+            message = (
+                f"{function.name} has cyclomatic complexity {function.complexity} "
+                f"(rank {function.rank})"
+            )
+            yield Finding("radon", "CC", "complexity", evidence.key, function.line, message, cost)
+
+
+def _maintainability_findings(evidence: _FileEvidence) -> Iterator[Finding]:
+    result = evidence.result
+    if result.mi_rank == "C" and result.mi is not None:
+        message = f"maintainability index {result.mi:.1f} (rank C)"
+        cost = evidence.minutes("radon", "MI", "maintainability")
+        yield Finding("radon", "MI", "maintainability", evidence.key, 1, message, cost)
+
+
+def _marker_findings(evidence: _FileEvidence) -> Iterator[Finding]:
+    for hit in evidence.result.markers:
+        cost = evidence.minutes("markers", hit.word, "marker")
+        yield Finding("markers", hit.word, "marker", evidence.key, hit.line, hit.text, cost)
+
+
+def _security_findings(evidence: _FileEvidence) -> Iterator[Finding]:
+    for issue in evidence.result.security:
+        cost_class = f"security-{issue.severity.lower()}"
+        if cost_class not in CATEGORIES:
+            cost_class = "security-low"
+        message = f"{issue.text} (severity {issue.severity}, confidence {issue.confidence})"
+        cost = evidence.minutes("bandit", issue.test_id, cost_class)
+        critical = issue.severity == "HIGH"
+        yield Finding(
+            "bandit", issue.test_id, cost_class, evidence.key, issue.line, message, cost, critical
+        )
+
+
+FILE_EXTRACTORS: tuple[Callable[[_FileEvidence], Iterator[Finding]], ...] = (
+    _syntax_findings,
+    _lint_findings,
+    _complexity_findings,
+    _maintainability_findings,
+    _marker_findings,
+    _security_findings,
+)
+
+
+def findings(analysis: AnalysisResult, pricing: DebtPricing) -> list[Finding]:
     """Every finding of the analysis, each with its remediation minutes."""
-    minutes = Minutes(options.minutes)
-    ceiling = RANK_CEILING.get(options.allowed_complexity)
+    minutes = Minutes(pricing.minutes)
+    ceiling = RANK_CEILING.get(pricing.allowed_complexity)
     found: list[Finding] = []
-    lint: dict[str, list[list[Any]]] = analysis.get("lint", {})
-    for key, result in analysis["files"].items():
-        found.extend(_file_findings(key, result, lint.get(key, []), minutes, ceiling))
-    for key, line, code, message in analysis.get("types", []):
+    for key, result in analysis.files.items():
+        evidence = _FileEvidence(key, result, analysis.lint.get(key, ()), minutes, ceiling)
+        for extract in FILE_EXTRACTORS:
+            found.extend(extract(evidence))
+    for error in analysis.types:
+        cost = minutes("mypy", error.code, "typing")
         found.append(
-            Finding("mypy", code, "typing", key, line, message, minutes("mypy", code, "typing"))
+            Finding("mypy", error.code, "typing", error.path, error.line, error.message, cost)
         )
     return found
 
 
-def _file_findings(
-    key: str,
-    result: dict[str, Any],
-    lint: list[list[Any]],
-    minutes: Minutes,
-    ceiling: int | None,
-) -> Iterable[Finding]:
-    error = result.get("error")
-    if error:
-        line, message = error
-        cost = minutes("python", "syntax", "syntax")
-        yield Finding("python", "syntax", "syntax", key, line, message, cost, critical=True)
-    for code, line, message in lint:
-        if error and code == "invalid-syntax":
-            continue  # already the file's critical finding
-        yield Finding("ruff", code, "lint", key, line, message, minutes("ruff", code, "lint"))
-    for name, line, complexity, rank in result.get("functions", []):
-        if ceiling is not None and complexity > ceiling:
-            points = complexity - ceiling
-            cost = points * minutes("radon", "CC", "complexity")
-            message = f"{name} has cyclomatic complexity {complexity} (rank {rank})"
-            yield Finding("radon", "CC", "complexity", key, line, message, cost)
-    if result.get("mi_rank") == "C":
-        message = f"maintainability index {result['mi']:.1f} (rank C)"
-        cost = minutes("radon", "MI", "maintainability")
-        yield Finding("radon", "MI", "maintainability", key, 1, message, cost)
-    for line, word, text in result.get("markers", []):
-        yield Finding(
-            "markers", word, "marker", key, line, text, minutes("markers", word, "marker")
-        )
-    for test_id, severity, confidence, line, text in result.get("security", []):
-        kind = f"security-{str(severity).lower()}"
-        if kind not in CATEGORIES:
-            kind = "security-low"
-        message = f"{text} (severity {severity}, confidence {confidence})"
-        cost = minutes("bandit", test_id, kind)
-        yield Finding("bandit", test_id, kind, key, line, message, cost, severity == "HIGH")
-
-
-def _errors_for(gate: str, errors: dict[str, str]) -> str | None:
-    problems = [message for tool, message in errors.items() if tool in NEEDS[gate]]
-    return "; ".join(problems) if problems else None
+# -- measurements ------------------------------------------------------------------
 
 
 def measurements_from_analysis(
-    analysis: dict[str, Any], options: DebtPricing, gates: Iterable[str] = STATIC_GATES
+    analysis: AnalysisResult, pricing: DebtPricing, specs: Mapping[str, MetricSpec]
 ) -> list[Measurement]:
-    """The measurements of the static gates in ``gates``."""
-    wanted = [gate for gate in STATIC_GATES if gate in set(gates)]
-    errors: dict[str, str] = analysis.get("errors", {})
-    if not analysis["files"] and not errors:
-        where = ", ".join(analysis.get("entries", [])) or "the project"
+    """The measurements of the gates in ``specs``; a tool in a gate's ``needs`` that
+    failed makes that gate an error."""
+    if not analysis.files and not analysis.errors:
+        where = ", ".join(analysis.entries) or "the project"
         reason = f"no Python files to analyse in {where}"
-        return [Measurement(gate, skip_reason=reason) for gate in wanted]
-    all_findings = findings(analysis, options)
-    builders = {
-        "debt": _debt,
-        "debt_ratio": _debt_ratio,
-        "rating": _rating,
-        "complexity": _complexity,
-        "critical": _critical,
-    }
-    categories_on = _categories_gate(wanted)
-    context = _StaticFigures(analysis, all_findings, options, categories_on=categories_on)
+        return [Measurement(gate, skip_reason=reason) for gate in specs]
+    figures = _StaticFigures(
+        analysis, findings(analysis, pricing), pricing, _categories_gate(specs)
+    )
     measurements = []
-    for gate in wanted:
-        problem = _errors_for(gate, errors)
+    for gate, spec in specs.items():
+        problem = _errors_for(spec, analysis.errors)
+        build = BUILDERS.get(gate)
         if problem is not None:
-            measurements.append(Measurement(gate, error=problem, extra=context.common()))
+            measurements.append(Measurement(gate, error=problem, extra=figures.common()))
+        elif build is None:
+            error = f"the static analysis has no figure for the gate {gate}"
+            measurements.append(Measurement(gate, error=error))
         else:
-            measurements.append(builders[gate](context))
+            measurements.append(build(figures))
     return measurements
 
 
-def _categories_gate(wanted: list[str]) -> str:
+def _errors_for(spec: MetricSpec, errors: Mapping[str, str]) -> str | None:
+    problems = [message for tool, message in errors.items() if tool in spec.needs]
+    return "; ".join(problems) if problems else None
+
+
+def _categories_gate(wanted: Mapping[str, object]) -> str:
+    """The one gate whose details list the debt by category."""
     for gate in ("debt_ratio", "rating", "debt"):
         if gate in wanted:
             return gate
     return ""
+
+
+class _Total(NamedTuple):
+    name: str  # a path or a category
+    minutes: float
+    findings: int
 
 
 class _StaticFigures:
@@ -151,18 +199,18 @@ class _StaticFigures:
 
     def __init__(
         self,
-        analysis: dict[str, Any],
+        analysis: AnalysisResult,
         all_findings: list[Finding],
-        options: DebtPricing,
+        pricing: DebtPricing,
         categories_on: str,
     ) -> None:
         self.analysis = analysis
         self.findings = all_findings
-        self.options = options
+        self.pricing = pricing
         self.categories_on = categories_on
         self.debt_minutes = sum(finding.minutes for finding in all_findings)
-        self.lines = sum(int(result.get("lines", 0)) for result in analysis["files"].values())
-        ratio = debt_ratio(self.debt_minutes, self.lines, options.cost_per_line_minutes)
+        self.lines = sum(result.lines for result in analysis.files.values())
+        ratio = debt_ratio(self.debt_minutes, self.lines, pricing.cost_per_line_minutes)
         # Judged at the precision shown, and the rating read from the figure shown.
         self.ratio = round(ratio, 1)
         self.rating = rating(self.ratio)
@@ -170,35 +218,32 @@ class _StaticFigures:
     def common(self) -> dict[str, Any]:
         analysis = self.analysis
         return {
-            "files_analysed": len(analysis["files"]),
-            "skipped": [{"path": path, "reason": reason} for path, reason in analysis["skipped"]],
-            "tools": analysis.get("tools", {}),
-            "cache": analysis.get("cache", {}),
-            "seconds": analysis.get("seconds"),
+            "files_analysed": len(analysis.files),
+            "skipped": [{"path": item.path, "reason": item.reason} for item in analysis.skipped],
+            "tools": dict(analysis.tools),
+            "cache": {name: dict(stats) for name, stats in analysis.cache.items()},
+            "seconds": analysis.seconds,
         }
 
-    def by_file(self) -> list[tuple[str, float, int]]:
+    def _totals(self, group: Callable[[Finding], str]) -> list[_Total]:
         minutes: dict[str, float] = defaultdict(float)
         counts: dict[str, int] = defaultdict(int)
         for finding in self.findings:
-            minutes[finding.path] += finding.minutes
-            counts[finding.path] += 1
+            minutes[group(finding)] += finding.minutes
+            counts[group(finding)] += 1
         ranked = sorted(minutes.items(), key=lambda item: (-item[1], item[0]))
-        return [(path, total, counts[path]) for path, total in ranked]
+        return [_Total(name, total, counts[name]) for name, total in ranked]
 
-    def by_category(self) -> list[tuple[str, float, int]]:
-        minutes: dict[str, float] = defaultdict(float)
-        counts: dict[str, int] = defaultdict(int)
-        for finding in self.findings:
-            minutes[finding.category] += finding.minutes
-            counts[finding.category] += 1
-        ranked = sorted(minutes.items(), key=lambda item: (-item[1], item[0]))
-        return [(category, total, counts[category]) for category, total in ranked]
+    def by_file(self) -> list[_Total]:
+        return self._totals(lambda finding: finding.path)
+
+    def by_category(self) -> list[_Total]:
+        return self._totals(lambda finding: finding.category)
 
     def category_details(self) -> list[Detail]:
         return [
-            Detail(category, total * 60, Unit.DURATION, _count(count, "finding"))
-            for category, total, count in self.by_category()
+            Detail(total.name, total.minutes * 60, Unit.DURATION, _count(total.findings, "finding"))
+            for total in self.by_category()
         ]
 
 
@@ -210,92 +255,109 @@ def _hours(minutes: float) -> str:
     return f"{minutes / 60:.1f}h"
 
 
-def _debt(context: _StaticFigures) -> Measurement:
-    files = context.by_file()
+def _debt(figures: _StaticFigures) -> Measurement:
+    files = figures.by_file()
     details = [
-        Detail(path, total * 60, Unit.DURATION, _count(count, "finding"))
-        for path, total, count in files[:TOP]
+        Detail(total.name, total.minutes * 60, Unit.DURATION, _count(total.findings, "finding"))
+        for total in files[:TOP]
     ]
-    if context.categories_on == "debt":
-        details += context.category_details()
-    expensive = sorted(context.findings, key=lambda item: (-item.minutes, item.path, item.line))
+    if figures.categories_on == "debt":
+        details += figures.category_details()
+    expensive = sorted(figures.findings, key=lambda item: (-item.minutes, item.path, item.line))
     extra = {
-        **context.common(),
-        "debt_minutes": context.debt_minutes,
-        "lines_of_code": context.lines,
-        "findings": len(context.findings),
+        **figures.common(),
+        "debt_minutes": figures.debt_minutes,
+        "lines_of_code": figures.lines,
+        "findings": len(figures.findings),
         "files": [
-            {"path": path, "debt_minutes": total, "findings": count}
-            for path, total, count in files[:50]
+            {"path": total.name, "debt_minutes": total.minutes, "findings": total.findings}
+            for total in files[:50]
         ],
         "categories": [
-            {"category": category, "debt_minutes": total, "findings": count}
-            for category, total, count in context.by_category()
+            {"category": total.name, "debt_minutes": total.minutes, "findings": total.findings}
+            for total in figures.by_category()
         ],
         "top_findings": [finding.to_dict() for finding in expensive[:FINDINGS_IN_REPORT]],
     }
     hint = ""
     if files:
-        hint = f"start with {files[0][0]} ({_hours(files[0][1])} of debt)"
+        hint = f"start with {files[0].name} ({_hours(files[0].minutes)} of debt)"
     return Measurement(
-        "debt", value=context.debt_minutes * 60, details=details, hint=hint, extra=extra
+        "debt", value=figures.debt_minutes * 60, details=details, hint=hint, extra=extra
     )
 
 
-def _debt_ratio(context: _StaticFigures) -> Measurement:
-    details = context.category_details() if context.categories_on == "debt_ratio" else []
+def _debt_ratio(figures: _StaticFigures) -> Measurement:
+    details = figures.category_details() if figures.categories_on == "debt_ratio" else []
     extra = {
-        "debt_minutes": context.debt_minutes,
-        "lines_of_code": context.lines,
-        "cost_per_line_minutes": context.options.cost_per_line_minutes,
-        "rating": context.rating,
+        "debt_minutes": figures.debt_minutes,
+        "lines_of_code": figures.lines,
+        "cost_per_line_minutes": figures.pricing.cost_per_line_minutes,
+        "rating": figures.rating,
     }
-    return Measurement("debt_ratio", value=context.ratio, details=details, extra=extra)
+    return Measurement("debt_ratio", value=figures.ratio, details=details, extra=extra)
 
 
-def _rating(context: _StaticFigures) -> Measurement:
-    details = context.category_details() if context.categories_on == "rating" else []
-    extra = {"debt_ratio": context.ratio, "grid": "A <= 5%, B <= 10%, C <= 20%, D <= 50%, E"}
-    value = float(RATINGS.index(context.rating) + 1)
+def _rating(figures: _StaticFigures) -> Measurement:
+    details = figures.category_details() if figures.categories_on == "rating" else []
+    extra = {"debt_ratio": figures.ratio, "grid": "A <= 5%, B <= 10%, C <= 20%, D <= 50%, E"}
+    value = float(RATINGS.index(figures.rating) + 1)
     return Measurement("rating", value=value, details=details, extra=extra)
 
 
-def _complexity(context: _StaticFigures) -> Measurement:
+class _Located(NamedTuple):
+    path: str
+    function: FunctionComplexity
+
+
+def _complexity(figures: _StaticFigures) -> Measurement:
     functions = [
-        (key, name, line, complexity, rank)
-        for key, result in context.analysis["files"].items()
-        for name, line, complexity, rank in result.get("functions", [])
+        _Located(key, function)
+        for key, result in figures.analysis.files.items()
+        for function in result.functions
     ]
-    functions.sort(key=lambda item: (-item[3], item[0], item[2]))
-    worst = functions[0][4] if functions else "A"
+    functions.sort(key=lambda item: (-item.function.complexity, item.path, item.function.line))
+    worst = functions[0].function.rank if functions else "A"
     ranks = dict.fromkeys(RANKS, 0)
-    for *_rest, rank in functions:
-        ranks[rank] += 1
+    for item in functions:
+        ranks[item.function.rank] += 1
     details = [
-        Detail(f"{key}:{line} {name}", _rank_number(rank), Unit.RANK, f"complexity {complexity}")
-        for key, name, line, complexity, rank in functions[:TOP]
-        if rank != "A"
+        Detail(
+            f"{item.path}:{item.function.line} {item.function.name}",
+            rank_number(item.function.rank),
+            Unit.RANK,
+            f"complexity {item.function.complexity}",
+        )
+        for item in functions[:TOP]
+        if item.function.rank != "A"
     ]
     extra = {
         "functions_analysed": len(functions),
         "ranks": ranks,
         "worst": [
-            {"path": key, "line": line, "name": name, "complexity": complexity, "rank": rank}
-            for key, name, line, complexity, rank in functions[:50]
+            {
+                "path": item.path,
+                "line": item.function.line,
+                "name": item.function.name,
+                "complexity": item.function.complexity,
+                "rank": item.function.rank,
+            }
+            for item in functions[:50]
         ],
     }
     hint = ""
-    if functions and functions[0][4] > "A":
-        key, name, line, complexity, _rank = functions[0]
-        hint = f"split {name} ({key}:{line}, complexity {complexity}) first"
+    if functions and worst > "A":
+        top = functions[0]
+        where = f"{top.path}:{top.function.line}, complexity {top.function.complexity}"
+        hint = f"split {top.function.name} ({where}) first"
     return Measurement(
-        "complexity", value=_rank_number(worst), details=details, hint=hint, extra=extra
+        "complexity", value=rank_number(worst), details=details, hint=hint, extra=extra
     )
 
 
-def _critical(context: _StaticFigures) -> Measurement:
+def _critical(figures: _StaticFigures) -> Measurement:
     critical = sorted(
-        (finding for finding in context.findings if finding.critical),
+        (finding for finding in figures.findings if finding.critical),
         key=lambda item: (item.path, item.line),
     )
     details = [
@@ -306,3 +368,13 @@ def _critical(context: _StaticFigures) -> Measurement:
     ]
     extra = {"findings": [finding.to_dict() for finding in critical[:FINDINGS_IN_REPORT]]}
     return Measurement("critical", value=float(len(critical)), details=details, extra=extra)
+
+
+# The figure of each gate the static analysis measures, by gate name.
+BUILDERS: dict[str, Callable[[_StaticFigures], Measurement]] = {
+    "debt": _debt,
+    "debt_ratio": _debt_ratio,
+    "rating": _rating,
+    "complexity": _complexity,
+    "critical": _critical,
+}

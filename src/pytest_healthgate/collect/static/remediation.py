@@ -62,7 +62,7 @@ class Finding:
 
     tool: str
     code: str
-    kind: str
+    cost_class: str  # a key of DEFAULT_MINUTES: what kind of fix it needs
     path: str
     line: int
     message: str
@@ -71,7 +71,7 @@ class Finding:
 
     @property
     def category(self) -> str:
-        return CATEGORIES[self.kind]
+        return CATEGORIES[self.cost_class]
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -79,7 +79,7 @@ class Finding:
             "line": self.line,
             "tool": self.tool,
             "code": self.code,
-            "kind": self.kind,
+            "kind": self.cost_class,  # the report's name for it; users read this key
             "message": self.message,
             "minutes": self.minutes,
             "critical": self.critical,
@@ -90,22 +90,22 @@ class Minutes:
     """Looks up the remediation minutes of a finding; overrides come from config."""
 
     def __init__(self, overrides: Mapping[str, float]) -> None:
-        self.kinds = {**DEFAULT_MINUTES}
+        self.by_cost_class = {**DEFAULT_MINUTES}
         self.codes: list[tuple[str, float]] = []
         for key, minutes in overrides.items():
             if key in DEFAULT_MINUTES:
-                self.kinds[key] = minutes
+                self.by_cost_class[key] = minutes
             else:
                 self.codes.append((key, minutes))
         # Longest key first, so ``E501`` beats ``E`` and ``bandit:B101`` beats ``B1``.
         self.codes.sort(key=lambda item: len(item[0]), reverse=True)
 
-    def __call__(self, tool: str, code: str, kind: str) -> float:
+    def __call__(self, tool: str, code: str, cost_class: str) -> float:
         qualified = f"{tool}:{code}"
         for key, minutes in self.codes:
             if (qualified if ":" in key else code).startswith(key):
                 return minutes
-        return self.kinds[kind]
+        return self.by_cost_class[cost_class]
 
 
 def debt_ratio(debt_minutes: float, lines: int, cost_per_line_minutes: float) -> float:

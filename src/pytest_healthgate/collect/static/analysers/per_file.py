@@ -1,0 +1,145 @@
+"""The per-file analysis: radon, debt markers and bandit on every file, across cores.
+
+Each file's result depends only on its content, the Python version, radon's and
+bandit's versions, the marker words and the project's bandit configuration; those
+make the cache key. Files missing from the cache are analysed in a process pool
+(one worker per core), largest first, or in this process when there are only a
+few small ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import multiprocessing
+import os
+import sys
+import threading
+import tomllib
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from pytest_healthgate.collect.static.analysers import file_analyser
+from pytest_healthgate.collect.static.analysers.file_analyser import FileOutcome
+from pytest_healthgate.collect.static.analysers.protocol import Collected, Completed, ScopeFiles
+from pytest_healthgate.collect.static.analysers.tool_info import package_version
+from pytest_healthgate.collect.static.request import AnalysisRequest
+from pytest_healthgate.collect.static.results import (
+    FileResult,
+    file_result_from_json,
+    file_result_to_json,
+)
+from pytest_healthgate.store.cache import Codec, file_digest
+
+SERIAL_FILES = 12  # fewer files than this are analysed in-process: a pool costs more
+SERIAL_BYTES = 200_000
+CHUNK = 4
+# Imported once before forking, so pool workers do not each import them.
+PRELOADED_MODULES = ("radon.visitors", "radon.raw", "radon.metrics", "bandit.core.manager")
+
+
+def available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def bandit_config_file(root: Path) -> str | None:
+    """The project's pyproject.toml when it has a [tool.bandit] table (as `bandit -c`)."""
+    pyproject = root / "pyproject.toml"
+    try:
+        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    tool = document.get("tool")
+    return str(pyproject) if isinstance(tool, dict) and "bandit" in tool else None
+
+
+class PerFileAnalyser:
+    """A FileResult per file."""
+
+    name = "files"
+    codec: Codec[FileResult] = Codec(file_result_from_json, file_result_to_json)
+
+    def __init__(self, request: AnalysisRequest, jobs: int) -> None:
+        self.markers = request.markers
+        self.jobs = jobs
+        self.bandit_config = bandit_config_file(Path(request.root))
+        self.tool_versions: dict[str, str | None] = {}
+
+    def versions(self) -> dict[str, str | None]:
+        self.tool_versions = {
+            "radon": package_version("radon"),
+            "bandit": package_version("bandit"),
+        }
+        return self.tool_versions
+
+    def cache_key_inputs(self, files: ScopeFiles) -> tuple[object, ...]:
+        config = None if self.bandit_config is None else file_digest(Path(self.bandit_config))
+        return (
+            sys.version_info[:3],
+            self.tool_versions.get("radon"),
+            self.tool_versions.get("bandit"),
+            sorted(self.markers),
+            config,
+        )
+
+    def units(self, files: ScopeFiles) -> dict[str, str]:
+        return dict(files.digests)
+
+    def start(self, files: ScopeFiles, todo: list[str]) -> Completed[FileResult]:
+        """Analyse the files now: this process has nothing else to do meanwhile."""
+        tasks = [(key, str(files.paths[key])) for key in todo]
+        collected: Collected[FileResult] = Collected({})
+        failed = set()
+        for key, outcome in self._run(tasks):
+            collected.values[key] = outcome.result
+            collected.tool_errors.extend(outcome.tool_errors.items())
+            if outcome.tool_errors:
+                failed.add(key)
+        collected.uncached = frozenset(failed)
+        return Completed(collected)
+
+    def _run(self, tasks: list[tuple[str, str]]) -> list[tuple[str, FileOutcome]]:
+        sizes = {key: _size(path) for key, path in tasks}
+        if self.jobs == 1 or len(tasks) < SERIAL_FILES or sum(sizes.values()) < SERIAL_BYTES:
+            analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config)
+            with file_analyser.fewer_collections():
+                return [(key, analyser.analyse(key, Path(path))) for key, path in tasks]
+        # Largest files first, so no worker is left with a giant at the end.
+        tasks.sort(key=lambda task: sizes[task[0]], reverse=True)
+        context = _pool_context()
+        if context.get_start_method() == "fork":
+            _preload()
+        with ProcessPoolExecutor(
+            max_workers=min(self.jobs, len(tasks)),
+            mp_context=context,
+            initializer=file_analyser.init_worker,
+            initargs=(self.markers, self.bandit_config),
+        ) as pool:
+            return list(pool.map(file_analyser.analyse_in_worker, tasks, chunksize=CHUNK))
+
+
+def _size(path: str) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork is cheapest, but only safe on Linux from a process without threads.
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _preload() -> None:
+    for module in PRELOADED_MODULES:
+        # Each worker reports a missing tool; the tools' own deprecation warnings
+        # (bandit's plugin loader, for one) are not this project's to show.
+        with contextlib.suppress(ImportError), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            importlib.import_module(module)

@@ -1,0 +1,50 @@
+"""What the analysers ask about installed tools: versions and configuration files."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterable
+from pathlib import Path
+
+from pytest_healthgate.collect.static.analysers.protocol import ToolError
+from pytest_healthgate.launcher import ChildError, ChildStartError, TimeLimit, one_line, run
+from pytest_healthgate.store.cache import file_digest
+
+
+def package_version(name: str) -> str | None:
+    """The installed distribution's version, or None when it is not installed."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def version_of(command: list[str], limit: TimeLimit) -> str:
+    """What ``command`` (a ``--version`` call) prints; ToolError when it fails."""
+    try:
+        finished = run(command, label=" ".join(command), limit=limit)
+    except ChildStartError as exc:
+        raise ToolError(f"{command[0]} cannot be run: {exc.reason}") from None
+    except ChildError as exc:
+        raise ToolError(str(exc)) from None
+    if finished.status != 0:
+        raise ToolError(f"{' '.join(command)} failed: {one_line(finished.stderr)}")
+    return finished.stdout.strip()
+
+
+def config_files(directories: Iterable[Path], names: tuple[str, ...]) -> list[Path]:
+    """Config files a tool may read for files in ``directories``: theirs and their parents'."""
+    seen: set[Path] = set()
+    found: list[Path] = []
+    for directory in directories:
+        for folder in (directory, *directory.parents):
+            if folder in seen:
+                break  # its parents were visited from an earlier directory
+            seen.add(folder)
+            found.extend(folder / name for name in names if (folder / name).is_file())
+    return sorted(found)
+
+
+def config_digests(paths: Iterable[Path]) -> list[tuple[str, str]]:
+    """Each configuration file with its content digest, for a cache key."""
+    return [(str(path), file_digest(path) or "unreadable") for path in paths]
