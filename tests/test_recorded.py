@@ -52,9 +52,13 @@ def test_a_bad_recording_fails_the_test_that_made_it(
 TESTS = """
 import pytest
 
+AGGREGATES = ("min", "mean", "p95", "sum", "max")
+
 @pytest.mark.parametrize("n", range(12))
 def test_frame(healthgate_record, n):
     healthgate_record("fps", 10 + n * 0.1)
+    for how in AGGREGATES:
+        healthgate_record(f"fps_{how}", 10 + n * 0.1)
     healthgate_record("latency", 0.001 * (n + 1))
 """
 
@@ -74,23 +78,41 @@ aggregate = "p95"
 unit = "duration"
 fail = "20ms"
 """
+AGGREGATES = ("min", "mean", "p95", "sum", "max")
 
 
-@pytest.mark.parametrize("how", ["min", "mean", "p95", "sum", "max"])
-def test_a_metric_aggregates_exactly_the_same_serially_and_under_xdist(
-    pytester: pytest.Pytester, how: str
+def declare_every_aggregate() -> str:
+    tables = DECLARED.split("[tool.healthgate.metrics.latency]")
+    fps = tables[0].split("[tool.healthgate.metrics.fps]")
+    per_aggregate = "".join(
+        f"[tool.healthgate.metrics.fps_{how}]" + fps[1].replace("AGGREGATE", how)
+        for how in AGGREGATES
+    )
+    return fps[0] + per_aggregate + "[tool.healthgate.metrics.latency]" + tables[1]
+
+
+def test_every_aggregate_is_exactly_the_same_serially_and_under_xdist(
+    pytester: pytest.Pytester,
 ) -> None:
-    write_project(pytester, DECLARED.replace("AGGREGATE", how))
+    write_project(pytester, declare_every_aggregate())
     write(pytester, "tests/test_frames.py", TESTS)
     figures = []
     for args in ([], ["-n", "2"]):
         result, document = run_with_report(pytester, *args)
         assert result.ret == 0, result.stdout.str()
-        fps, latency = gate(document, "fps"), gate(document, "latency")
-        figures.append((fps["value"], fps["verdict"], latency["value"], latency["verdict"]))
-        assert fps["extra"] == {"aggregate": how, "values": 12}
+        names = [f"fps_{how}" for how in AGGREGATES] + ["latency"]
+        figures.append(
+            {
+                name: (gate(document, name)["value"], gate(document, name)["verdict"])
+                for name in names
+            }
+        )
+        for how in AGGREGATES:
+            assert gate(document, f"fps_{how}")["extra"] == {"aggregate": how, "values": 12}
     assert figures[0] == figures[1]
-    assert figures[0][2] == pytest.approx(0.012)  # p95 of 1..12 ms: the 12th smallest
+    assert figures[0]["latency"][0] == pytest.approx(0.012)  # p95 of 1..12 ms: the 12th smallest
+    assert figures[0]["fps_min"][0] == 10.0
+    assert figures[0]["fps_max"][0] == pytest.approx(11.1)
 
 
 def test_a_metric_past_its_bound_fails_the_run_with_the_worst_tests_listed(
