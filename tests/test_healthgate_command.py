@@ -1,4 +1,4 @@
-"""The `healthgate` console script exists and answers --version and --help."""
+"""The `healthgate` command: --version, --help, and `run` handing pytest its arguments."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pytest_healthgate import __version__
+from pytest_healthgate.cli import main
 
 
 def command() -> list[str]:
@@ -26,3 +29,17 @@ def test_help_describes_the_command_and_its_exit_statuses() -> None:
     completed = subprocess.run([*command(), "--help"], capture_output=True, text=True, check=True)
     assert completed.stdout.startswith("usage: healthgate")
     assert "Exit statuses" in completed.stdout
+
+
+def test_run_passes_every_pytest_option_and_its_value_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.healthgate.gates]\ncoverage = false\n")
+    (tmp_path / "test_two.py").write_text(
+        "def test_keep():\n    pass\n\n\ndef test_drop():\n    assert False\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "-p", "no:cacheprovider"]) == 1
+    assert main(["run", "-k", "keep", "-p", "no:cacheprovider"]) == 0
+    assert main(["run", "--", "-k", "keep", "-p", "no:cacheprovider"]) == 0
+    assert "1 passed, 1 deselected" in capfd.readouterr().out

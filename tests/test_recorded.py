@@ -39,6 +39,7 @@ def test_the_exact_sum_does_not_depend_on_the_order_of_the_values() -> None:
         ("fps", "12", TypeError),
         ("fps", True, TypeError),
         ("fps", float("nan"), ValueError),
+        ("fps", 10**400, ValueError),
         ("frames per second", 1.0, ValueError),
     ],
 )
@@ -271,3 +272,41 @@ def test_a_conftest_plugin_adds_a_gate_with_its_own_validated_table(
     result.stderr.fnmatch_lines(
         ["*[[]tool.healthgate.plugins.answers[]] cuont*Did you mean 'count'?*"]
     )
+
+
+def test_a_test_cannot_record_a_figure_under_a_gate_healthgate_measures(
+    pytester: pytest.Pytester,
+) -> None:
+    write_project(pytester, "[tool.healthgate.gates]\ncoverage = { fail = 90 }\n")
+    write(pytester, "src/calc/__init__.py", "def never():\n    return 1\n")
+    write(
+        pytester,
+        "tests/test_hijack.py",
+        """
+        def test_hijack(healthgate_record):
+            healthgate_record("coverage", 100)
+        """,
+    )
+    result, document = run_with_report(pytester)
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*coverage is a gate healthgate measures itself*"])
+    assert gate(document, "coverage")["verdict"] == "FAIL"
+    assert [m["name"] for m in document["metrics"]].count("coverage") == 1
+
+
+def test_a_misspelt_recording_is_pointed_at_the_declared_metric(
+    pytester: pytest.Pytester,
+) -> None:
+    write_project(pytester, DECLARED.replace("AGGREGATE", "min"))
+    write(
+        pytester,
+        "tests/test_typo.py",
+        """
+        def test_typo(healthgate_record):
+            healthgate_record("fsp", 12)
+            healthgate_record("latency", 0.001)
+        """,
+    )
+    _result, document = run_with_report(pytester)
+    assert gate(document, "fps")["verdict"] == "ERROR"
+    assert "did you mean 'fps'?" in gate(document, "fsp")["reason"]

@@ -39,7 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    arguments = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["run"] and given[1:] not in (["-h"], ["--help"]):
+        # Everything after `run` belongs to pytest, options and their values included.
+        return run_command.run(argparse.Namespace(pytest_args=given[1:]))
+    arguments = parser.parse_args(given)
     if arguments.command is None:
         parser.print_help(sys.stdout)
         return 0

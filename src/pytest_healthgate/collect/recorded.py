@@ -19,6 +19,7 @@ judged; a declared metric that no test recorded is ERROR, never PASS.
 
 from __future__ import annotations
 
+import difflib
 import math
 import time
 from collections import defaultdict
@@ -50,9 +51,13 @@ def check_recording(name: object, value: object) -> float:
         )
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"healthgate_record({name!r}, {value!r}): the value must be a number")
-    if not math.isfinite(value):
-        raise ValueError(f"healthgate_record({name!r}, {value!r}): the value must be finite")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf  # an int too large for a float: refused below like infinity
+    if not math.isfinite(number):
+        raise ValueError(f"healthgate_record({name!r}, ...): the value must be a finite number")
+    return number
 
 
 def aggregate(how: str, recordings: list[Recording]) -> float:
@@ -80,6 +85,13 @@ class RecordedCollector(Collector):
 
     def record(self, nodeid: str, name: str, value: float) -> None:
         number = check_recording(name, value)
+        spec = self.settings.catalogue.metrics.get(name)
+        if spec is not None and spec.collector != "recorded":
+            # Its value would stand in for the real measurement of that gate.
+            raise ValueError(
+                f"healthgate_record({name!r}, ...): {name} is a gate healthgate measures "
+                f"itself; record your figure under another name"
+            )
         self.recordings[name].append(Recording(nodeid, number, time.time()))
 
     def worker_payload(self) -> object:
@@ -125,13 +137,19 @@ class RecordedCollector(Collector):
 
     def _undeclared(self, name: str) -> Measurement:
         recordings = self.recordings[name]
+        reason = f"recorded by tests ({_values(len(recordings))}, mean shown) but not declared; "
+        close = difflib.get_close_matches(name, list(self.settings.aggregates), n=1)
+        if close:
+            reason += f"did you mean {close[0]!r}? Else "
+        reason += (
+            f"add [tool.healthgate.metrics.{name}] with better = "
+            f'"higher" or "lower" and a fail bound to gate it'
+        )
         return Measurement(
             name,
             value=aggregate("mean", recordings),
             precision=PRECISION,
-            skip_reason=f"recorded by tests ({_values(len(recordings))}, mean shown) but not "
-            f"declared; add [tool.healthgate.metrics.{name}] with better = "
-            f'"higher" or "lower" and a fail bound to gate it',
+            skip_reason=reason,
             extra={"aggregate": "mean", "values": len(recordings)},
         )
 
