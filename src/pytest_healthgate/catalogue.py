@@ -14,6 +14,7 @@ Built-in gates register through the same hook as third-party ones
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 from collections.abc import Callable, Iterable, Mapping
@@ -141,7 +142,7 @@ def register_plugins(manager: pluggy.PluginManager) -> None:
 
     if not manager.is_registered(builtin):
         manager.register(builtin, "healthgate-builtin")
-    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+    for entry_point in _entry_points():
         if manager.get_plugin(entry_point.name) is not None or manager.is_blocked(entry_point.name):
             continue
         try:
@@ -153,6 +154,12 @@ def register_plugins(manager: pluggy.PluginManager) -> None:
             ) from None
         if not manager.is_registered(plugin):
             manager.register(plugin, entry_point.name)
+
+
+@functools.cache
+def _entry_points() -> tuple[importlib.metadata.EntryPoint, ...]:
+    # Scanning every installed distribution costs milliseconds; a run asks twice.
+    return tuple(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
 
 
 def collect_catalogue(hook: pluggy.HookRelay) -> Catalogue:
