@@ -39,7 +39,7 @@ def test_run_passes_every_pytest_option_and_its_value_on(
         "def test_keep():\n    pass\n\n\ndef test_drop():\n    assert False\n"
     )
     monkeypatch.chdir(tmp_path)
-    assert main(["run", "-p", "no:cacheprovider"]) == 1
-    assert main(["run", "-k", "keep", "-p", "no:cacheprovider"]) == 0
+    assert main(["run", "-k", "drop", "-p", "no:cacheprovider"]) == 1
+    assert "1 failed, 1 deselected" in capfd.readouterr().out
     assert main(["run", "--", "-k", "keep", "-p", "no:cacheprovider"]) == 0
     assert "1 passed, 1 deselected" in capfd.readouterr().out
