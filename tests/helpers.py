@@ -62,10 +62,15 @@ REPORT = "healthgate-report.json"
 
 
 def run_with_report(
-    pytester: pytest.Pytester, *args: str
+    pytester: pytest.Pytester, *args: str, inprocess: bool = False
 ) -> tuple[pytest.RunResult, dict[str, Any]]:
-    """`pytest --healthgate` in a subprocess, with the JSON report it wrote ({} if none)."""
-    result = pytester.runpytest_subprocess(
+    """`pytest --healthgate` with the JSON report it wrote ({} if none).
+
+    In a subprocess by default, because a coverage tracer is per process;
+    ``inprocess`` for scenarios that leave the coverage gate off (faster).
+    """
+    run = pytester.runpytest_inprocess if inprocess else pytester.runpytest_subprocess
+    result = run(
         "--healthgate", f"--healthgate-report=json:{REPORT}", "-p", "no:cacheprovider", *args
     )
     report_file = pytester.path / REPORT

@@ -130,7 +130,7 @@ def test_a_metric_past_its_bound_fails_the_run_with_the_worst_tests_listed(
         .replace("warn = 10.5", "warn = 11"),
     )
     write(pytester, "tests/test_frames.py", TESTS)
-    result, document = run_with_report(pytester)
+    result, document = run_with_report(pytester, inprocess=True)
     assert result.ret == 1
     result.stdout.fnmatch_lines(
         [
@@ -157,7 +157,7 @@ def test_without_healthgate_recording_does_nothing_but_still_checks_values(
                 healthgate_record("fps", "fast")
         """
     )
-    result = pytester.runpytest_subprocess()
+    result = pytester.runpytest_inprocess()
     assert result.ret == 0
     assert not (pytester.path / ".healthgate").exists()
 
@@ -250,7 +250,7 @@ def test_a_conftest_plugin_adds_a_gate_with_its_own_validated_table(
     assert gate(document, "answers")["value"] == 41
     broken = pytester.path / "pyproject.toml"
     broken.write_text(broken.read_text().replace("count = 41", "cuont = 41"))
-    result, _document = run_with_report(pytester)
+    result, _document = run_with_report(pytester, inprocess=True)
     assert result.ret == 4
     result.stderr.fnmatch_lines(
         ["*[[]tool.healthgate.plugins.answers[]] cuont*Did you mean 'count'?*"]
@@ -290,7 +290,7 @@ def test_a_declared_metric_nobody_recorded_is_an_error_and_a_misspelling_is_poin
             healthgate_record("latency", 0.001)
         """,
     )
-    result, document = run_with_report(pytester)
+    result, document = run_with_report(pytester, inprocess=True)
     # fps is declared but nobody recorded it: ERROR, never PASS, and the run fails.
     assert result.ret == 1
     assert gate(document, "fps")["verdict"] == "ERROR"

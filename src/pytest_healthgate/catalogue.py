@@ -99,11 +99,10 @@ class Catalogue:
         """Register gates and collectors; a second entry under one name is an error."""
         for item in items:
             table: dict[str, MetricSpec] | dict[str, CollectorSpec]
-            table, noun = (
-                (self.metrics, "gate")
-                if isinstance(item, MetricSpec)
-                else (self.collectors, "collector")
-            )
+            # Told apart by shape, not class: pytester's in-process runs re-import
+            # modules, and a plugin may hold the classes of an earlier import.
+            is_collector = hasattr(item, "factory")
+            table, noun = (self.collectors, "collector") if is_collector else (self.metrics, "gate")
             if item.name in table:
                 raise CatalogueError(
                     f"two plugins declare the {noun} {item.name!r}; uninstall or rename one"

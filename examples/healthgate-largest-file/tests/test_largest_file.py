@@ -1,13 +1,16 @@
-"""The example plugin's own tests: its gate in pytest --healthgate and in healthgate check."""
+"""The example plugin's own tests: its gate in pytest --healthgate and in healthgate check.
+
+The runs are in-process (fast): the gate needs no coverage tracer of its own.
+"""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from pytest_healthgate.cli import main
 
 CONFIG = """
 [tool.healthgate]
@@ -41,7 +44,7 @@ def test_the_gate_shows_in_the_table_and_in_last_run_json(
     pytester: pytest.Pytester, project: Path
 ) -> None:
     configure(project, count_blank=False)
-    result = pytester.runpytest_subprocess("--healthgate", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("--healthgate", "-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["largest_file *2 *2 *3 *PASS*", "largest_file: largest files"])
     document = json.loads((project / ".healthgate" / "last-run.json").read_text())
     gate = next(m for m in document["metrics"] if m["name"] == "largest_file")
@@ -51,7 +54,7 @@ def test_the_gate_shows_in_the_table_and_in_last_run_json(
 
 def test_its_option_is_read_from_its_own_table(pytester: pytest.Pytester, project: Path) -> None:
     configure(project, count_blank=True)
-    result = pytester.runpytest_subprocess("--healthgate", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("--healthgate", "-p", "no:cacheprovider")
     assert result.ret == 1
     result.stdout.fnmatch_lines(["healthgate: FAIL largest_file = 4: largest_file 4 is above 3"])
 
@@ -60,21 +63,18 @@ def test_a_typo_in_its_table_is_a_usage_error(pytester: pytest.Pytester, project
     configure(project, count_blank=False)
     text = (project / "pyproject.toml").read_text().replace("count_blank", "count_blanks")
     (project / "pyproject.toml").write_text(text)
-    result = pytester.runpytest_subprocess("--healthgate")
+    result = pytester.runpytest_inprocess("--healthgate")
     assert result.ret == 4
     result.stderr.fnmatch_lines(["*count_blanks*unknown key*Did you mean 'count_blank'?*"])
 
 
-def test_healthgate_check_judges_it_without_running_tests(project: Path) -> None:
+def test_healthgate_check_judges_it_without_running_tests(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     configure(project, count_blank=False)
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest_healthgate.cli", "check", "--format", "json"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    document = json.loads(completed.stdout)
+    monkeypatch.chdir(project)
+    status = main(["check", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    assert status == 0
     assert [m["name"] for m in document["metrics"]] == ["largest_file"]
     assert document["metrics"][0]["value"] == 2
