@@ -156,4 +156,4 @@ def test_a_gate_naming_no_collector_is_refused() -> None:
     catalogue = Catalogue()
     catalogue.add(MetricSpec("orphan", Unit.COUNT, Direction.LOWER, "", "", collector="gone"))
     with pytest.raises(CatalogueError, match="names the collector 'gone'"):
-        catalogue.check()
+        catalogue.verify()

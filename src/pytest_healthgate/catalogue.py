@@ -109,7 +109,7 @@ class Catalogue:
                 )
             table[item.name] = item  # type: ignore[assignment]
 
-    def check(self) -> None:
+    def verify(self) -> None:
         """Every gate names a collector that exists."""
         for spec in self.metrics.values():
             if spec.collector not in self.collectors:
@@ -165,7 +165,7 @@ def collect_catalogue(hook: pluggy.HookRelay) -> Catalogue:
     """Ask every registered plugin for its gates and collectors."""
     catalogue = Catalogue()
     hook.pytest_healthgate_register(catalogue=catalogue)
-    catalogue.check()
+    catalogue.verify()
     return catalogue
 
 

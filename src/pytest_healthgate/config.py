@@ -270,7 +270,7 @@ class _Reader:
 
 def _check_option(where: str, table: str, key: str, value: object, option: Option) -> Any:
     try:
-        return option.check(value)
+        return option.parse(value)
     except (ValueError, UnitError) as exc:
         raise ConfigError(
             bad_value(where, table, key, value, option.expected) + f" ({exc})"

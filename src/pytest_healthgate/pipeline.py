@@ -163,6 +163,14 @@ def exit_status(result: RunResult, tests_status: int = 0) -> int:
     return 0 if result.ok else 1
 
 
+def change_status(problems: Sequence[str], *, could_not_run: bool = False) -> int:
+    """The status of a hook that judges what a change adds: 1 for any problem.
+
+    A change that could not be analysed fails too: never a silent pass.
+    """
+    return 1 if problems or could_not_run else 0
+
+
 def render_text(result: RunResult, *, quiet: bool = False) -> list[terminal.Line]:
     return terminal.render(result, quiet=quiet)
 

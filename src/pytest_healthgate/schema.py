@@ -30,7 +30,7 @@ class Option:
     """One configuration key: what it accepts, its default and its documentation."""
 
     expected: str
-    check: Callable[[object], Any]
+    parse: Callable[[object], Any]  # the value as used, or ValueError/UnitError
     default: Any
     doc: str
 

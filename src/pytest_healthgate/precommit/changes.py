@@ -144,6 +144,7 @@ FindProblems = Callable[[Change], list[str]]
 
 def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None) -> int:
     """Parse the file names, analyse both sides, print problems; 1 when there are any."""
+    from pytest_healthgate import pipeline
     from pytest_healthgate.precommit import entry
 
     filenames, settings = entry.parse_hook_args(
@@ -154,14 +155,12 @@ def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None)
     change = analyse_staged_change(settings, filenames)
     errors = {**change.after.errors, **change.before.errors}
     errors.pop("scope", None)
-    if errors:
-        for tool, message in sorted(errors.items()):
-            print(f"{name}: {tool} could not run: {message}", file=sys.stderr)
-        return 1
-    problems = find_problems(change)
+    for tool, message in sorted(errors.items()):
+        print(f"{name}: {tool} could not run: {message}", file=sys.stderr)
+    problems = [] if errors else find_problems(change)
     for line in problems:
         print(line)
-    return 1 if problems else 0
+    return pipeline.change_status(problems, could_not_run=bool(errors))
 
 
 def location(finding: Finding) -> str:
