@@ -114,6 +114,7 @@ def test_last_run_json_follows_the_published_schema(
         "failed": 0,
         "errors": 0,
         "skipped": 0,
+        "partial": False,
     }
     assert document["run"]["surface"] == "pytest"
     assert [metric["name"] for metric in document["metrics"]] == [

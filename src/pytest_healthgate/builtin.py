@@ -30,11 +30,13 @@ COLLECTORS = (
         "pytest_healthgate.collect.coverage:create",
         "coverage.py, started before conftest files import the project",
         early=True,
+        observes_tests=True,
     ),
     CollectorSpec(
         "outcomes",
         "pytest_healthgate.collect.outcomes:create",
         "pytest's own reports: outcomes, collection errors, durations",
+        observes_tests=True,
     ),
     CollectorSpec(
         "static",
@@ -55,6 +57,7 @@ COLLECTORS = (
         "memory",
         "pytest_healthgate.collect.memory:create",
         "peak RSS of every process; per-test allocation limits",
+        observes_tests=True,
         # Created even with no memory gate: it enforces healthgate_memory markers.
         always=True,
     ),
@@ -62,6 +65,7 @@ COLLECTORS = (
         "recorded",
         "pytest_healthgate.collect.recorded:create",
         "values tests record with the healthgate_record fixture",
+        observes_tests=True,
         # Created even with no metric declared, to report what tests recorded.
         always=True,
     ),

@@ -73,6 +73,8 @@ class CollectorSpec:
     static: bool = False  # measures without running tests: `healthgate check` judges it
     always: bool = False  # created under --healthgate even when none of its gates is on
     early: bool = False  # created before conftest files import the project (coverage)
+    # Its figures depend on which tests ran: a partial run says so on its gates.
+    observes_tests: bool = False
     options: Mapping[str, Option] = field(default_factory=dict)
     table: str | None = None  # its config table below [tool.healthgate]; default plugins.NAME
 

@@ -124,12 +124,15 @@ def judge_run(
     publish: bool = False,
     report_targets: Iterable[ReportTarget] = (),
     metadata: dict[str, Any] | None = None,
+    partial: Sequence[str] = (),
     **extra: Any,
 ) -> RunResult:
     """Judge ``gates`` (default: every configured gate), then write what the surface keeps.
 
     ``publish`` records the run in ``.healthgate/`` (last-run.json and the digests
     of the sources it measured); ``report_targets`` are written either way.
+    ``partial`` says why the run saw less than the whole suite: the record keeps
+    the reasons, and the gates whose figures depend on the tests that ran say so.
     """
     wanted = None if gates is None else set(gates)
     bounds = {
@@ -137,12 +140,35 @@ def judge_run(
     }
     if metadata is None:
         metadata = run_metadata(settings, surface, **extra)
+        metadata["partial"] = list(partial)
     result = evaluate(bounds, settings.catalogue.metrics, measurements, metadata)
+    if partial:
+        result = _marked_partial(result, settings, partial)
     if publish:
         _record(result, settings)
     for fmt, path in report_targets:
         write_atomic(path, RENDERERS[fmt](result))
     return result
+
+
+def _marked_partial(
+    result: RunResult, settings: HealthgateConfig, partial: Sequence[str]
+) -> RunResult:
+    """Each gate that depends on the tests that ran says the run was partial."""
+    from dataclasses import replace
+
+    note = f"partial run ({'; '.join(partial)}): the figure covers only what ran"
+    catalogue = settings.catalogue
+    marked = []
+    for gate in result.gates:
+        spec = catalogue.metrics.get(gate.name)
+        collector = catalogue.collectors.get(spec.collector) if spec is not None else None
+        if collector is not None and collector.observes_tests:
+            reason = f"{gate.reason}; {note}" if gate.reason else note
+            marked.append(replace(gate, reason=reason))
+        else:
+            marked.append(gate)
+    return RunResult(gates=marked, metadata=result.metadata)
 
 
 def _record(result: RunResult, settings: HealthgateConfig) -> None:

@@ -85,6 +85,7 @@ class GateSession:
             self.collectors.finish(),
             surface="pytest",
             publish=True,
+            partial=self.collectors.partial_reasons(),
             report_targets=self.report_targets,
             exit_status_of_tests=int(session.exitstatus),
             xdist_workers=self.collectors.workers,
@@ -93,6 +94,8 @@ class GateSession:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        if error is not None:
+            self.collectors.worker_lost(getattr(node.gateway, "id", "?"), error)
         output = getattr(node, "workeroutput", None)
         if isinstance(output, dict) and WORKER_KEY in output:
             self.collectors.merge(output[WORKER_KEY])

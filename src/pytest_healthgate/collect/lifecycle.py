@@ -102,6 +102,10 @@ class Collector:
     def close(self) -> None:
         """Release processes, threads and files; also called on an interrupted run."""
 
+    def partial_reasons(self) -> list[str]:
+        """Why this run saw less than the whole suite, as this collector can tell."""
+        return []
+
 
 class CollectorSet:
     """The collectors of one run, created from the catalogue for the configured gates.
@@ -127,6 +131,7 @@ class CollectorSet:
         self.role = Role.SOLO
         self.collectors: dict[str, Collector] = {}
         self.workers = 0  # payloads merged
+        self.lost_workers: list[str] = []  # xdist workers that went down with an error
 
     def gates_for(self, collector: str) -> list[str]:
         """The configured gates (of those asked for) that ``collector`` measures."""
@@ -189,6 +194,16 @@ class CollectorSet:
         for name, collector in self.collectors.items():
             if name in payload:
                 collector.merge(payload[name])
+
+    def worker_lost(self, worker: str, error: object) -> None:
+        """An xdist worker crashed: whatever it measured never arrives."""
+        self.lost_workers.append(f"xdist worker {worker} crashed ({str(error).strip()[:80]})")
+
+    def partial_reasons(self) -> list[str]:
+        reasons = list(self.lost_workers)
+        for collector in self.collectors.values():
+            reasons.extend(collector.partial_reasons())
+        return reasons
 
     def finish(self) -> list[Measurement]:
         measurements: list[Measurement] = []

@@ -104,12 +104,43 @@ class OutcomeTally:
 
 
 class OutcomesCollector(Collector):
-    """``pass_rate``, ``collection_errors`` and ``duration`` from pytest's own reports."""
+    """``pass_rate``, ``collection_errors`` and ``duration`` from pytest's own reports.
+
+    It also tells whether the run saw the whole suite: tests deselected (``-k``,
+    ``-m``, ``--deselect``), selected by path or node id, a session stopped early
+    (``-x``, ``--maxfail``) or interrupted make the run partial.
+    """
 
     def __init__(self, context: CollectorContext) -> None:
         super().__init__(context)
         self.tally = OutcomeTally()
         self.started = time.perf_counter()
+        self.deselected = 0
+        self.stopped: list[str] = []
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += len(items)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if session.shouldfail:
+            self.stopped.append(f"stopped early: {session.shouldfail}")
+        elif session.shouldstop:
+            self.stopped.append(f"stopped early: {session.shouldstop}")
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            self.stopped.append("interrupted")
+        elif exitstatus == pytest.ExitCode.INTERNAL_ERROR:
+            self.stopped.append("pytest stopped with an internal error")
+
+    def partial_reasons(self) -> list[str]:
+        reasons = []
+        if self.deselected:
+            reasons.append(f"{self.deselected} tests deselected (-k, -m or --deselect)")
+        config = self.context.pytest_config
+        chosen = selected_by_path(config) if config is not None else None
+        if chosen:
+            reasons.append(f"tests selected by path: {chosen}")
+        return reasons + self.stopped
 
     def start(self) -> None:
         self.started = time.perf_counter()
@@ -126,11 +157,13 @@ class OutcomesCollector(Collector):
         self.tally.record_test(report.nodeid, report.when, report.outcome, report.duration)
 
     def worker_payload(self) -> object:
-        return self.tally.to_payload()
+        return {**self.tally.to_payload(), "deselected": self.deselected}
 
     def merge(self, payload: object) -> None:
         if isinstance(payload, dict):
             self.tally.merge(payload)
+            # Every worker collects and deselects the whole suite: the same count each.
+            self.deselected = max(self.deselected, int(payload.get("deselected", 0)))
 
     def finish(self) -> list[Measurement]:
         return [
@@ -138,6 +171,22 @@ class OutcomesCollector(Collector):
             self.tally.collection_errors(),
             self.tally.duration(time.perf_counter() - self.started),
         ]
+
+
+def selected_by_path(config: pytest.Config) -> str:
+    """The paths or node ids given on the command line when they are not the whole suite."""
+    if config.args_source is not pytest.Config.ArgsSource.ARGS:
+        return ""
+    if any("::" in arg for arg in config.args):
+        return ", ".join(config.args)
+    here = config.invocation_params.dir
+    given = [(here / arg).resolve() for arg in config.args]
+    whole = [config.rootpath / entry for entry in config.getini("testpaths")] or [config.rootpath]
+    covered = all(
+        any(path.resolve() == chosen or path.resolve().is_relative_to(chosen) for chosen in given)
+        for path in whole
+    )
+    return "" if covered else ", ".join(config.args)
 
 
 def create(context: CollectorContext) -> OutcomesCollector:

@@ -51,8 +51,6 @@ def _refuse(path: Path, root: Path, text: str) -> int:
 
 
 def recheck_last_run(settings: HealthgateConfig) -> int:
-    from pytest_healthgate.store.sources import SOURCES_FILE, changed_since
-
     root = settings.root
     record = root / STATE_DIR / pipeline.LAST_RUN
     if not record.is_file():
@@ -61,18 +59,32 @@ def recheck_last_run(settings: HealthgateConfig) -> int:
         document = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return _refuse(record, root, f"cannot be read ({exc}); {RERUN}")
+    problem = _unusable(document, settings, record)
+    if problem is not None:
+        return _refuse(record, root, problem)
+    return pipeline.print_result(rejudge(document, settings), quiet=True)
+
+
+def _unusable(document: object, settings: HealthgateConfig, record: Path) -> str | None:
+    """Why the record cannot stand for the project as it is now, or None."""
+    from pytest_healthgate.store.sources import SOURCES_FILE, changed_since
+
     if not isinstance(document, dict) or document.get("schema_version") != SCHEMA_VERSION:
-        return _refuse(record, root, f"written by another healthgate version; {RERUN}")
+        return f"written by another healthgate version; {RERUN}"
+    partial = document.get("run", {}).get("partial")
+    if partial:
+        return (
+            f"records a partial run ({'; '.join(map(str, partial))}); run "
+            f"`pytest --healthgate` on the whole suite to record a fresh run"
+        )
     changed = changed_since(settings, record.with_name(SOURCES_FILE))
     if changed is None:
-        return _refuse(record, root, f"does not say which sources it measured; {RERUN}")
+        return f"does not say which sources it measured; {RERUN}"
     if changed:
         listed = ", ".join(changed[:CHANGED_SHOWN])
         more = f" and {len(changed) - CHANGED_SHOWN} more" if len(changed) > CHANGED_SHOWN else ""
-        return _refuse(
-            record, root, f"older than the sources: {listed}{more} changed since; {RERUN}"
-        )
-    return pipeline.print_result(rejudge(document, settings), quiet=True)
+        return f"older than the sources: {listed}{more} changed since; {RERUN}"
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

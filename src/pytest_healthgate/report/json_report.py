@@ -65,6 +65,7 @@ def to_document(result: RunResult) -> dict[str, Any]:
             "failed": result.count(Verdict.FAIL),
             "errors": result.count(Verdict.ERROR),
             "skipped": result.count(Verdict.SKIP),
+            "partial": bool(result.metadata.get("partial")),
         },
         "metrics": [_gate(gate) for gate in result.gates],
     }

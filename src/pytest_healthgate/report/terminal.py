@@ -27,7 +27,7 @@ def _cell(gate: GateResult, value: float | None) -> str:
 
 def _row(gate: GateResult) -> tuple[str, ...]:
     if gate.verdict is Verdict.PASS:
-        note = ""
+        note = gate.reason  # empty, unless the run was partial
     elif gate.verdict in (Verdict.SKIP, Verdict.ERROR):
         note = gate.reason
     else:
@@ -61,6 +61,15 @@ def render(result: RunResult, *, quiet: bool = False) -> list[Line]:
     if not quiet:
         lines.extend(_details(result))
     lines.extend(_failure_lines(result))
+    partial = result.metadata.get("partial")
+    if partial:
+        lines.append(
+            (
+                f"healthgate: partial run: {'; '.join(partial)}. The figures cover only what "
+                f"ran, and healthgate-last-run will not accept this record.",
+                {"yellow": True},
+            )
+        )
     lines.append(_final_line(result))
     return lines
 
