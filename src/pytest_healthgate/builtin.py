@@ -200,7 +200,8 @@ METRICS = (
         "memory",
         Unit.SIZE,
         LOWER,
-        "Peak resident memory of the test session, all workers.",
+        "Peak resident memory of the largest process of the test session (the only "
+        "one, or the xdist controller or a worker); the sum is shown beside it.",
         LIMITED_BY_MEMORY,
         collector="memory",
         detail_title="peak RSS per process",

@@ -86,7 +86,7 @@ def select_gates(settings: HealthgateConfig, candidates: Sequence[str], noun: st
     """The configured gates among ``candidates``; none is a usage error naming them."""
     chosen = [name for name in candidates if name in settings.gates]
     if not chosen:
-        where = settings.path or settings.root / "pyproject.toml"
+        where = settings.path or f"a pyproject.toml (none found at or above {settings.root})"
         first = settings.catalogue.metrics[candidates[0]] if candidates else None
         example = f"{first.name} = {first.example}" if first else ""
         raise NoGateError(
