@@ -244,7 +244,8 @@ def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None)
         errors.pop("scope", None)
         problems = [] if errors else find_problems(change)
     except (Exception, SystemExit) as exc:
-        print(f"{name}: ERROR: {escape(describe_failure(exc))}", file=sys.stderr)
+        message = escape(describe_failure(exc))
+        print(f"{name}: ERROR: the analysis failed: {message}", file=sys.stderr)
         return 1
     for key, reason in change.skipped:
         print(f"{name}: {escape(key)}: not analysed: {reason}", file=sys.stderr)

@@ -280,7 +280,7 @@ def failing_tool(exc: BaseException) -> str | None:
 def describe_failure(exc: BaseException) -> str:
     """One line on why the analysis as a whole failed, naming the tool when it can."""
     tool = failing_tool(exc)
-    return f"{tool or 'the static analysis'} failed: {failure_text(exc)}"
+    return f"{tool} failed: {failure_text(exc)}" if tool else failure_text(exc)
 
 
 def _announce(stage: str) -> None:
