@@ -419,8 +419,8 @@ def test_f10_a_symlinked_state_folder_is_refused_and_nothing_is_written_there(
     status, out = check(root, monkeypatch, capsys)
     assert status == 1
     assert "Traceback" not in out
-    assert "which is a symlink; it is not followed" in out
-    assert "Remove the link (rm .healthgate) and run again." in out
+    assert f"{root / '.healthgate'} is a symlink: healthgate keeps its state only" in out
+    assert "remove the link (rm .healthgate) and run again" in out
     assert out.count("ERROR") >= 4
     assert list(target.iterdir()) == []
     # --no-cache touches no state folder: the figures are still there.
@@ -439,7 +439,8 @@ def test_f10_a_symlinked_cache_is_refused_and_its_target_never_cleaned(
     (root / ".healthgate/cache").symlink_to(victim, target_is_directory=True)
     status, out = check(root, monkeypatch, capsys)
     assert status == 1
-    assert "healthgate keeps its state in .healthgate/cache, which is a symlink" in out
+    assert f"{root / '.healthgate/cache'} is a symlink" in out
+    assert "remove the link (rm .healthgate/cache) and run again" in out
     assert sorted(path.name for path in victim.iterdir()) == [
         "files-0123456789abcdef0123.json",
         "files-important.json",
@@ -464,6 +465,22 @@ def test_f10_cache_cleanup_deletes_only_the_documents_it_names(tmp_path: Path) -
     assert stale not in left
     assert left >= {*kept, "files-aaaaaaaaaaaaaaaaaaaa.json", "files-bbbbbbbbbbbbbbbbbbbb.json"}
     assert victim.read_text() == "{}"
+
+
+def test_f10_a_cache_document_that_is_a_symlink_is_not_read_but_rebuilt(tmp_path: Path) -> None:
+    root = subproject(tmp_path)
+    run(root)
+    (document,) = (root / ".healthgate/cache").glob("files-*.json")
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(document.read_text().replace('"format":1', '"format":1 '))
+    before = elsewhere.read_text()
+    document.unlink()
+    document.symlink_to(elsewhere)
+    again = run(root)
+    assert again.cache["files"]["problem"] == f"{document.name} was a symlink and is rebuilt"
+    assert again.cache["files"]["misses"] == 3
+    assert not document.is_symlink()
+    assert elsewhere.read_text() == before  # left alone, not written through
 
 
 @pytest.mark.parametrize("kind", ["file", "symlink"])

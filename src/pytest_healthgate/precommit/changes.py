@@ -43,6 +43,7 @@ from pytest_healthgate.store.files import CACHE_DIR, STATE_DIR, StateFolderError
 # Files whose settings change what the tools report; copied beside the HEAD versions.
 TOOL_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml", ".bandit", "setup.cfg")
 CACHED_ANALYSERS = ("files", "ruff")
+GIT_TIMEOUT = 120.0  # seconds; git reads local objects only
 Skipped = tuple[tuple[str, str], ...]
 
 
@@ -124,9 +125,14 @@ def _in_scope(settings: HealthgateConfig, filenames: Sequence[str]) -> tuple[lis
 
 
 def _git(root: Path, *arguments: str) -> bytes | None:
-    """What git prints, or None when it fails (no HEAD yet, not a repository)."""
+    """What git prints, or None when it fails (no HEAD yet, not a repository).
+
+    Past GIT_TIMEOUT seconds subprocess.TimeoutExpired ends the hook with an ERROR line.
+    """
     try:
-        completed = subprocess.run(["git", *arguments], cwd=root, capture_output=True, check=False)
+        completed = subprocess.run(
+            ["git", *arguments], cwd=root, capture_output=True, check=False, timeout=GIT_TIMEOUT
+        )
     except OSError:
         return None
     return completed.stdout if completed.returncode == 0 else None

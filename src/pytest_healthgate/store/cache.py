@@ -108,6 +108,8 @@ class AnalysisCache(Generic[Value]):
 
     def load(self) -> AnalysisCache[Value]:
         try:
+            if self.path.is_symlink():  # healthgate writes only regular files here
+                return self._discard(f"{self.path.name} was a symlink and is rebuilt")
             document = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return self

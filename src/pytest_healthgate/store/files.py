@@ -48,14 +48,14 @@ def _check_folder(folder: Path, root: Path) -> bool:
     shown = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
     if stat.S_ISLNK(mode):
         raise StateFolderError(
-            f"{folder}: healthgate keeps its state in {shown}, which is a symlink; it is not "
-            f"followed, so nothing is written outside the project. Remove the link "
-            f"(rm {shown}) and run again."
+            f"{folder} is a symlink: healthgate keeps its state only in a real folder, so "
+            f"that nothing is written outside the project; remove the link (rm {shown}) "
+            f"and run again"
         )
     if not stat.S_ISDIR(mode):
         raise StateFolderError(
-            f"{folder}: healthgate keeps its state in {shown}, which is not a folder; "
-            f"move it away or remove it (rm {shown}) and run again."
+            f"{folder} is not a folder: healthgate keeps its state there; move it away "
+            f"or remove it (rm {shown}) and run again"
         )
     return True
 

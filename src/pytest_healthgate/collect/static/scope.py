@@ -72,16 +72,14 @@ def _never_entered_by_name(name: str) -> bool:
 
 
 def _is_file(path: Path) -> bool:
-    """``path.is_file()``, False when it cannot be told (Python 3.11 raises on EACCES)."""
+    """``path.is_file()``, False when it cannot be told (Python 3.11 raises on EACCES).
+
+    So a folder without permission is entered, and the walk skips it as "cannot be read".
+    """
     try:
         return path.is_file()
     except OSError:
         return False
-
-
-def _never_entered(directory: Path) -> bool:
-    # An unreadable folder is entered, and reported as "cannot be read" by the walk.
-    return _never_entered_by_name(directory.name) or _is_file(directory / "pyvenv.cfg")
 
 
 def _why_unreadable(exc: OSError) -> str:
@@ -160,15 +158,22 @@ class _Walker:
             if not (_never_entered_by_name(path.name) or self.excluded(self.key(path))):
                 self.skip(path, _why_unreadable(exc))
             return
-        if link and not (is_dir or is_file):
-            if path.suffix == ".py":
-                self.skip(path, "broken symlink")
+        if is_dir:
+            self.visit_directory(path, link)
+        elif is_file:
+            if self.takes(path) and self.followed(path, link):
+                self.add_file(path)
+        elif link and path.suffix == ".py":
+            self.skip(path, "broken symlink")
+
+    def visit_directory(self, directory: Path, link: bool) -> None:
+        # By name first, then whether it leads out of the project: nothing outside is read.
+        if _never_entered_by_name(directory.name):
             return
-        if is_dir and self.enters(path):
-            if self.followed(path, link):
-                self.walk(path)
-        elif is_file and self.takes(path) and self.followed(path, link):
-            self.add_file(path)
+        if self.excluded(self.key(directory), directory=True):
+            return
+        if self.followed(directory, link) and self.enters(directory):
+            self.walk(directory)
 
     def followed(self, path: Path, link: bool) -> bool:
         """False (and skipped) for a symlink that leads out of the project root."""
@@ -181,7 +186,8 @@ class _Walker:
         return path.suffix == ".py" and (self.include_tests or not is_test_file(path.name))
 
     def enters(self, directory: Path) -> bool:
-        if _never_entered(directory) or self.excluded(self.key(directory), directory=True):
+        """Whether a folder (not left out by its name) is walked: no virtualenv, no tests."""
+        if _is_file(directory / "pyvenv.cfg"):
             return False
         return self.include_tests or not is_test_directory(directory)
 
