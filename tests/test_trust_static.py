@@ -202,6 +202,24 @@ def test_f5_check_says_once_on_the_terminal_that_the_cache_was_rebuilt(
     assert f"(ruff)  ({document.name} was unreadable and is rebuilt" in out
 
 
+def test_f5_pytest_healthgate_shows_the_note_in_its_table_too(pytester: pytest.Pytester) -> None:
+    root = configured(pytester.path)
+    (root / "pyproject.toml").write_text(CONFIG.replace("critical = { fail = 0 }", ""))
+    (root / "tests").mkdir()
+    (root / "tests/test_ok.py").write_text("def test_ok():\n    assert True\n")
+    arguments = ("--healthgate", "-p", "no:cacheprovider", "tests")
+    assert pytester.runpytest_inprocess(*arguments).ret == 0
+    corrupt(root, *CORRUPTIONS["mi rank without mi"])
+    result = pytester.runpytest_inprocess(*arguments)
+    assert result.ret == 0
+    result.stdout.re_match_lines(
+        [
+            r"debt: files with most debt",
+            r"\s+1\s+\.healthgate/cache \(files\)\s+\(1 invalid entry discarded and recomputed\)",
+        ]
+    )
+
+
 def test_f5_a_rank_radon_never_gives_is_a_radon_error_not_a_crash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -161,7 +161,7 @@ class _Walker:
         if is_dir:
             self.visit_directory(path, link)
         elif is_file:
-            if self.takes(path) and self.followed(path, link):
+            if self.takes(path) and not self.excluded(self.key(path)) and self.followed(path, link):
                 self.add_file(path)
         elif link and path.suffix == ".py":
             self.skip(path, "broken symlink")
