@@ -11,18 +11,23 @@ import os
 import subprocess
 import sys
 import textwrap
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from pytest_healthgate.collect.static.analysers.file_analyser import MARKER_TEXT_LIMIT
 from pytest_healthgate.precommit import (
+    changes,
     healthgate_complexity,
     healthgate_debt,
     healthgate_markers,
     healthgate_security,
 )
+from tests.test_trust_static import exit_at_import
+from tests.trust_helpers import make_unreadable
 
 CONFIG = """
 [tool.healthgate]
@@ -291,3 +296,147 @@ def test_a_tool_that_cannot_run_stops_the_hook_with_its_message(repo: Path, hook
     assert ran.returncode == 1
     assert ran.stdout == ""
     assert ran.stderr.startswith("healthgate-debt: ruff could not run: ruff exited with status 2")
+
+
+# -- the failures of the November 2026 reliability report (F1, F8, F9, F10.6, F11) --
+
+
+def test_f1_an_unreadable_folder_in_the_source_never_crashes_a_hook(
+    repo: Path, hook: Hook, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    (repo / "src/app/pgdata").mkdir()
+    (repo / "src/app/pgdata/base.py").write_text("x = 1\n")
+    changed = edit(repo, OLD.lstrip() + "\n\ndef new():\n    # FIXME: later\n    return 1\n")
+    make_unreadable(repo / "src/app/pgdata", monkeypatch, request)
+    for name in HOOKS:
+        completed = hook(name, changed, "src/app/pgdata/base.py")
+        assert "Traceback" not in completed.stderr
+        assert completed.returncode == (name in ("healthgate-debt", "healthgate-markers"))
+        assert completed.stderr == ""
+
+
+def test_f8_a_broken_analysis_is_an_error_line_naming_the_tool_never_a_traceback(
+    repo: Path, hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed = edit(repo, OLD.lstrip() + "\n\nVALUE = 1\n")
+    tool_code = types.ModuleType("bandit.core.broken")
+    exec("def explode(*args):\n    raise SystemExit(2)\n", tool_code.__dict__)
+    monkeypatch.setattr(changes, "_in_scope", tool_code.explode)
+    completed = hook("healthgate-security", changed)
+    assert completed.returncode == 1
+    assert completed.stdout == ""
+    assert completed.stderr == (
+        "healthgate-security: ERROR: the analysis failed: bandit failed: it called sys.exit(2)\n"
+    )
+
+
+def test_f8_a_tool_that_exits_at_import_stops_the_hook_with_its_name(
+    repo: Path, hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed = edit(repo, OLD.lstrip() + "\n\nVALUE = 1\n")
+    exit_at_import(monkeypatch, "bandit")
+    completed = hook("healthgate-security", changed)
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(
+        "healthgate-security: bandit could not run: bandit cannot be imported: "
+        "it called sys.exit(3)"
+    )
+
+
+def test_f9_symlink_loops_given_to_a_hook_are_named_never_a_crash(repo: Path, hook: Hook) -> None:
+    (repo / "src/app/loopfile.py").symlink_to("loopfile.py")
+    (repo / "src/app/a_link.py").symlink_to("b_link.py")
+    (repo / "src/app/b_link.py").symlink_to("a_link.py")
+    git(repo, "add", "-A")
+    names = ["src/app/loopfile.py", "src/app/a_link.py", "src/app/b_link.py"]
+    for name in HOOKS:
+        completed = hook(name, *names)
+        assert completed.returncode == 0, completed.stderr
+        assert completed.stderr.splitlines() == [
+            f"{name}: {path}: not analysed: symlink loop; not followed" for path in sorted(names)
+        ]
+
+
+def test_f9_control_characters_in_names_and_comments_are_escaped(repo: Path, hook: Hook) -> None:
+    evil = "def new():\n    # TODO \x1b]0;PWNED\x07\x1b[2J done\n    return 1\n"
+    changed = edit(repo, evil, "src/app/new\nline.py")
+    markers = hook("healthgate-markers", changed)
+    assert markers.stdout.splitlines() == [
+        "src/app/new\\nline.py:2: new TODO marker: # TODO \\x1b]0;PWNED\\x07\\x1b[2J done"
+    ]
+    debt = hook("healthgate-debt", changed).stdout.splitlines()
+    assert (
+        "src/app/new\\nline.py:2: markers TODO: # TODO \\x1b]0;PWNED\\x07\\x1b[2J done "
+        "(+10 min of debt)"
+    ) in debt
+    # Every finding stays on its line (ruff's N999 message, if enabled, quotes the name too).
+    assert all(line.startswith(("src/app/new\\nline.py:", "healthgate-debt:")) for line in debt)
+    assert not any(char in "".join(debt) + markers.stdout for char in "\x1b\x07")
+
+
+def test_f10_the_marker_reference_is_matched_only_against_the_kept_comment(
+    repo: Path, hook: Hook
+) -> None:
+    # The reference past MARKER_TEXT_LIMIT characters is not seen: the pattern,
+    # the project's own, never runs over more than that much text per marker.
+    comment = "# TODO " + "x" * MARKER_TEXT_LIMIT + " (#123)"
+    changed = edit(repo, OLD.lstrip() + f"\n\ndef new():\n    {comment}\n    return 1\n")
+    completed = hook("healthgate-markers", changed)
+    assert completed.returncode == 1
+    (line,) = completed.stdout.splitlines()
+    assert line.endswith("x" * (MARKER_TEXT_LIMIT - len("# TODO ")))
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_f11_moving_an_unchanged_file_adds_nothing(repo: Path, name: str, hook: Hook) -> None:
+    risky = OLD.lstrip() + "\n\nimport subprocess\n\n\ndef run(cmd):\n"
+    risky += "    return subprocess.call(cmd, shell=True)\n"
+    edit(repo, risky)
+    git(repo, "commit", "-qm", "risky")
+    (repo / "src/app/sub").mkdir()
+    git(repo, "mv", "src/app/__init__.py", "src/app/sub/moved.py")
+    completed = hook(name, "src/app/sub/moved.py")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout == ""
+
+
+def test_f11_a_moved_and_edited_file_reports_only_the_edit(repo: Path, hook: Hook) -> None:
+    git(repo, "mv", "src/app/__init__.py", "src/app/renamed.py")
+    (repo / "src/app/renamed.py").write_text(OLD.lstrip() + "\n# FIXME: new\n")
+    git(repo, "add", "-A")
+    completed = hook("healthgate-markers", "src/app/renamed.py")
+    assert completed.stdout.splitlines() == [
+        "src/app/renamed.py:23: new FIXME marker: # FIXME: new"
+    ]
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_f11_files_from_the_other_branch_of_a_merge_add_nothing(
+    repo: Path, name: str, hook: Hook
+) -> None:
+    git(repo, "checkout", "-qb", "feature")
+    busy = OLD.lstrip() + TANGLED + "\n\nimport pickle\n\n\ndef load(b):\n"
+    busy += "    # HACK: trust it\n    return pickle.loads(b)\n"
+    edit(repo, busy)
+    edit(repo, "def helper():\n    # XXX: later\n    return 1\n", "src/app/helper.py")
+    git(repo, "commit", "-qm", "feature")
+    git(repo, "checkout", "-q", "-")
+    edit(repo, "VALUE = 1\n", "src/app/other.py")
+    git(repo, "commit", "-qm", "main moves on")
+    git(repo, "merge", "--no-ff", "--no-commit", "-q", "feature")
+    completed = hook(name, "src/app/__init__.py", "src/app/helper.py")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout == ""
+
+
+def test_f11_a_renamed_function_with_the_same_body_is_not_new(repo: Path, hook: Hook) -> None:
+    edit(repo, OLD.lstrip() + TANGLED)
+    git(repo, "commit", "-qm", "tangled")
+    renamed = OLD.lstrip() + TANGLED.replace("def tangled(", "def untangle_later(")
+    changed = edit(repo, renamed)
+    assert hook("healthgate-complexity", changed).returncode == 0
+    # A new function with another complexity is still new.
+    changed = edit(repo, renamed + "\n\n" + TANGLED.replace("def tangled(", "def twin(") + "\n")
+    completed = hook("healthgate-complexity", changed)
+    assert completed.returncode == 1
+    assert "twin has complexity 14, rank C (new)" in completed.stdout

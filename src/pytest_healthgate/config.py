@@ -310,7 +310,10 @@ def _paths(where: str, table: str, spec: MetricSpec, raw: object) -> dict[str, f
 
 
 def derive_source(root: Path, tool: Mapping[str, Any]) -> list[str]:
-    """Zero-config source: coverage's own setting, else src/ packages, else top-level ones."""
+    """Zero-config source: coverage's own setting, else src/ packages, else top-level ones.
+
+    A folder that cannot be read (no permission) is left out, never an error.
+    """
     coverage = tool.get("coverage", {})
     run = coverage.get("run", {}) if isinstance(coverage, dict) else {}
     if isinstance(run, dict):
@@ -318,23 +321,28 @@ def derive_source(root: Path, tool: Mapping[str, Any]) -> list[str]:
             configured = run.get(key)
             if isinstance(configured, list) and configured:
                 return [str(item) for item in configured]
-    src = root / "src"
-    if src.is_dir():
-        found = _packages_in(src)
-        if found:
-            return [f"src/{name}" for name in found]
+    found = _packages_in(root / "src")
+    if found:
+        return [f"src/{name}" for name in found]
     return _packages_in(root, skip=NOT_IN_PROJECT_DIRS)
 
 
 def _packages_in(directory: Path, skip: set[str] | None = None) -> list[str]:
-    return sorted(
-        child.name
-        for child in directory.iterdir()
-        if child.is_dir()
-        and (child / "__init__.py").is_file()
-        and child.name not in (skip or set())
-        and not child.name.startswith(".")
-    )
+    """The package folders in ``directory``; nothing it cannot read (or that is absent)."""
+    try:
+        children = list(directory.iterdir())
+    except OSError:
+        return []
+    found = []
+    for child in children:
+        if child.name in (skip or set()) or child.name.startswith("."):
+            continue
+        try:  # Python 3.11's is_dir/is_file raise on a folder without permission
+            if child.is_dir() and (child / "__init__.py").is_file():
+                found.append(child.name)
+        except OSError:
+            continue
+    return sorted(found)
 
 
 def derive_packages(root: Path, source: tuple[str, ...] | list[str]) -> list[str]:
@@ -342,11 +350,15 @@ def derive_packages(root: Path, source: tuple[str, ...] | list[str]) -> list[str
     names = []
     for entry in source:
         path = root / entry
-        if path.is_dir():
-            if (path / "__init__.py").is_file():
-                names.append(path.name)
-            else:
-                names.extend(_packages_in(path))
+        try:
+            is_package = path.is_dir() and (path / "__init__.py").is_file()
+            is_folder = path.is_dir()
+        except OSError:
+            continue
+        if is_package:
+            names.append(path.name)
+        elif is_folder:
+            names.extend(_packages_in(path))
         elif "/" not in entry and not entry.endswith(".py"):
             names.append(entry)
     return list(dict.fromkeys(names))

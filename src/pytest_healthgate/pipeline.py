@@ -172,11 +172,17 @@ def _marked_partial(
 
 
 def _record(result: RunResult, settings: HealthgateConfig) -> None:
+    """Write last-run.json and its source digests; when .healthgate/ is refused or cannot
+    be written (a symlink, a regular file, no permission), say so and write nothing."""
     from pytest_healthgate.store import sources
 
-    folder = state_dir(settings.root)
-    write_atomic(folder / LAST_RUN, json_report.render(result))
-    write_atomic(folder / sources.SOURCES_FILE, sources.render(sources.source_digests(settings)))
+    try:
+        folder = state_dir(settings.root)
+        digests, skipped = sources.source_snapshot(settings)
+        write_atomic(folder / LAST_RUN, json_report.render(result))
+        write_atomic(folder / sources.SOURCES_FILE, sources.render(digests, skipped))
+    except OSError as exc:
+        print(f"healthgate: ERROR: this run was not recorded: {exc}", file=sys.stderr)
 
 
 def exit_status(result: RunResult, tests_status: int = 0) -> int:

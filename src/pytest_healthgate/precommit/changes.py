@@ -1,17 +1,24 @@
-"""What a commit adds: each staged file analysed as staged and as it is at HEAD.
+"""What a commit adds: each staged file analysed as staged and as it was before.
 
 The file-scoped hooks (healthgate-debt, -complexity, -markers, -security) share
 this module. pre-commit hands them the staged file names with unstaged edits
 stashed away, so the working tree holds exactly what will be committed. The
-version at HEAD is read with ``git show`` into a temporary folder beside copies
+version before is read with ``git show`` into a temporary folder beside copies
 of the project's tool configuration, and both versions go through the same
 analysis engine as ``pytest --healthgate`` (the staged side reuses and refreshes
 the shared ``.healthgate/cache/``). A hook then reports only what got worse, as
-``path:line: problem`` lines; deleting code can only remove findings.
+``path:line: problem`` lines (text from the project escaped, ``report.escape``);
+deleting code can only remove findings.
+
+"Before" is HEAD's version of the file, found under its old name when the
+index renames or moves it (``git diff --cached -M``), so a pure rename reports
+nothing. During a merge (``MERGE_HEAD`` exists) the version of the other parent
+counts as well: a finding either parent has is not new.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -29,11 +36,15 @@ from pytest_healthgate.collect.static.request import AnalysisRequest
 from pytest_healthgate.collect.static.results import AnalysisResult, FileResult
 from pytest_healthgate.collect.static.scope import discover
 from pytest_healthgate.config import HealthgateConfig
-from pytest_healthgate.store.cache import CACHE_DIR
-from pytest_healthgate.store.files import STATE_DIR
+from pytest_healthgate.report.escape import escape
+from pytest_healthgate.store.cache import document_name
+from pytest_healthgate.store.files import CACHE_DIR, STATE_DIR, StateFolderError, check_state
 
 # Files whose settings change what the tools report; copied beside the HEAD versions.
 TOOL_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml", ".bandit", "setup.cfg")
+CACHED_ANALYSERS = ("files", "ruff")
+GIT_TIMEOUT = 120.0  # seconds; git reads local objects only
+Skipped = tuple[tuple[str, str], ...]
 
 
 @dataclass
@@ -44,6 +55,8 @@ class Change:
     keys: list[str]
     before: AnalysisResult
     after: AnalysisResult
+    merged: tuple[AnalysisResult, ...] = ()  # the other parent's versions, in a merge
+    skipped: Skipped = ()  # staged files in scope that could not be analysed, and why
 
     @property
     def pricing(self) -> DebtPricing:
@@ -59,14 +72,25 @@ class Change:
         """Each staged file's analysis as staged."""
         return self.after.files
 
+    @property
+    def sides_before(self) -> tuple[AnalysisResult, ...]:
+        """HEAD, and in a merge the other parent."""
+        return (self.before, *self.merged)
+
+    def versions_before(self, key: str) -> list[FileResult]:
+        """The file's analysis in each version before the change (none for a new file)."""
+        return [side.files[key] for side in self.sides_before if key in side.files]
+
     def added_findings(self, keep: Callable[[Finding], bool]) -> list[Finding]:
-        """Findings the staged version has more of than HEAD, matched without line numbers."""
+        """Findings the staged version has more of than before, matched without line numbers."""
 
         def identity(finding: Finding) -> tuple[str, str, str, str]:
             return (finding.path, finding.tool, finding.code, finding.message)
 
         pricing = self.pricing
-        before = Counter(identity(f) for f in findings(self.before, pricing) if keep(f))
+        before: Counter[tuple[str, str, str, str]] = Counter()
+        for side in self.sides_before:  # a finding of either parent is not new
+            before |= Counter(identity(f) for f in findings(side, pricing) if keep(f))
         added = []
         for finding in sorted(findings(self.after, pricing), key=lambda f: (f.path, f.line)):
             if not keep(finding):
@@ -78,22 +102,64 @@ class Change:
         return added
 
 
-def _in_scope(settings: HealthgateConfig, filenames: Sequence[str]) -> list[str]:
+def _keys_of(root: Path, name: str) -> set[str]:
+    """The project-relative keys a staged file name may have: as given, and resolved."""
+    keys = set()
+    as_given = os.path.normpath(Path(name).absolute())
+    for path in {as_given, os.path.realpath(name)}:  # realpath: never raises, even on a loop
+        for base in {str(root), os.path.realpath(root)}:
+            if Path(path).is_relative_to(base):
+                keys.add(Path(path).relative_to(base).as_posix())
+    return keys
+
+
+def _in_scope(settings: HealthgateConfig, filenames: Sequence[str]) -> tuple[list[str], Skipped]:
+    """The staged files the analysis takes, and those in scope it cannot take (and why)."""
     debt = settings.section("debt")
     scope = discover(settings.root, settings.source, settings.exclude, bool(debt["include_tests"]))
-    wanted = set()
+    wanted: set[str] = set()
     for name in filenames:
-        path = Path(name).resolve()
-        if path.is_relative_to(settings.root):
-            wanted.add(path.relative_to(settings.root).as_posix())
-    return sorted(key for key in scope.files if key in wanted)
+        wanted |= _keys_of(settings.root, name)
+    skipped = tuple(item for item in scope.skipped if item[0] in wanted)
+    return sorted(key for key in scope.files if key in wanted), skipped
 
 
-def _at_head(root: Path, key: str) -> bytes | None:
-    completed = subprocess.run(
-        ["git", "show", f"HEAD:./{key}"], cwd=root, capture_output=True, check=False
-    )
+def _git(root: Path, *arguments: str) -> bytes | None:
+    """What git prints, or None when it fails (no HEAD yet, not a repository).
+
+    Past GIT_TIMEOUT seconds subprocess.TimeoutExpired ends the hook with an ERROR line.
+    """
+    try:
+        completed = subprocess.run(
+            ["git", *arguments], cwd=root, capture_output=True, check=False, timeout=GIT_TIMEOUT
+        )
+    except OSError:
+        return None
     return completed.stdout if completed.returncode == 0 else None
+
+
+def _at(root: Path, ref: str, key: str) -> bytes | None:
+    return _git(root, "show", f"{ref}:./{key}")
+
+
+def renamed_from(root: Path, ref: str) -> dict[str, str]:
+    """New key -> old key of each file the index renames or moves, compared with ``ref``."""
+    out = _git(root, "diff", "--cached", "-M", "--name-status", "-z", "--relative", ref, "--")
+    fields = [os.fsdecode(field) for field in (out or b"").split(b"\0")]
+    renames = {}
+    index = 0
+    while index + 1 < len(fields) and fields[index]:
+        if fields[index].startswith(("R", "C")) and index + 2 < len(fields):
+            renames[fields[index + 2]] = fields[index + 1]
+            index += 3
+        else:
+            index += 2
+    return renames
+
+
+def other_parents(root: Path) -> list[str]:
+    """``MERGE_HEAD`` while a merge is being committed, else nothing."""
+    return ["MERGE_HEAD"] if _git(root, "rev-parse", "-q", "--verify", "MERGE_HEAD") else []
 
 
 def _request(settings: HealthgateConfig, keys: list[str], root: Path) -> AnalysisRequest:
@@ -102,7 +168,27 @@ def _request(settings: HealthgateConfig, keys: list[str], root: Path) -> Analysi
     return replace(base, root=str(root), mypy=False)
 
 
-def _analyse_head(settings: HealthgateConfig, keys: list[str]) -> AnalysisResult:
+def _copy_cache(root: Path, shadow: Path) -> None:
+    """The project's cache documents (regular files with healthgate's names), for reading.
+
+    A refused state folder is left alone here; the staged analysis reports it.
+    """
+    try:
+        check_state(root)
+        entries = list(os.scandir(root / STATE_DIR / CACHE_DIR))
+    except (StateFolderError, OSError):
+        return
+    target = shadow / STATE_DIR / CACHE_DIR
+    target.mkdir(parents=True)
+    names = [document_name(name) for name in CACHED_ANALYSERS]
+    for entry in entries:
+        if entry.is_file(follow_symlinks=False) and any(n.fullmatch(entry.name) for n in names):
+            shutil.copyfile(entry.path, target / entry.name)
+
+
+def _analyse_at(settings: HealthgateConfig, ref: str, keys: list[str]) -> AnalysisResult:
+    """The files as they are at ``ref`` (under their old names if renamed since)."""
+    renamed = renamed_from(settings.root, ref)
     with tempfile.TemporaryDirectory(prefix="healthgate-head-") as folder:
         shadow = Path(folder)
         for name in TOOL_CONFIG_FILES:
@@ -111,12 +197,10 @@ def _analyse_head(settings: HealthgateConfig, keys: list[str]) -> AnalysisResult
         # Read-only use of the project's cache: the HEAD version of a file is often
         # what the last test run analysed. Entries are keyed by content digest, and
         # whatever this analysis adds stays in the temporary copy.
-        cache = settings.root / STATE_DIR / CACHE_DIR
-        if cache.is_dir():
-            shutil.copytree(cache, shadow / STATE_DIR / CACHE_DIR)
+        _copy_cache(settings.root, shadow)
         present = []
         for key in keys:
-            content = _at_head(settings.root, key)
+            content = _at(settings.root, ref, renamed.get(key, key))
             if content is None:
                 continue  # a new file: nothing before
             target = shadow / key
@@ -129,22 +213,28 @@ def _analyse_head(settings: HealthgateConfig, keys: list[str]) -> AnalysisResult
 
 
 def analyse_staged_change(settings: HealthgateConfig, filenames: Sequence[str]) -> Change:
-    """The staged files in scope, analysed at HEAD and as staged."""
-    keys = _in_scope(settings, filenames)
+    """The staged files in scope, analysed before (HEAD; a merge's other parent) and staged."""
+    keys, skipped = _in_scope(settings, filenames)
     if not keys:
-        return Change(settings, [], AnalysisResult(), AnalysisResult())
-    # HEAD first: the staged analysis replaces these files' cache entries.
-    before = _analyse_head(settings, keys)
+        return Change(settings, [], AnalysisResult(), AnalysisResult(), skipped=skipped)
+    # Before first: the staged analysis replaces these files' cache entries.
+    before = _analyse_at(settings, "HEAD", keys)
+    merged = tuple(_analyse_at(settings, ref, keys) for ref in other_parents(settings.root))
     after = analyse(_request(settings, keys, settings.root))
-    return Change(settings, keys, before, after)
+    return Change(settings, keys, before, after, merged, skipped)
 
 
 FindProblems = Callable[[Change], list[str]]
 
 
 def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None) -> int:
-    """Parse the file names, analyse both sides, print problems; 1 when there are any."""
+    """Parse the file names, analyse both sides, print problems; 1 when there are any.
+
+    A change that cannot be analysed (a tool fails, or the analysis itself breaks)
+    is an ERROR line naming the tool, on stderr, and status 1: never a traceback.
+    """
     from pytest_healthgate import pipeline
+    from pytest_healthgate.collect.static.engine import describe_failure
     from pytest_healthgate.precommit import entry
 
     filenames, settings = entry.parse_hook_args(
@@ -152,16 +242,26 @@ def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None)
     )
     if settings is None:
         return entry.USAGE_ERROR
-    change = analyse_staged_change(settings, filenames)
-    errors = {**change.after.errors, **change.before.errors}
-    errors.pop("scope", None)
+    try:
+        change = analyse_staged_change(settings, filenames)
+        errors = {**change.after.errors}
+        for side in change.sides_before:
+            errors.update(side.errors)
+        errors.pop("scope", None)
+        problems = [] if errors else find_problems(change)
+    except (Exception, SystemExit) as exc:
+        message = escape(describe_failure(exc))
+        print(f"{name}: ERROR: the analysis failed: {message}", file=sys.stderr)
+        return 1
+    for key, reason in change.skipped:
+        print(f"{name}: {escape(key)}: not analysed: {reason}", file=sys.stderr)
     for tool, message in sorted(errors.items()):
-        print(f"{name}: {tool} could not run: {message}", file=sys.stderr)
-    problems = [] if errors else find_problems(change)
+        print(f"{name}: {tool} could not run: {escape(message)}", file=sys.stderr)
     for line in problems:
         print(line)
     return pipeline.change_status(problems, could_not_run=bool(errors))
 
 
 def location(finding: Finding) -> str:
-    return f"{finding.path}:{finding.line}"
+    """``path:line`` of a finding, escaped for the terminal."""
+    return escape(f"{finding.path}:{finding.line}")

@@ -2,8 +2,10 @@
 
 Every finding that counts as debt (lint, complexity past the allowed rank, low
 maintainability, markers, security, type errors, files that do not parse) is
-compared by file, tool, code and message; each one the change adds is printed
-with its remediation time.
+compared by file, tool, code and message (against HEAD's version under its old
+name when the file is renamed, and against both parents in a merge); each one
+the change adds is printed with its remediation time. mypy is not run for a
+change (it checks a whole program), so type errors are not judged here.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pytest_healthgate.precommit.changes import Change, location, run_hook
+from pytest_healthgate.report.escape import escape
 
 
 def problems(change: Change) -> list[str]:
     added = change.added_findings(lambda finding: True)
     lines = [
-        f"{location(f)}: {f.tool} {f.code}: {f.message} (+{f.minutes:g} min of debt)" for f in added
+        f"{location(f)}: {f.tool} {escape(f.code)}: {f.message} (+{f.minutes:g} min of debt)"
+        for f in added
     ]
     if lines:
         total = sum(f.minutes for f in added)

@@ -7,24 +7,31 @@ the content it was computed from and the result. An entry is used only when the
 digest still matches, so an unchanged file is never analysed twice and a changed
 one always is.
 
-A document that cannot be read, or an entry the analyser's decoder rejects, is
-discarded and recomputed; a cache never turns into a wrong figure. Documents are
-written atomically, so a reader never sees half a file.
+A document that cannot be read, or an entry the analyser's decoder rejects
+(every field is checked: its type and its range), is discarded and recomputed,
+and the statistics count it (``discarded``, and ``problem`` for a whole
+document), so the report can say so once; a cache never turns
+into a crash or a figure of the wrong shape. Documents are written atomically,
+so a reader never sees half a file. Only a real ``.healthgate/cache`` folder is
+used (``store.files.cache_dir``), and the cleanup of other cache keys' documents
+deletes only files named as this module names them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, NotRequired, TypedDict, TypeVar
 
-from pytest_healthgate.store.files import state_dir, write_atomic
+from pytest_healthgate.store.files import CACHE_DIR, STATE_DIR, cache_dir, write_atomic
 
-CACHE_DIR = "cache"
 FORMAT = 1
+KEY_LENGTH = 20  # hex digits of a cache key, in every document's name
 Value = TypeVar("Value")
 
 
@@ -53,7 +60,12 @@ def file_digest(path: Path) -> str | None:
 def cache_key(*parts: object) -> str:
     """A short stable digest of everything that changes an analyser's results."""
     text = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+def document_name(name: str) -> re.Pattern[str]:
+    """The names of the documents one analyser writes: ``{name}-{20 hex digits}.json``."""
+    return re.compile(rf"{re.escape(name)}-[0-9a-f]{{{KEY_LENGTH}}}\.json")
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,7 @@ class AnalysisCache(Generic[Value]):
 
     @property
     def folder(self) -> Path:
-        return self.root / ".healthgate" / CACHE_DIR
+        return self.root / STATE_DIR / CACHE_DIR
 
     @property
     def path(self) -> Path:
@@ -96,6 +108,8 @@ class AnalysisCache(Generic[Value]):
 
     def load(self) -> AnalysisCache[Value]:
         try:
+            if self.path.is_symlink():  # healthgate writes only regular files here
+                return self._discard(f"{self.path.name} was a symlink and is rebuilt")
             document = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return self
@@ -125,7 +139,8 @@ class AnalysisCache(Generic[Value]):
             return None
         try:
             value = self.codec.decode(entry.get("value"))
-        except ValueError:
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # The codec checks every field; any other slip of a decoder is a bad entry too.
             return None
         return _Entry(entry["digest"], value, entry["value"])
 
@@ -159,20 +174,33 @@ class AnalysisCache(Generic[Value]):
         if not self.changed:
             return
         try:
-            state_dir(self.root)
+            folder = cache_dir(self.root)
             entries = {
                 unit: {"digest": entry.digest, "value": entry.stored}
                 for unit, entry in self.entries.items()
             }
             document = {"format": FORMAT, "fingerprint": self.key, "entries": entries}
             write_atomic(self.path, json.dumps(document, separators=(",", ":")))
-            stale = [path for path in self.folder.glob(f"{self.name}-*.json") if path != self.path]
-            for path in stale if drop_stale else []:
-                path.unlink(missing_ok=True)
+            if drop_stale:
+                self._drop_stale(folder)
         except OSError as exc:
             # A read-only checkout still gets its figures, just without a cache.
             self.problem = f"cache not saved: {exc}"
         self.changed = False
+
+    def _drop_stale(self, folder: Path) -> None:
+        """Delete this analyser's documents of other cache keys, and nothing else."""
+        ours = document_name(self.name)
+        with os.scandir(folder) as entries:
+            stale = [
+                Path(entry.path)
+                for entry in entries
+                if ours.fullmatch(entry.name)
+                and entry.name != self.path.name
+                and entry.is_file(follow_symlinks=False)
+            ]
+        for path in stale:
+            path.unlink(missing_ok=True)
 
     def stats(self) -> CacheStats:
         stats = CacheStats(hits=self.hits, misses=self.misses)

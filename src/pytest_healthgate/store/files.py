@@ -1,14 +1,27 @@
-"""Atomic writes: a reader never sees half a file, a crash never loses the old one."""
+"""Atomic writes, and the one check of the ``.healthgate/`` state folder.
+
+Every write into ``.healthgate/`` (the last-run record, its source digests, the
+analysis cache) goes through ``state_dir`` or ``cache_dir``. Both refuse a
+``.healthgate`` or ``.healthgate/cache`` that is a symlink (a write or a cache
+cleanup would then land outside the project) or that is not a folder, with a
+``StateFolderError`` naming the path and the fix.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 STATE_DIR = ".healthgate"
+CACHE_DIR = "cache"
 # Only the baseline is meant for review; everything else in .healthgate/ is local state.
 GITIGNORE = "# written by pytest-healthgate\n*\n!.gitignore\n!baseline.toml\n"
+
+
+class StateFolderError(OSError):
+    """``.healthgate`` or its cache folder is a symlink or not a folder; says what to do."""
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -26,10 +39,47 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _check_folder(folder: Path, root: Path) -> bool:
+    """True when ``folder`` is a real folder, False when it does not exist; else refuse it."""
+    try:
+        mode = folder.lstat().st_mode
+    except FileNotFoundError:
+        return False
+    shown = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
+    if stat.S_ISLNK(mode):
+        raise StateFolderError(
+            f"{folder} is a symlink: healthgate keeps its state only in a real folder, so "
+            f"that nothing is written outside the project; remove the link (rm {shown}) "
+            f"and run again"
+        )
+    if not stat.S_ISDIR(mode):
+        raise StateFolderError(
+            f"{folder} is not a folder: healthgate keeps its state there; move it away "
+            f"or remove it (rm {shown}) and run again"
+        )
+    return True
+
+
+def check_state(root: Path) -> None:
+    """Raise StateFolderError unless ``.healthgate`` and its cache are absent or real folders."""
+    folder = root / STATE_DIR
+    if _check_folder(folder, root):
+        _check_folder(folder / CACHE_DIR, root)
+
+
 def state_dir(root: Path) -> Path:
     """The project's .healthgate/ folder, created with a .gitignore on first use."""
     folder = root / STATE_DIR
+    _check_folder(folder, root)
     ignore = folder / ".gitignore"
     if not ignore.exists():
         write_atomic(ignore, GITIGNORE)
+    return folder
+
+
+def cache_dir(root: Path) -> Path:
+    """``.healthgate/cache/``, checked and created; StateFolderError when it is refused."""
+    folder = state_dir(root) / CACHE_DIR
+    _check_folder(folder, root)
+    folder.mkdir(exist_ok=True)
     return folder

@@ -7,6 +7,10 @@ check``) ``finish`` analyses in this process.
 
 Importing this package loads none of the tools: radon and bandit are imported by
 the engine's workers, ruff and mypy run as subprocesses.
+
+The engine process runs as ``python -P`` from its temporary folder, so no module
+of the project root (a ``queue.py``, a ``mypy/`` folder) is imported in place
+of the standard library or a tool.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.collect.static.figures import DebtPricing, measurements_from_analysis
-from pytest_healthgate.collect.static.request import AnalysisRequest
+from pytest_healthgate.collect.static.request import AnalysisRequest, engine_failure
 from pytest_healthgate.collect.static.results import AnalysisResult, analysis_from_json
-from pytest_healthgate.launcher import Child, ChildError, ChildStartError, launch, one_line
+from pytest_healthgate.launcher import Child, ChildError, ChildStartError, launch
 from pytest_healthgate.model import Measurement
 from pytest_healthgate.units import rank_letter
 
@@ -80,7 +84,8 @@ class StaticCollector(Collector):
 
     def engine_command(self, folder: Path) -> list[str]:
         request, result = folder / "request.json", folder / "result.json"
-        return [sys.executable, "-m", ENGINE_MODULE, str(request), str(result)]
+        # -P: neither the working folder nor a script's folder goes first on sys.path.
+        return [sys.executable, "-P", "-m", ENGINE_MODULE, str(request), str(result)]
 
     def start(self) -> None:
         """Launch the analysis beside the tests and return at once.
@@ -92,6 +97,9 @@ class StaticCollector(Collector):
         if self.child is not None or self.failure is not None:
             return
         request = self.request
+        if not self.settings.root.is_dir():
+            self.failure = f"static analysis could not start: {self.settings.root} is not a folder"
+            return
         self.folder = Path(tempfile.mkdtemp(prefix="healthgate-static-"))
         (self.folder / "request.json").write_text(request.to_json(), encoding="utf-8")
         try:
@@ -99,7 +107,7 @@ class StaticCollector(Collector):
                 self.engine_command(self.folder),
                 label="the static analysis",
                 limit=request.time_limit,
-                cwd=self.settings.root,
+                cwd=self.folder,  # the request names the root; nothing is read from here
                 killed="its process",
             )
         except ChildStartError as exc:
@@ -123,12 +131,12 @@ class StaticCollector(Collector):
         return measurements_from_analysis(analysis, pricing, self.context.specs)
 
     def _analyse_here(self) -> AnalysisResult | str:
-        from pytest_healthgate.collect.static.engine import analyse
+        from pytest_healthgate.collect.static.engine import analyse, describe_failure
 
         try:
             return analyse(self.request)
-        except Exception as exc:  # the engine itself broke: every gate says so
-            return f"static analysis failed: {type(exc).__name__}: {exc}"
+        except (Exception, SystemExit) as exc:  # the engine itself broke: every gate says so
+            return f"static analysis failed: {describe_failure(exc)}"
 
     def _wait_for_engine(self) -> AnalysisResult | str:
         """The engine's analysis, or why there is none."""
@@ -146,8 +154,7 @@ class StaticCollector(Collector):
             text = (self.folder / "result.json").read_text(encoding="utf-8")
             return analysis_from_json(json.loads(text))
         except (OSError, ValueError):
-            last_words = one_line(finished.stderr, last_lines=ERROR_LINES) or "no output"
-            return f"static analysis failed (exit status {finished.status}): {last_words}"
+            return engine_failure(finished.stderr, finished.status, ERROR_LINES)
 
     def close(self) -> None:
         """Leave no analysis running and no temporary files (an interrupted run too)."""

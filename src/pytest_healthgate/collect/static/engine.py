@@ -11,18 +11,27 @@ look its units up in its cache and start it on what is missing (ruff and mypy
 start subprocesses and return at once, then the per-file analysis keeps the
 cores busy); collect; save the caches. What each tool reads, how it runs and how
 its results are cached is its analyser's business (``analysers/``).
+
+Nothing an analyser does stops the run: a tool that raises, or calls
+``sys.exit`` (some do at import), is an error for the gates that need it,
+naming the tool. A file that cannot be read is a critical finding ("cannot be
+read"). A ``.healthgate`` or ``.healthgate/cache`` that is a symlink or not a
+folder is refused before anything is analysed (``store.files``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pytest_healthgate.collect.static.analysers.file_analyser import failure_text
 from pytest_healthgate.collect.static.analysers.mypy import PROGRAM, MypyAnalyser
 from pytest_healthgate.collect.static.analysers.per_file import PerFileAnalyser, available_cores
 from pytest_healthgate.collect.static.analysers.protocol import (
@@ -32,17 +41,28 @@ from pytest_healthgate.collect.static.analysers.protocol import (
     ToolError,
 )
 from pytest_healthgate.collect.static.analysers.ruff import RuffAnalyser
-from pytest_healthgate.collect.static.request import AnalysisRequest
+from pytest_healthgate.collect.static.request import FAILED, STAGE, AnalysisRequest
 from pytest_healthgate.collect.static.results import (
     AnalysisResult,
+    FileResult,
     SkippedFile,
+    SourceProblem,
     analysis_to_json,
 )
-from pytest_healthgate.collect.static.scope import discover
+from pytest_healthgate.collect.static.scope import Scope, discover
 from pytest_healthgate.store.cache import AnalysisCache, cache_key, content_digest
-from pytest_healthgate.store.files import write_atomic
+from pytest_healthgate.store.files import StateFolderError, check_state, write_atomic
 
 ENGINE_VERSION = 1  # bump when cached results change shape or meaning
+TOOLS = ("radon", "bandit", "mypy", "ruff")  # named in an error when their code raised
+# What an analyser is called in a message, and the error key of its failure as a whole
+# (the per-file analysis has no gate of its own: "analysis" makes every static gate ERROR).
+STAGES = {
+    "ruff": ("ruff", "ruff"),
+    "mypy": ("mypy", "mypy"),
+    "files": ("the per-file analysis (radon, bandit, markers)", "analysis"),
+}
+Progress = Callable[[str], None]
 
 
 @dataclass
@@ -58,13 +78,14 @@ class _Started:
 class EngineRun:
     """One run of the engine; ``run()`` returns the analysis."""
 
-    def __init__(self, request: AnalysisRequest) -> None:
+    def __init__(self, request: AnalysisRequest, progress: Progress | None = None) -> None:
         self.request = request
         self.root = Path(request.root)
         self.jobs = request.jobs or available_cores()
         self.errors: dict[str, str] = {}
         self.tools: dict[str, str | None] = {}
         self.caches: dict[str, AnalysisCache[Any]] = {}
+        self.progress = progress or (lambda stage: None)
 
     def analysers(self) -> list[Analyser[Any]]:
         """Subprocess analysers first: they run while the per-file analysis works here."""
@@ -77,15 +98,32 @@ class EngineRun:
     def run(self) -> AnalysisResult:
         started = time.perf_counter()
         request = self.request
+        if request.use_cache:
+            try:
+                check_state(self.root)
+            except StateFolderError as exc:
+                self.errors["analysis"] = str(exc)
+                return self._result(Scope(), {}, [], started)
+        self.progress("finding the files")
         scope = discover(self.root, request.entries, request.exclude, request.include_tests)
+        self.progress("reading the files")
         files, unreadable = _read_digests(self.root, scope.files)
         outputs = self._analyse(files)
         if scope.missing:
             self.errors["scope"] = "source not found: " + ", ".join(scope.missing)
+        return self._result(scope, outputs, unreadable, started)
+
+    def _result(
+        self,
+        scope: Scope,
+        outputs: dict[str, dict[str, Any]],
+        unreadable: list[tuple[str, str]],
+        started: float,
+    ) -> AnalysisResult:
         return AnalysisResult(
             root=str(self.root),
-            entries=tuple(request.entries),
-            files=outputs.get("files", {}),
+            entries=tuple(self.request.entries),
+            files=_with_unreadable(scope, outputs.get("files", {}), unreadable),
             lint=outputs.get("ruff", {}),
             types=outputs.get("mypy", {}).get(PROGRAM, ()),
             errors=self.errors,
@@ -101,17 +139,33 @@ class EngineRun:
         started: list[_Started] = []
         try:
             for analyser in self.analysers():
-                step = self._start(analyser, files)
+                self.progress(f"starting {STAGES[analyser.name][0]}")
+                step = self._guarded(analyser.name, self._start, analyser, files)
                 if step is not None:
                     started.append(step)
-            outputs = {step.analyser.name: self._collect(step) for step in started}
+            outputs = {}
+            for step in started:
+                self.progress(f"waiting for {STAGES[step.analyser.name][0]}")
+                collected = self._guarded(step.analyser.name, self._collect, step)
+                outputs[step.analyser.name] = collected or {}
         except BaseException:
             for step in started:
                 if step.run is not None:
                     step.run.kill()
             raise
+        self.progress("saving the cache")
         self._save_caches(started)
         return outputs
+
+    def _guarded(self, name: str, work: Callable[..., Any], *arguments: Any) -> Any:
+        """``work(*arguments)``, or None after recording how the analyser failed."""
+        try:
+            return work(*arguments)
+        except (Exception, SystemExit) as exc:
+            tool = failing_tool(exc)
+            label, key = STAGES[name]
+            self.errors[tool or key] = f"{tool or label} failed: {failure_text(exc)}"
+            return None
 
     def _start(self, analyser: Analyser[Any], files: ScopeFiles) -> _Started | None:
         try:
@@ -177,6 +231,20 @@ def _by_unit(step: _Started, fresh: dict[str, Any]) -> dict[str, Any]:
     return results
 
 
+def _with_unreadable(
+    scope: Scope, analysed: dict[str, FileResult], unreadable: list[tuple[str, str]]
+) -> dict[str, FileResult]:
+    """The analysed files, and each unreadable one as a critical finding, in scope order."""
+    if not unreadable:
+        return analysed
+    problems = {key: FileResult(error=SourceProblem(1, reason)) for key, reason in unreadable}
+    return {
+        key: analysed[key] if key in analysed else problems[key]
+        for key in scope.files
+        if key in analysed or key in problems
+    }
+
+
 def _read_digests(root: Path, files: dict[str, Path]) -> tuple[ScopeFiles, list[tuple[str, str]]]:
     """Every readable file with its content digest, and the files that could not be read."""
     digests: dict[str, str] = {}
@@ -190,13 +258,40 @@ def _read_digests(root: Path, files: dict[str, Path]) -> tuple[ScopeFiles, list[
     return ScopeFiles(root, paths, digests), unreadable
 
 
-def analyse(request: AnalysisRequest) -> AnalysisResult:
+def analyse(request: AnalysisRequest, progress: Progress | None = None) -> AnalysisResult:
     """The analysis of the request's scope; tool failures are in ``errors``."""
-    return EngineRun(request).run()
+    return EngineRun(request, progress).run()
+
+
+def failing_tool(exc: BaseException) -> str | None:
+    """The tool whose code raised ``exc`` (the innermost such frame), if any did."""
+    found = None
+    for frame, _line in traceback.walk_tb(exc.__traceback__):
+        module = str(frame.f_globals.get("__name__", ""))
+        if module.partition(".")[0] in TOOLS:
+            found = module.partition(".")[0]
+    if found is None and exc.__cause__ is not None:
+        # A pool worker's exception carries the worker's traceback as text.
+        text = str(exc.__cause__)
+        found = next((tool for tool in TOOLS if f"{os.sep}{tool}{os.sep}" in text), None)
+    return found
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line on why the analysis as a whole failed, naming the tool when it can."""
+    tool = failing_tool(exc)
+    return f"{tool} failed: {failure_text(exc)}" if tool else failure_text(exc)
+
+
+def _announce(stage: str) -> None:
+    print(STAGE + stage, file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m pytest_healthgate.collect.static.engine REQUEST RESULT``."""
+    """``python -m pytest_healthgate.collect.static.engine REQUEST RESULT``.
+
+    Status 1 with a ``FAILED`` line on stderr when the analysis broke.
+    """
     arguments = list(sys.argv[1:] if argv is None else argv)
     if len(arguments) != 2:
         print(
@@ -204,9 +299,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    request = AnalysisRequest.from_json(Path(arguments[0]).read_text(encoding="utf-8"))
-    result = analyse(request)
-    write_atomic(Path(arguments[1]), json.dumps(analysis_to_json(result)))
+    try:
+        request = AnalysisRequest.from_json(Path(arguments[0]).read_text(encoding="utf-8"))
+        result = analyse(request, _announce)
+        write_atomic(Path(arguments[1]), json.dumps(analysis_to_json(result)))
+    except (Exception, SystemExit) as exc:
+        traceback.print_exc()
+        print(FAILED + describe_failure(exc), file=sys.stderr, flush=True)
+        return 1
     return 0
 
 

@@ -4,6 +4,12 @@ The same function serves ``pytest --healthgate`` and ``healthgate check``, so
 both give the same figures for the same tree. Findings come from one extractor
 per source (syntax, ruff, radon complexity, radon MI, markers, bandit, mypy);
 a new source of findings is one more extractor.
+
+Text that comes from the project (file names, comments, tool messages) is
+escaped where findings' messages and the report's labels are made
+(``report.escape``), so a control character never reaches a terminal raw. When
+the analysis discarded cache documents or entries it could not trust, the
+first gate says so once, in a detail line per cache.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from pytest_healthgate.collect.static.results import (
     LintFinding,
 )
 from pytest_healthgate.model import Detail, Measurement
+from pytest_healthgate.report.escape import escape
 from pytest_healthgate.units import RANKS, Unit, rank_number
 
 if TYPE_CHECKING:
@@ -65,9 +72,8 @@ def _syntax_findings(evidence: _FileEvidence) -> Iterator[Finding]:
     error = evidence.result.error
     if error is not None:
         cost = evidence.minutes("python", "syntax", "syntax")
-        yield Finding(
-            "python", "syntax", "syntax", evidence.key, error.line, error.message, cost, True
-        )
+        message = escape(error.message)
+        yield Finding("python", "syntax", "syntax", evidence.key, error.line, message, cost, True)
 
 
 def _lint_findings(evidence: _FileEvidence) -> Iterator[Finding]:
@@ -75,7 +81,8 @@ def _lint_findings(evidence: _FileEvidence) -> Iterator[Finding]:
         if evidence.result.error is not None and found.code == "invalid-syntax":
             continue  # already the file's critical finding
         cost = evidence.minutes("ruff", found.code, "lint")
-        yield Finding("ruff", found.code, "lint", evidence.key, found.line, found.message, cost)
+        message = escape(found.message)
+        yield Finding("ruff", found.code, "lint", evidence.key, found.line, message, cost)
 
 
 def _complexity_findings(evidence: _FileEvidence) -> Iterator[Finding]:
@@ -86,7 +93,7 @@ def _complexity_findings(evidence: _FileEvidence) -> Iterator[Finding]:
         if function.complexity > ceiling:
             cost = (function.complexity - ceiling) * evidence.minutes("radon", "CC", "complexity")
             message = (
-                f"{function.name} has cyclomatic complexity {function.complexity} "
+                f"{escape(function.name)} has cyclomatic complexity {function.complexity} "
                 f"(rank {function.rank})"
             )
             yield Finding("radon", "CC", "complexity", evidence.key, function.line, message, cost)
@@ -103,7 +110,8 @@ def _maintainability_findings(evidence: _FileEvidence) -> Iterator[Finding]:
 def _marker_findings(evidence: _FileEvidence) -> Iterator[Finding]:
     for hit in evidence.result.markers:
         cost = evidence.minutes("markers", hit.word, "marker")
-        yield Finding("markers", hit.word, "marker", evidence.key, hit.line, hit.text, cost)
+        message = escape(hit.text)
+        yield Finding("markers", hit.word, "marker", evidence.key, hit.line, message, cost)
 
 
 def _security_findings(evidence: _FileEvidence) -> Iterator[Finding]:
@@ -111,7 +119,7 @@ def _security_findings(evidence: _FileEvidence) -> Iterator[Finding]:
         cost_class = f"security-{issue.severity.lower()}"
         if cost_class not in CATEGORIES:
             cost_class = "security-low"
-        message = f"{issue.text} (severity {issue.severity}, confidence {issue.confidence})"
+        message = escape(f"{issue.text} (severity {issue.severity}, confidence {issue.confidence})")
         cost = evidence.minutes("bandit", issue.test_id, cost_class)
         critical = issue.severity == "HIGH"
         yield Finding(
@@ -140,9 +148,8 @@ def findings(analysis: AnalysisResult, pricing: DebtPricing) -> list[Finding]:
             found.extend(extract(evidence))
     for error in analysis.types:
         cost = minutes("mypy", error.code, "typing")
-        found.append(
-            Finding("mypy", error.code, "typing", error.path, error.line, error.message, cost)
-        )
+        message = escape(error.message)
+        found.append(Finding("mypy", error.code, "typing", error.path, error.line, message, cost))
     return found
 
 
@@ -172,7 +179,23 @@ def measurements_from_analysis(
             measurements.append(Measurement(gate, error=error))
         else:
             measurements.append(build(figures))
+    if measurements:
+        measurements[0].details[:0] = cache_notes(analysis)
     return measurements
+
+
+def cache_notes(analysis: AnalysisResult) -> list[Detail]:
+    """One detail line per cache that discarded what it could not trust."""
+    notes = []
+    for name, stats in analysis.cache.items():
+        discarded = stats.get("discarded", 0)
+        if not discarded:
+            continue
+        entries = "entry" if discarded == 1 else "entries"
+        why = stats.get("problem") or f"{discarded} invalid {entries} discarded and recomputed"
+        label = f".healthgate/cache ({name})"
+        notes.append(Detail(label, float(discarded), Unit.COUNT, escape(why)))
+    return notes
 
 
 def _errors_for(spec: MetricSpec, errors: Mapping[str, str]) -> str | None:
@@ -232,7 +255,7 @@ class _StaticFigures:
             minutes[group(finding)] += finding.minutes
             counts[group(finding)] += 1
         ranked = sorted(minutes.items(), key=lambda item: (-item[1], item[0]))
-        return [_Total(name, total, counts[name]) for name, total in ranked]
+        return [_Total(escape(name), total, counts[name]) for name, total in ranked]
 
     def by_file(self) -> list[_Total]:
         return self._totals(lambda finding: finding.path)
@@ -323,7 +346,7 @@ def _complexity(figures: _StaticFigures) -> Measurement:
         ranks[item.function.rank] += 1
     details = [
         Detail(
-            f"{item.path}:{item.function.line} {item.function.name}",
+            escape(f"{item.path}:{item.function.line} {item.function.name}"),
             rank_number(item.function.rank),
             Unit.RANK,
             f"complexity {item.function.complexity}",
@@ -349,7 +372,7 @@ def _complexity(figures: _StaticFigures) -> Measurement:
     if functions and worst > "A":
         top = functions[0]
         where = f"{top.path}:{top.function.line}, complexity {top.function.complexity}"
-        hint = f"split {top.function.name} ({where}) first"
+        hint = escape(f"split {top.function.name} ({where}) first")
     return Measurement(
         "complexity", value=rank_number(worst), details=details, hint=hint, extra=extra
     )
@@ -362,7 +385,10 @@ def _critical(figures: _StaticFigures) -> Measurement:
     )
     details = [
         Detail(
-            f"{finding.path}:{finding.line}", 1, Unit.COUNT, f"{finding.code}: {finding.message}"
+            escape(f"{finding.path}:{finding.line}"),
+            1,
+            Unit.COUNT,
+            f"{escape(finding.code)}: {finding.message}",
         )
         for finding in critical[:TOP]
     ]

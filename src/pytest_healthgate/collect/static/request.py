@@ -3,18 +3,24 @@
 ``StaticCollector`` writes it as ``request.json`` for ``python -m
 pytest_healthgate.collect.static.engine REQUEST RESULT``; ``healthgate check``
 and the hooks hand it to ``engine.analyse`` directly.
+
+The engine process also tells its parent on stderr what it is doing (a
+``STAGE`` line before each stage) and, when it fails, why (one ``FAILED`` line,
+naming the tool or stage); ``engine_failure`` turns that into the gates' error.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from pytest_healthgate.launcher import TimeLimit
+from pytest_healthgate.launcher import TimeLimit, one_line
 
 DEFAULT_MARKERS = ("TODO", "FIXME", "HACK", "XXX")
 DEFAULT_TIMEOUT = 600.0  # seconds
 TIMEOUT_SETTING = "[tool.healthgate.debt] timeout"
 _TUPLES = ("entries", "exclude", "markers")
+STAGE = "healthgate-engine: now "
+FAILED = "healthgate-engine: failed: "
 
 
 @dataclass(frozen=True)
@@ -49,3 +55,24 @@ class AnalysisRequest:
         for name in _TUPLES:
             raw[name] = tuple(raw[name])
         return cls(**raw)
+
+
+def engine_failure(stderr: str, status: int, last_lines: int) -> str:
+    """Why the engine process gave no result, naming the tool or stage when it said so.
+
+    A process that died without saying (a crash, a kill) is described by the
+    stage it was in and the last ``last_lines`` lines of its other output.
+    """
+    failed, stages, other = [], [], []
+    for line in stderr.splitlines():
+        if line.startswith(FAILED):
+            failed.append(line[len(FAILED) :])
+        elif line.startswith(STAGE):
+            stages.append(line[len(STAGE) :])
+        else:
+            other.append(line)
+    if failed:
+        return f"static analysis failed: {failed[-1]}"
+    where = f" while {stages[-1]}" if stages else ""
+    last_words = one_line("\n".join(other), last_lines=last_lines) or "no output"
+    return f"static analysis failed (exit status {status}){where}: {last_words}"

@@ -11,6 +11,7 @@ into a figure.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -142,12 +143,10 @@ def _record(make: Callable[..., Record], fields: tuple[type, ...], value: object
     return make(*value)
 
 
-def _records(
-    make: Callable[..., Record], fields: tuple[type, ...], value: object
-) -> tuple[Record, ...]:
+def _records(decode: Callable[[object], Record], value: object) -> tuple[Record, ...]:
     if not isinstance(value, list | tuple):
         raise ShapeError(f"not a list: {value!r:.120}")
-    return tuple(_record(make, fields, item) for item in value)
+    return tuple(decode(item) for item in value)
 
 
 def _object(value: object, what: str) -> Mapping[str, Any]:
@@ -174,6 +173,13 @@ def _optional(value: object, check: Check, what: str) -> Any:
     return value
 
 
+def _in_range(record: Record, valid: bool, value: object) -> Record:
+    if not valid:
+        name = type(record).__name__
+        raise ShapeError(f"a {name} with a value out of its range: {value!r:.120}")
+    return record
+
+
 _FUNCTION = (str, int, int, str)
 _MARKER = (int, str, str)
 _SECURITY = (str, str, str, int, str)
@@ -181,30 +187,86 @@ _LINT = (str, int, str)
 _TYPING = (str, int, str, str)
 _PROBLEM = (int, str)
 _FILE_FIELDS = frozenset(FileResult._fields)
+RANKS = frozenset("ABCDEF")  # radon's cc_rank
+MI_RANKS = frozenset("ABC")  # radon's mi_rank
+LEVELS = frozenset({"UNDEFINED", "LOW", "MEDIUM", "HIGH"})  # bandit's severity and confidence
+
+
+def function_from_json(value: object) -> FunctionComplexity:
+    found = _record(FunctionComplexity, _FUNCTION, value)
+    valid = found.line >= 0 and found.complexity >= 0 and found.rank in RANKS
+    return _in_range(found, valid, value)
+
+
+def marker_from_json(value: object) -> MarkerHit:
+    found = _record(MarkerHit, _MARKER, value)
+    return _in_range(found, found.line >= 0, value)
+
+
+def security_from_json(value: object) -> SecurityIssue:
+    found = _record(SecurityIssue, _SECURITY, value)
+    valid = found.line >= 0 and found.severity in LEVELS and found.confidence in LEVELS
+    return _in_range(found, valid, value)
+
+
+def lint_finding_from_json(value: object) -> LintFinding:
+    found = _record(LintFinding, _LINT, value)
+    return _in_range(found, found.line >= 0 and bool(found.code), value)
+
+
+def typing_error_from_json(value: object) -> TypingError:
+    found = _record(TypingError, _TYPING, value)
+    return _in_range(found, found.line >= 0, value)
+
+
+def source_problem_from_json(value: object) -> SourceProblem:
+    found = _record(SourceProblem, _PROBLEM, value)
+    return _in_range(found, found.line >= 0, value)
+
+
+def skipped_from_json(value: object) -> SkippedFile:
+    return _record(SkippedFile, (str, str), value)
+
+
+def _maintainability(mi: object, mi_rank: object) -> tuple[float | None, str | None]:
+    """radon's MI and its rank: both or neither, a finite index, rank A-C."""
+    if mi is None and mi_rank is None:
+        return None, None
+    if (
+        isinstance(mi, int | float)
+        and not isinstance(mi, bool)
+        and math.isfinite(mi)
+        and isinstance(mi_rank, str)
+        and mi_rank in MI_RANKS
+    ):
+        return float(mi), mi_rank
+    raise ShapeError(f"not a maintainability index and rank: {mi!r:.40}, {mi_rank!r:.40}")
 
 
 def file_result_from_json(value: object) -> FileResult:
+    """A file's result, every field checked: its type, and its range where it has one."""
     document = _object(value, "a file result")
-    if document.keys() != _FILE_FIELDS or not _is_int(document["lines"]):
+    if document.keys() != _FILE_FIELDS or not _is_int(document["lines"]) or document["lines"] < 0:
         raise ShapeError(f"not a file result: {sorted(document)}")
     error = document["error"]
+    mi, mi_rank = _maintainability(document["mi"], document["mi_rank"])
     return FileResult(
         lines=document["lines"],
-        error=None if error is None else _record(SourceProblem, _PROBLEM, error),
-        functions=_records(FunctionComplexity, _FUNCTION, document["functions"]),
-        mi=_optional(document["mi"], _is_number, "mi"),
-        mi_rank=_optional(document["mi_rank"], _is_str, "mi_rank"),
-        markers=_records(MarkerHit, _MARKER, document["markers"]),
-        security=_records(SecurityIssue, _SECURITY, document["security"]),
+        error=None if error is None else source_problem_from_json(error),
+        functions=_records(function_from_json, document["functions"]),
+        mi=mi,
+        mi_rank=mi_rank,
+        markers=_records(marker_from_json, document["markers"]),
+        security=_records(security_from_json, document["security"]),
     )
 
 
 def lint_from_json(value: object) -> tuple[LintFinding, ...]:
-    return _records(LintFinding, _LINT, value)
+    return _records(lint_finding_from_json, value)
 
 
 def typing_errors_from_json(value: object) -> tuple[TypingError, ...]:
-    return _records(TypingError, _TYPING, value)
+    return _records(typing_error_from_json, value)
 
 
 def _cache_stats(value: object) -> CacheStats:
@@ -239,7 +301,7 @@ def analysis_from_json(value: object) -> AnalysisResult:
             },
             types=typing_errors_from_json(document["types"]),
             errors={str(k): str(v) for k, v in _object(document["errors"], "errors").items()},
-            skipped=_records(SkippedFile, (str, str), document["skipped"]),
+            skipped=_records(skipped_from_json, document["skipped"]),
             tools={
                 str(tool): _optional(version, _is_str, "a tool version")
                 for tool, version in _object(document["tools"], "tools").items()

@@ -6,13 +6,20 @@ Below a named directory, version-control folders, virtualenvs, build output,
 caches and hidden folders are never entered, and tests are left out unless
 ``include_tests`` is set: ``tests`` folders, ``test``/``testing`` folders that
 hold test modules, and ``test_*.py``, ``*_test.py`` and ``conftest.py`` files.
-``exclude`` globs always apply. Directory symlinks are followed once: a link
-back into a folder already walked (a loop) is reported as skipped, never
-followed again.
+``exclude`` globs always apply.
+
+Symlinks (to files or folders) that lead to a place inside the project are
+followed once: a link back into a folder already walked, or a file link that
+loops, is reported as a skipped "symlink loop", never followed again. A symlink
+found in the walk that leads out of the project root is not followed (skipped:
+"links outside the project"), so nothing outside the project is read; an entry
+named explicitly is taken as asked. A folder or file that cannot be read (no
+permission) is skipped with the reason, never an error that stops the walk.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,19 +67,31 @@ def is_test_directory(directory: Path) -> bool:
         return False
 
 
-def _never_entered(directory: Path) -> bool:
-    name = directory.name
-    return (
-        name in NEVER_ENTERED
-        or name.startswith(".")
-        or name.endswith(".egg-info")
-        or (directory / "pyvenv.cfg").is_file()
-    )
+def _never_entered_by_name(name: str) -> bool:
+    return name in NEVER_ENTERED or name.startswith(".") or name.endswith(".egg-info")
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False when it cannot be told (Python 3.11 raises on EACCES).
+
+    So a folder without permission is entered, and the walk skips it as "cannot be read".
+    """
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _why_unreadable(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop; not followed"
+    return f"cannot be read: {exc.strerror or exc}"
 
 
 class _Walker:
     def __init__(self, root: Path, exclude: tuple[str, ...], include_tests: bool) -> None:
         self.root = root
+        self.real_root = Path(os.path.realpath(root))
         self.exclude = exclude
         self.include_tests = include_tests
         self.scope = Scope()
@@ -91,6 +110,9 @@ class _Walker:
             for pattern in self.exclude
         )
 
+    def skip(self, path: Path, reason: str) -> None:
+        self.scope.skipped.append((self.key(path), reason))
+
     def add_file(self, path: Path) -> None:
         key = self.key(path)
         if self.excluded(key):
@@ -98,7 +120,7 @@ class _Walker:
         try:
             status = path.stat()
         except OSError as exc:
-            self.scope.skipped.append((key, f"cannot be read: {exc.strerror or exc}"))
+            self.skip(path, _why_unreadable(exc))
             return
         identity = (status.st_dev, status.st_ino)
         if identity in self.seen_files:
@@ -110,58 +132,95 @@ class _Walker:
         try:
             status = directory.stat()
         except OSError as exc:
-            self.scope.skipped.append((self.key(directory), f"cannot be read: {exc.strerror}"))
+            self.skip(directory, _why_unreadable(exc))
             return
         identity = (status.st_dev, status.st_ino)
         if identity in self.seen_directories:
-            reason = "symlink loop" if directory.is_symlink() else "already analysed"
-            self.scope.skipped.append((self.key(directory), f"{reason}; not followed"))
+            reason = "symlink loop" if _is_link(directory) else "already analysed"
+            self.skip(directory, f"{reason}; not followed")
             return
         self.seen_directories.add(identity)
         try:
             with os.scandir(directory) as entries:
                 children = sorted(entries, key=lambda entry: entry.name)
         except OSError as exc:
-            self.scope.skipped.append((self.key(directory), f"cannot be read: {exc.strerror}"))
+            self.skip(directory, _why_unreadable(exc))
             return
         for child in children:
             self.visit(Path(child.path), child)
 
     def visit(self, path: Path, entry: os.DirEntry[str]) -> None:
         try:
+            link = entry.is_symlink()
             is_dir = entry.is_dir()
             is_file = entry.is_file()
-        except OSError:  # pragma: no cover - racing deletion
+        except OSError as exc:  # a symlink loop, a folder without permission, a race
+            if not (_never_entered_by_name(path.name) or self.excluded(self.key(path))):
+                self.skip(path, _why_unreadable(exc))
             return
-        if entry.is_symlink() and not (is_dir or is_file):
-            if path.suffix == ".py":
-                self.scope.skipped.append((self.key(path), "broken symlink"))
+        if is_dir:
+            self.visit_directory(path, link)
+        elif is_file:
+            if self.takes(path) and not self.excluded(self.key(path)) and self.followed(path, link):
+                self.add_file(path)
+        elif link and path.suffix == ".py":
+            self.skip(path, "broken symlink")
+
+    def visit_directory(self, directory: Path, link: bool) -> None:
+        # By name first, then whether it leads out of the project: nothing outside is read.
+        if _never_entered_by_name(directory.name):
             return
-        if is_dir and self.enters(path):
-            self.walk(path)
-        elif is_file and self.takes(path):
-            self.add_file(path)
+        if self.excluded(self.key(directory), directory=True):
+            return
+        if self.followed(directory, link) and self.enters(directory):
+            self.walk(directory)
+
+    def followed(self, path: Path, link: bool) -> bool:
+        """False (and skipped) for a symlink that leads out of the project root."""
+        if link and not Path(os.path.realpath(path)).is_relative_to(self.real_root):
+            self.skip(path, "links outside the project; not followed")
+            return False
+        return True
 
     def takes(self, path: Path) -> bool:
         return path.suffix == ".py" and (self.include_tests or not is_test_file(path.name))
 
     def enters(self, directory: Path) -> bool:
-        if _never_entered(directory) or self.excluded(self.key(directory), directory=True):
+        """Whether a folder (not left out by its name) is walked: no virtualenv, no tests."""
+        if _is_file(directory / "pyvenv.cfg"):
             return False
         return self.include_tests or not is_test_directory(directory)
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return path.is_symlink()
+    except OSError:
+        return False
+
+
+def _exists(path: Path) -> bool:
+    """True when something is at ``path``, even something this process may not read."""
+    try:
+        path.lstat()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        return exc.errno != errno.ENOTDIR
+    return True
 
 
 def resolve_entry(root: Path, entry: str) -> Path | None:
     """A source entry as a path: as written, else a dotted package name under src/ or root."""
     path = Path(entry)
     candidate = path if path.is_absolute() else root / path
-    if candidate.exists():
+    if _exists(candidate):
         return candidate
     if "/" not in entry and not entry.endswith(".py"):
         relative = Path(*entry.split("."))
         for base in (root / "src", root):
             for found in (base / relative, base / relative.with_suffix(".py")):
-                if found.exists():
+                if _exists(found):
                     return found
     return None
 
@@ -175,10 +234,16 @@ def discover(
         path = resolve_entry(root, entry)
         if path is None:
             walker.scope.missing.append(entry)
-        elif path.is_dir():
+            continue
+        try:
+            is_dir = path.is_dir()
+        except OSError as exc:
+            walker.skip(path, _why_unreadable(exc))
+            continue
+        if is_dir:
             walker.walk(path)
         elif path.suffix == ".py":
             walker.add_file(path)
         else:
-            walker.scope.skipped.append((walker.key(path), "not a Python file"))
+            walker.skip(path, "not a Python file")
     return walker.scope

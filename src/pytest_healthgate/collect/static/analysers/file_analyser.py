@@ -3,7 +3,8 @@
 Runs in the per-file analyser's pool workers (or in-process for a handful of
 files) and returns a ``FileResult`` plus the tools that failed on the file.
 radon and bandit are driven through their Python APIs; nothing of their
-analysis is re-implemented here.
+analysis is re-implemented here. Whatever a tool raises, ``sys.exit`` at import
+included, is that tool's error on the file, never the end of the analysis.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pytest_healthgate.collect.static.results import (
+    MI_RANKS,
+    RANKS,
     FileResult,
     FunctionComplexity,
     MarkerHit,
@@ -107,7 +110,11 @@ def radon_figures(text: str, tree: ast.Module) -> RadonFigures:
     # The parameters of radon's mi_visit(code, multi=True).
     comments = (raw.comments + raw.multi) / float(raw.sloc) * 100 if raw.sloc else 0
     mi = mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity, raw.lloc, comments)
-    return RadonFigures(raw.sloc, functions, mi, mi_rank(mi))
+    figures = RadonFigures(raw.sloc, functions, mi, mi_rank(mi))
+    unknown = {f.rank for f in functions if f.rank not in RANKS} | ({figures.mi_rank} - MI_RANKS)
+    if unknown:
+        raise ValueError(f"radon gave a rank healthgate does not know: {sorted(unknown)}")
+    return figures
 
 
 class FileAnalyser:
@@ -152,8 +159,8 @@ class FileAnalyser:
             return radon_figures(text, tree)
         except ImportError as exc:
             errors["radon"] = f"radon is not installed ({exc}); pip install radon"
-        except Exception as exc:  # a crash in radon: reported, never hidden
-            errors["radon"] = f"radon failed on {key}: {type(exc).__name__}: {exc}"
+        except (Exception, SystemExit) as exc:  # a crash in radon: reported, never hidden
+            errors["radon"] = f"radon failed on {key}: {failure_text(exc)}"
         return None
 
     def _security(
@@ -175,8 +182,8 @@ class FileAnalyser:
             )
             manager.discover_files([str(path)], False)
             manager.run_tests()
-        except Exception as exc:
-            errors["bandit"] = f"bandit failed on {key}: {type(exc).__name__}: {exc}"
+        except (Exception, SystemExit) as exc:
+            errors["bandit"] = f"bandit failed on {key}: {failure_text(exc)}"
             return ()
         for _name, reason in manager.get_skipped():
             errors["bandit"] = f"bandit could not scan {key}: {reason}"
@@ -193,11 +200,15 @@ class FileAnalyser:
             except ImportError as exc:
                 self._bandit_problem = f"bandit is not installed ({exc}); pip install bandit"
                 return None
+            except (Exception, SystemExit) as exc:
+                self._bandit_problem = f"bandit cannot be imported: {failure_text(exc)}"
+                return None
             logging.getLogger("bandit").setLevel(logging.CRITICAL)
             try:
                 config = bandit_config.BanditConfig(config_file=self.bandit_config)
-            except Exception as exc:
-                self._bandit_problem = f"bandit cannot read {self.bandit_config}: {exc}"
+            except (Exception, SystemExit) as exc:
+                where = self.bandit_config
+                self._bandit_problem = f"bandit cannot read {where}: {failure_text(exc)}"
                 return None
             # As `bandit -c pyproject.toml` does: the config's tests and skips form the profile.
             profile = {
@@ -206,6 +217,14 @@ class FileAnalyser:
             }
             self._bandit = BanditSetup(config, profile, bandit_manager.BanditManager)
         return self._bandit
+
+
+def failure_text(exc: BaseException) -> str:
+    """An exception as one line for an error message; ``sys.exit`` said as such."""
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r})"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 # Analysing a file builds and drops hundreds of thousands of AST nodes; with the

@@ -3,6 +3,11 @@
 mypy checks a program, not single files, so its cache holds one unit,
 ``program``, keyed on every file's digest; its configuration files and version
 make the cache key.
+
+mypy runs from the project root, where it finds its configuration, as ``python
+-P -m mypy``: a ``mypy/`` folder or a module of the project root named like one
+mypy imports is never run in its place. mypy still imports the plugins the
+project's own mypy configuration names; that is mypy's documented behaviour.
 """
 
 from __future__ import annotations
@@ -120,7 +125,8 @@ class MypyRun:
                 "[tool.healthgate.debt] mypy = true, but mypy is not installed in "
                 f"{sys.executable}; pip install mypy"
             )
-        command = [sys.executable, "-m", "mypy", "--output", "json", *self.keys_by_path]
+        # -P: the project root (the working folder) does not go first on sys.path.
+        command = [sys.executable, "-P", "-m", "mypy", "--output", "json", *self.keys_by_path]
         try:
             self.child = launch(command, label="mypy", limit=self.limit, cwd=self.root)
         except ChildStartError as exc:

@@ -138,8 +138,9 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 def _preload() -> None:
     for module in PRELOADED_MODULES:
-        # Each worker reports a missing tool; the tools' own deprecation warnings
-        # (bandit's plugin loader, for one) are not this project's to show.
-        with contextlib.suppress(ImportError), warnings.catch_warnings():
+        # Each worker reports a missing or broken tool (one that raises or calls
+        # sys.exit at import); the tools' own deprecation warnings (bandit's
+        # plugin loader, for one) are not this project's to show.
+        with contextlib.suppress(Exception, SystemExit), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             importlib.import_module(module)
