@@ -176,8 +176,10 @@ def test_import_time_agrees_with_an_independent_best_of_n_timing(
     path = [str(tmp_path), *sys.path]
     gate_best = independent = float("inf")
     # Rounds alternate between the two timings so both meet the same load; each
-    # round lowers both minima (noise only adds time) until they agree.
-    for _ in range(3):
+    # round lowers both minima (noise only adds time) until they agree. A quiet
+    # machine agrees in the first round; a loaded one needs a quiet moment, so it
+    # gets more rounds - the bound on the agreement stays the same.
+    for _ in range(8):
         sampler = ImportSampler(
             [name],
             samples=7,
