@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,22 @@ def test_a_bad_configuration_is_a_clear_error(pytester: pytest.Pytester) -> None
     assert completed.returncode == 2
     assert "fial = 1: unknown key" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_digests_of_another_run_are_never_paired_with_the_record(
+    pytester: pytest.Pytester,
+) -> None:
+    # A run killed between its two writes leaves its digests (written first)
+    # beside the previous run's record (written last): the two must not pair.
+    root = recorded_project(pytester)
+    digests = root / ".healthgate" / "last-run.sources.json"
+    document = json.loads(digests.read_text())
+    assert (
+        document["run_id"]
+        == json.loads((root / ".healthgate" / "last-run.json").read_text())["run"]["run_id"]
+    )
+    document["run_id"] = "f" * 32
+    digests.write_text(json.dumps(document))
+    completed = last_run_hook(root)
+    assert completed.returncode == 1
+    assert "does not say which sources it measured" in completed.stdout

@@ -11,6 +11,7 @@ import datetime as dt
 import platform
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -67,6 +68,7 @@ def run_metadata(settings: HealthgateConfig, surface: str, **extra: Any) -> dict
     import pytest
 
     return {
+        "run_id": uuid.uuid4().hex,
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "surface": surface,
         "python": platform.python_version(),
@@ -179,8 +181,12 @@ def _record(result: RunResult, settings: HealthgateConfig) -> None:
     try:
         folder = state_dir(settings.root)
         digests, skipped = sources.source_snapshot(settings)
+        run_id = str(result.metadata.get("run_id", ""))
+        # Digests first, the record last: a run killed between the two writes
+        # leaves the old record beside digests of another run id, which the
+        # last-run hook refuses, never a new record with old digests.
+        write_atomic(folder / sources.SOURCES_FILE, sources.render(digests, skipped, run_id))
         write_atomic(folder / LAST_RUN, json_report.render(result))
-        write_atomic(folder / sources.SOURCES_FILE, sources.render(digests, skipped))
     except OSError as exc:
         print(f"healthgate: ERROR: this run was not recorded: {exc}", file=sys.stderr)
 

@@ -77,7 +77,8 @@ def _unusable(document: object, settings: HealthgateConfig, record: Path) -> str
             f"records a partial run ({'; '.join(map(str, partial))}); run "
             f"`pytest --healthgate` on the whole suite to record a fresh run"
         )
-    changed = changed_since(settings, record.with_name(SOURCES_FILE))
+    run_id = str(document.get("run", {}).get("run_id", ""))
+    changed = changed_since(settings, record.with_name(SOURCES_FILE), run_id)
     if changed is None:
         return f"does not say which sources it measured; {RERUN}"
     if changed:

@@ -40,18 +40,27 @@ def source_digests(config: HealthgateConfig) -> dict[str, str]:
     return source_snapshot(config)[0]
 
 
-def render(digests: dict[str, str], skipped: Skipped | None = None) -> str:
-    document: dict[str, object] = {"files": digests}
+def render(digests: dict[str, str], skipped: Skipped | None = None, run_id: str = "") -> str:
+    # run_id ties the digests to the last-run.json written with them: the two are
+    # separate files, and a run killed between the writes must not pair them.
+    document: dict[str, object] = {"files": digests, "run_id": run_id}
     if skipped:
         document["skipped"] = dict(skipped)
     return json.dumps(document, indent=0, sort_keys=True) + "\n"
 
 
-def changed_since(config: HealthgateConfig, recorded_file: Path) -> list[str] | None:
-    """Files added, removed or edited since the recording; None when there is none."""
+def changed_since(config: HealthgateConfig, recorded_file: Path, run_id: str) -> list[str] | None:
+    """Files added, removed or edited since the recording of run ``run_id``.
+
+    None when there is no recording of that run (missing, unreadable, or left
+    by another run).
+    """
     try:
-        recorded = json.loads(recorded_file.read_text(encoding="utf-8"))["files"]
+        document = json.loads(recorded_file.read_text(encoding="utf-8"))
+        recorded = document["files"]
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not run_id or document.get("run_id") != run_id or not isinstance(recorded, dict):
         return None
     now = source_digests(config)
     return sorted(key for key in recorded.keys() | now.keys() if recorded.get(key) != now.get(key))
