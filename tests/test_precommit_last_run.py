@@ -147,3 +147,15 @@ def test_digests_of_another_run_are_never_paired_with_the_record(
     completed = last_run_hook(root)
     assert completed.returncode == 1
     assert "does not say which sources it measured" in completed.stdout
+
+
+def test_a_record_behind_a_symlinked_state_folder_is_refused(
+    pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = recorded_project(pytester)
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "state"
+    (root / ".healthgate").rename(elsewhere)
+    (root / ".healthgate").symlink_to(elsewhere)
+    completed = last_run_hook(root)
+    assert completed.returncode == 1
+    assert "is a symlink" in completed.stdout

@@ -20,7 +20,7 @@ from pytest_healthgate.gates import floor_violations
 from pytest_healthgate.model import Measurement, RunResult
 from pytest_healthgate.precommit import entry
 from pytest_healthgate.report.json_report import SCHEMA_VERSION, measurements_from_document
-from pytest_healthgate.store.files import STATE_DIR
+from pytest_healthgate.store.files import STATE_DIR, StateFolderError, check_state
 
 RERUN = "run `pytest --healthgate` to record a fresh run"
 CHANGED_SHOWN = 5
@@ -53,6 +53,10 @@ def _refuse(path: Path, root: Path, text: str) -> int:
 def recheck_last_run(settings: HealthgateConfig) -> int:
     root = settings.root
     record = root / STATE_DIR / pipeline.LAST_RUN
+    try:
+        check_state(root)  # a symlinked .healthgate would hand us a record from elsewhere
+    except StateFolderError as exc:
+        return _refuse(record, root, str(exc))
     if not record.is_file():
         return _refuse(record, root, f"no recorded run; {RERUN}")
     try:
