@@ -30,7 +30,6 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +47,7 @@ from pytest_healthgate.launcher import (
     one_line,
 )
 from pytest_healthgate.model import Detail, Measurement
+from pytest_healthgate.store.scratch import folder as scratch_folder
 from pytest_healthgate.units import Unit, format_value
 
 PROBE = Path(__file__).with_name("_import_probe.py")
@@ -167,7 +167,7 @@ class ImportSampler:
         self._stop = threading.Event()
 
     def run(self) -> dict[str, PackageResult]:
-        with tempfile.TemporaryDirectory(prefix="healthgate-imports-") as scratch:
+        with scratch_folder("imports") as scratch:
             self.env = bytecode_environment(self.env, Path(scratch) / "bytecode")
             for name in self.packages:
                 if self._cancelled:

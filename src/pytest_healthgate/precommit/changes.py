@@ -22,7 +22,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -37,6 +36,7 @@ from pytest_healthgate.collect.static.results import AnalysisResult, FileResult
 from pytest_healthgate.collect.static.scope import discover
 from pytest_healthgate.config import HealthgateConfig
 from pytest_healthgate.report.escape import escape
+from pytest_healthgate.store import scratch
 from pytest_healthgate.store.cache import document_name
 from pytest_healthgate.store.files import CACHE_DIR, STATE_DIR, StateFolderError, check_state
 
@@ -189,7 +189,7 @@ def _copy_cache(root: Path, shadow: Path) -> None:
 def _analyse_at(settings: HealthgateConfig, ref: str, keys: list[str]) -> AnalysisResult:
     """The files as they are at ``ref`` (under their old names if renamed since)."""
     renamed = renamed_from(settings.root, ref)
-    with tempfile.TemporaryDirectory(prefix="healthgate-head-") as folder:
+    with scratch.folder("head") as folder:
         shadow = Path(folder)
         for name in TOOL_CONFIG_FILES:
             if (settings.root / name).is_file():

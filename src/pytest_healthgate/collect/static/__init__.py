@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ from pytest_healthgate.collect.static.request import AnalysisRequest, engine_fai
 from pytest_healthgate.collect.static.results import AnalysisResult, analysis_from_json
 from pytest_healthgate.launcher import Child, ChildError, ChildStartError, launch
 from pytest_healthgate.model import Measurement
+from pytest_healthgate.store import scratch
 from pytest_healthgate.units import rank_letter
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class StaticCollector(Collector):
         if not self.settings.root.is_dir():
             self.failure = f"static analysis could not start: {self.settings.root} is not a folder"
             return
-        self.folder = Path(tempfile.mkdtemp(prefix="healthgate-static-"))
+        self.folder = scratch.make("static")
         (self.folder / "request.json").write_text(request.to_json(), encoding="utf-8")
         try:
             self.child = launch(
