@@ -6,6 +6,7 @@ and compares with what coverage.py itself says about the same data.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -294,3 +295,40 @@ def test_a_missing_source_path_or_an_empty_floor_glob_stops_pytest_before_any_te
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert fragment in result.stderr.str()
     assert not (pytester.path / "ran").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero"])
+def test_coverage_py_never_reads_an_unusable_pyproject_from_the_working_directory(
+    tmp_path: Path, kind: str
+) -> None:
+    from pytest_healthgate.collect.coverage import coverage_config_file
+
+    pyproject = tmp_path / "pyproject.toml"
+    if kind == "fifo":
+        os.mkfifo(pyproject)
+    else:
+        pyproject.symlink_to("/dev/zero")
+    assert coverage_config_file(tmp_path) is False
+    # Before, coverage.py opened ./pyproject.toml itself: a FIFO hung, /dev/zero ate memory.
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("healthgate")), "check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert completed.returncode == 2, completed.stderr  # no static gate configured
+    assert "no static gate is configured" in completed.stderr
+
+
+def test_coverage_settings_are_found_where_coverage_py_looks_for_them(tmp_path: Path) -> None:
+    from pytest_healthgate.collect.coverage import coverage_config_file
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "tox.ini").write_text("[coverage:run]\nbranch = true\n")
+    assert coverage_config_file(tmp_path) == str(tmp_path / "tox.ini")
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = x\n")  # no coverage section
+    assert coverage_config_file(tmp_path) == str(tmp_path / "tox.ini")
+    (tmp_path / ".coveragerc").write_text("[run]\nbranch = true\n")
+    assert coverage_config_file(tmp_path) == str(tmp_path / ".coveragerc")
