@@ -332,3 +332,27 @@ def test_coverage_settings_are_found_where_coverage_py_looks_for_them(tmp_path: 
     assert coverage_config_file(tmp_path) == str(tmp_path / "tox.ini")
     (tmp_path / ".coveragerc").write_text("[run]\nbranch = true\n")
     assert coverage_config_file(tmp_path) == str(tmp_path / ".coveragerc")
+
+
+def test_an_early_import_is_a_problem_only_when_no_process_ran_its_module_level_lines(
+    tmp_path: Path,
+) -> None:
+    from pytest_healthgate.collect.coverage import Findings
+
+    docstring_only = tmp_path / "quiet.py"
+    docstring_only.write_text('"""Nothing but a docstring."""\n')
+    module = tmp_path / "plugin.py"
+    module.write_text(
+        '"""A plugin."""\n\nimport os\n\n\n@staticmethod\ndef hook():\n    return os\n'
+    )
+    early = Findings(early=[str(docstring_only), str(module)])
+    ran_at_import = {
+        str(docstring_only): {"executed_lines": []},
+        str(module): {"executed_lines": [3]},
+    }
+    assert early.problem(ran_at_import) is None  # another process imported it under a tracer
+    only_the_body = {str(module): {"executed_lines": [8]}}
+    problem = early.problem(only_the_body)
+    assert problem is not None
+    assert "module-level lines were never measured" in problem
+    assert str(module) in problem  # not imported in this process: named by its file

@@ -290,7 +290,7 @@ class Findings:
             {
                 path
                 for path in self.early
-                if path in executed and not module_level_lines(path) & set(executed[path])
+                if path in executed and _unmeasured(module_level_lines(path), executed[path])
             }
         )
         if not missed:
@@ -318,7 +318,12 @@ def module_level_lines(path: str) -> set[int]:
     for node in body:
         lines.add(node.lineno)
         lines.update(d.lineno for d in getattr(node, "decorator_list", []))
-    return lines or {0}  # a module with no statement has nothing to miss: 0 never runs
+    return lines
+
+
+def _unmeasured(module_level: set[int], executed: list[int]) -> bool:
+    """None of the module-level lines ran (a module without statements has none to miss)."""
+    return bool(module_level) and not module_level & set(executed)
 
 
 def _module_name(path: str) -> str:
