@@ -144,23 +144,30 @@ def test_a_bare_folder_in_exclude_leaves_out_the_same_files_as_the_static_gates(
     assert sorted(scope.files) == list(coverage["extra"]["files"])
 
 
+@pytest.mark.parametrize(
+    ("coverage_toml", "warning"),
+    [
+        # Warned while settings are read, before any test runs.
+        ("unknown_setting = 1", "Unrecognized option '[tool.coverage.run] unknown_setting='"),
+        # Warned when the data is read, at the end of the session.
+        ('source_pkgs = ["calc", "ghost"]', "Module ghost was never imported"),
+    ],
+    ids=["at start", "at the end"],
+)
 def test_coverage_warnings_never_crash_a_run_that_turns_warnings_into_errors(
-    pytester: pytest.Pytester,
+    pytester: pytest.Pytester, coverage_toml: str, warning: str
 ) -> None:
     root = make_calc_project(
         pytester,
-        '[tool.healthgate]\nsource = ["src/calc"]\n[tool.healthgate.gates]\n',
-        """
-        [tool.coverage.run]
-        unknown_setting = 1
-        """,
+        "[tool.healthgate.gates]\ncoverage = { fail = 80 }\n",
+        f"[tool.coverage.run]\n{coverage_toml}\n",
     )
     warnings_are_errors(root)
     result = pytester.runpytest_subprocess("--healthgate")
     output = result.stdout.str() + result.stderr.str()
     assert result.ret == 0, output
     assert "Traceback" not in output
-    assert "Unrecognized option '[tool.coverage.run] unknown_setting='" in output
+    assert warning in output
     assert gate(last_run(root), "coverage")["value"] == 80.0
 
 

@@ -13,6 +13,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -398,12 +399,9 @@ def _check_floors(where: str, root: Path, table: str, floors: Mapping[str, float
 
 
 def _matches_a_file(root: Path, pattern: str) -> bool:
+    """True when some file under ``root`` matches; only the glob's literal folder is walked."""
     normalized = pattern.strip("/").removeprefix("./")
-    literal: list[str] = []
-    for part in normalized.split("/"):
-        if "*" in part or "?" in part or not part:
-            break
-        literal.append(part)
+    literal = list(takewhile(_is_literal, normalized.split("/")))
     base = root.joinpath(*literal)
     if base.is_file():
         return matches("/".join(literal), normalized)
@@ -416,6 +414,10 @@ def _matches_a_file(root: Path, pattern: str) -> bool:
         if any(matches(prefix + name, normalized) for name in filenames):
             return True
     return False
+
+
+def _is_literal(part: str) -> bool:
+    return bool(part) and "*" not in part and "?" not in part
 
 
 def derive_source(root: Path, tool: Mapping[str, Any]) -> list[str]:
