@@ -365,10 +365,21 @@ class MeasuredSource:
             return True
         return any(_within(filename, folder) for folder in self.folders)
 
+    def names(self) -> set[str]:
+        """Every name part a measured module's dotted name must contain (a cheap filter)."""
+        parts = {part for package in self.packages for part in package.split(".")}
+        for folder in self.folders:
+            parts.add(Path(folder).stem)
+            parts.update(_importable(folder))
+        return parts
+
     def imported_files(self) -> list[str]:
         """Measured files already imported (before a tracer starts)."""
         found = []
+        names = self.names()
         for name, module in list(sys.modules.items()):
+            if names.isdisjoint(name.split(".")):
+                continue  # cannot be measured: no need to look at its file
             filename = getattr(module, "__file__", None)
             if not isinstance(filename, str) or len(getattr(module, "__path__", ())) > 1:
                 continue  # a built-in module, or a namespace package
