@@ -146,8 +146,93 @@ INVALID = [
     ),
 ]
 
+# Values that would silently turn a gate off, or crash the run, are usage errors too.
+UNUSABLE = [
+    pytest.param(
+        "[tool.healthgate.debt.minutes]\nlint = nan\n",
+        ["[tool.healthgate.debt] minutes", "lint = nan is not a number of minutes"],
+        id="NaN minutes",
+    ),
+    pytest.param(
+        "[tool.healthgate.debt.minutes]\nsecurity-high = inf\n",
+        ["[tool.healthgate.debt] minutes", "security-high = inf"],
+        id="infinite minutes",
+    ),
+    pytest.param(
+        "[tool.healthgate.debt.minutes]\nlint = 1" + "0" * 400 + "\n",
+        ["[tool.healthgate.debt] minutes", "lint = 1000", "characters"],
+        id="minutes beyond float range",
+    ),
+    pytest.param(
+        '[tool.healthgate.debt]\ncost_per_line = "0s"\n',
+        ['[tool.healthgate.debt] cost_per_line = "0s"', "write a duration above 0"],
+        id="zero cost per line",
+    ),
+    pytest.param(
+        '[tool.healthgate.imports]\ntimeout = "0s"\n',
+        ['[tool.healthgate.imports] timeout = "0s"', "write a duration above 0"],
+        id="zero import timeout",
+    ),
+    pytest.param(
+        '[tool.healthgate.debt]\ntimeout = "400d"\n',
+        ['[tool.healthgate.debt] timeout = "400d"', "above the maximum of 24.0h"],
+        id="timeout beyond a day",
+    ),
+    pytest.param(
+        "[tool.healthgate.imports]\nsamples = 1000000\n",
+        ["[tool.healthgate.imports] samples = 1000000", "above the maximum of 100"],
+        id="absurd samples",
+    ),
+    pytest.param(
+        "[tool.healthgate.debt]\njobs = 100000\n",
+        ["[tool.healthgate.debt] jobs = 100000", "above the maximum of 256"],
+        id="absurd jobs",
+    ),
+    pytest.param(
+        "[tool.healthgate.gates]\ncritical = { fail = 1" + "0" * 400 + " }\n",
+        ["[tool.healthgate.gates.critical] fail = 1000", "is too large"],
+        id="integer bound beyond float range",
+    ),
+    pytest.param(
+        "[tool.healthgate.metrics.fps]\nbetter = 'higher'\nfail = 1" + "0" * 400 + "\n",
+        ["[tool.healthgate.metrics.fps] fail = 1000", "is too large"],
+        id="metric bound beyond float range",
+    ),
+    pytest.param(
+        "[tool.healthgate.metrics.fps]\nbetter = ['higher']\n",
+        ["[tool.healthgate.metrics.fps] better = ['higher']: expected one of"],
+        id="metric choice of the wrong type",
+    ),
+    pytest.param(
+        "[tool.healthgate]\nsource = []\n",
+        ["[tool.healthgate] source = []", "remove the key to derive source"],
+        id="empty source",
+    ),
+    pytest.param(
+        "x = " + "[" * 500 + "]" * 500 + "\n",
+        ["nested too deeply"],
+        id="500-deep array",
+    ),
+    pytest.param(
+        "x = " + "1" * 5000 + "\n",
+        ["cannot be read", "4300 digits"],
+        id="integer of 5000 digits",
+    ),
+    pytest.param(
+        "[tool.healthgate.gates]\ncoverage = { warn = 85 }\n"
+        "[tool.coverage.report]\nfail_under = 90\n",
+        ["[tool.healthgate.gates.coverage] warn = 85 is below the fail bound 90"],
+        id="warn below the project's fail_under",
+    ),
+    pytest.param(
+        "[tool.coverage.run]\nbranch = 'maybe'\n",
+        ["coverage.py cannot use the project's coverage settings", "branch"],
+        id="bad coverage setting",
+    ),
+]
 
-@pytest.mark.parametrize(("toml", "fragments"), INVALID)
+
+@pytest.mark.parametrize(("toml", "fragments"), INVALID + UNUSABLE)
 def test_invalid_configuration_names_file_key_value_and_fix(
     tmp_path: Path, toml: str, fragments: list[str]
 ) -> None:
@@ -204,3 +289,45 @@ def test_an_unknown_report_format_is_a_usage_error(pytester: pytest.Pytester) ->
     result = pytester.runpytest_subprocess("--healthgate", "--healthgate-report=xml:out.xml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--healthgate-report=xml:out.xml: expected FORMAT:PATH*json*"])
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("", Bounds(fail=90)),  # the zero-config warn 80 lies below the project's floor
+        ("coverage = { warn = 95 }", Bounds(fail=90, warn=95)),
+        ("coverage = { fail = 50 }", Bounds(fail=50)),  # healthgate's own bound wins
+    ],
+)
+def test_the_project_fail_under_is_the_coverage_fail_bound_when_healthgate_sets_none(
+    tmp_path: Path, toml: str, expected: Bounds
+) -> None:
+    root = project(
+        tmp_path,
+        f"[tool.healthgate.gates]\n{toml}\n[tool.coverage.report]\nfail_under = 90\n",
+    )
+    assert load(root, root / "pyproject.toml").gates["coverage"] == expected
+
+
+def test_a_fail_under_in_coveragerc_counts_and_a_turned_off_gate_ignores_it(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path, "")
+    (root / ".coveragerc").write_text("[report]\nfail_under = 83.2\n")
+    assert load(root, root / "pyproject.toml").gates["coverage"] == Bounds(fail=83.2, warn=None)
+    (root / ".coveragerc").write_text("[report]\nfail_under = 200\n")
+    (root / "pyproject.toml").write_text("[tool.healthgate.gates]\ncoverage = false\n")
+    assert "coverage" not in load(root, root / "pyproject.toml").gates
+
+
+def test_a_legacy_pytest_table_does_not_crash_the_import_time_hook(tmp_path: Path) -> None:
+    from pytest_healthgate.precommit.healthgate_import_time import _pytest_pythonpath
+
+    for toml in ('[tool]\npytest = "legacy"\n', "[tool.pytest]\nini_options = 5\n"):
+        root = project(tmp_path, toml)
+        assert _pytest_pythonpath(load(root, root / "pyproject.toml")) == []
+    root = project(tmp_path, '[tool.pytest.ini_options]\npythonpath = "src lib"\n')
+    assert _pytest_pythonpath(load(root, root / "pyproject.toml")) == [
+        str(root / "src"),
+        str(root / "lib"),
+    ]

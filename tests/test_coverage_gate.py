@@ -230,8 +230,8 @@ def test_no_measured_code_is_an_error_not_a_pass(pytester: pytest.Pytester) -> N
         coverage = { fail = 1 }
         """,
     )
+    # The folder exists (a missing one is a usage error) but holds no Python file.
     (root / "src" / "calc" / "__init__.py").unlink()
-    (root / "src" / "calc").rmdir()
     write(pytester, "tests/test_x.py", "def test_x():\n    pass\n")
     result = pytester.runpytest_subprocess("--healthgate")
     assert result.ret == 1

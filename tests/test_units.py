@@ -47,6 +47,14 @@ def test_written_values_become_base_units(text: object, kind: Unit, expected: fl
         (1.5, Unit.COUNT, "is not a whole number"),
         ("G", Unit.RANK, "rank letter"),
         ([1], Unit.SIZE, "is not a size"),
+        (float("nan"), Unit.DURATION, "is not a duration"),
+        (float("inf"), Unit.PERCENT, "is not a percentage"),
+        (10**400, Unit.COUNT, "is too large for a whole number"),
+        (10**400, Unit.NUMBER, "is too large for a number"),
+        (-(10**400), Unit.NUMBER, "is too large for a number"),
+        (float("nan"), Unit.NUMBER, "is not a number"),
+        ("9" * 300 + "GB", Unit.SIZE, "is too large for a size"),
+        ("9" * 400 + "s", Unit.DURATION, "is not a duration"),
     ],
 )
 def test_unreadable_values_say_what_was_expected(text: object, kind: Unit, fragment: str) -> None:

@@ -9,13 +9,16 @@ expected and, for a typo, the closest valid key.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_healthgate.declared import declare_metrics
+from pytest_healthgate.globs import matches
 from pytest_healthgate.model import Bounds
 from pytest_healthgate.schema import (
     ConfigError,
@@ -23,6 +26,7 @@ from pytest_healthgate.schema import (
     bad_value,
     check_warn_side,
     parse_bound,
+    show,
     strings,
     unknown_key,
 )
@@ -35,10 +39,17 @@ __all__ = ["ConfigError", "HealthgateConfig", "find_project", "find_pyproject", 
 TABLE = "tool.healthgate"
 
 
+def _source(value: object) -> tuple[str, ...]:
+    entries = strings(value)
+    if not entries:
+        raise ValueError("an empty list measures nothing; remove the key to derive source")
+    return entries
+
+
 TOP_LEVEL: dict[str, Option] = {
     "source": Option(
         "a list of paths or package names",
-        strings,
+        _source,
         None,
         "Code measured for coverage and debt. Default: `[tool.coverage.run] source`, "
         "else the packages under `src/`, else the top-level packages next to "
@@ -154,7 +165,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax and rerun.") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: cannot be read: its arrays or tables are nested too deeply; "
+            f"flatten them and rerun."
+        ) from None
+    except (OSError, ValueError) as exc:  # undecodable bytes; an integer of 4300+ digits
         raise ConfigError(f"{path}: cannot be read ({exc}).") from None
 
 
@@ -192,6 +208,8 @@ class _Reader:
         catalogue = self.catalogue.with_metrics(spec for spec, _aggregate, _bounds in declared)
         gates, floors = self.gates(raw.get("gates", {}), catalogue)
         gates.update({spec.name: bounds for spec, _aggregate, bounds in declared})
+        if "coverage" in gates and "coverage" in catalogue.metrics:
+            gates["coverage"] = self.coverage_bounds(root, raw.get("gates", {}), gates["coverage"])
         source_from_healthgate = values["source"] is not None
         source = values["source"] or derive_source(root, tool)
         packages = values["packages"] or derive_packages(root, source)
@@ -208,6 +226,35 @@ class _Reader:
             sections=sections,
             aggregates={spec.name: aggregate for spec, aggregate, _bounds in declared},
         )
+
+    def coverage_bounds(self, root: Path, raw_gates: Mapping[str, Any], bounds: Bounds) -> Bounds:
+        """The coverage gate's bounds, with coverage.py's own settings checked.
+
+        Coverage is the project's own coverage: a bad ``[tool.coverage]`` setting
+        is a usage error here, and ``[tool.coverage.report] fail_under`` is the
+        fail bound when [tool.healthgate.gates.coverage] sets none.
+        """
+        from pytest_healthgate.collect.coverage import CoverageSettingsError, project_fail_under
+
+        try:
+            fail_under = project_fail_under(root)
+        except CoverageSettingsError as exc:
+            raise ConfigError(f"{self.where}: {exc}") from None
+        written = raw_gates.get("coverage")
+        written = written if isinstance(written, dict) else {}
+        if fail_under is None or "fail" in written:
+            return bounds
+        warn = bounds.warn
+        if warn is not None and warn < fail_under:
+            if "warn" in written:
+                raise ConfigError(
+                    f"{self.where}: [{TABLE}.gates.coverage] warn = {show(written['warn'])} "
+                    f"is below the fail bound {fail_under:g} that [tool.coverage.report] "
+                    f"fail_under sets; raise warn to {fail_under:g} or more, or write "
+                    f"fail = ... in [{TABLE}.gates.coverage]."
+                )
+            warn = None  # the zero-config warn bound lies below the project's own floor
+        return Bounds(fail=fail_under, warn=warn)
 
     def section(self, table: str, raw: object, options: Mapping[str, Option]) -> dict[str, Any]:
         if not isinstance(raw, dict):
@@ -307,6 +354,70 @@ def _paths(where: str, table: str, spec: MetricSpec, raw: object) -> dict[str, f
             bad_value(where, table.rsplit(".", 1)[0], "paths", raw, "a table of glob = floor")
         )
     return {glob: parse_bound(where, table, glob, floor, spec.unit) for glob, floor in raw.items()}
+
+
+def _looks_like_path(entry: str) -> bool:
+    """A source entry written as a path rather than an importable name (``mypkg.sub``)."""
+    return "/" in entry or "\\" in entry or entry.startswith(".") or entry.endswith(".py")
+
+
+def check_paths(settings: HealthgateConfig) -> None:
+    """The paths a test run measures exist: ``source`` paths, and a file for every floor.
+
+    Checked by ``pytest --healthgate`` before any test runs (a usage error), so
+    that a typo never turns into a silently empty or unguarded figure. The
+    commands that judge without running tests report such a source as ERROR.
+    """
+    where = str(settings.path or settings.root / "pyproject.toml")
+    if settings.source_from_healthgate:
+        _check_source_paths(where, settings.root, settings.source)
+    for gate, paths in settings.floors.items():
+        _check_floors(where, settings.root, f"{TABLE}.gates.{gate}.paths", paths)
+
+
+def _check_source_paths(where: str, root: Path, source: tuple[str, ...]) -> None:
+    for entry in source:
+        if _looks_like_path(entry) and not (root / entry).exists():
+            raise ConfigError(
+                f"{where}: [{TABLE}] source = {show(list(source))}: {entry} does not exist "
+                f"under {root}; fix the path (relative to the project root), or write an "
+                f"importable package name such as mypkg."
+            )
+
+
+PRUNED_FOLDERS = {"__pycache__", "node_modules"}
+
+
+def _check_floors(where: str, root: Path, table: str, floors: Mapping[str, float]) -> None:
+    for pattern in floors:
+        if not _matches_a_file(root, pattern):
+            raise ConfigError(
+                f"{where}: [{table}] {show(pattern)} matches no file under {root}; fix the "
+                f"glob (relative to the project root; * within a folder, ** across "
+                f"folders) or remove it."
+            )
+
+
+def _matches_a_file(root: Path, pattern: str) -> bool:
+    """True when some file under ``root`` matches; only the glob's literal folder is walked."""
+    normalized = pattern.strip("/").removeprefix("./")
+    literal = list(takewhile(_is_literal, normalized.split("/")))
+    base = root.joinpath(*literal)
+    if base.is_file():
+        return matches("/".join(literal), normalized)
+    if not base.is_dir():
+        return False
+    for folder, dirnames, filenames in os.walk(base):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in PRUNED_FOLDERS]
+        relative = Path(folder).relative_to(root).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        if any(matches(prefix + name, normalized) for name in filenames):
+            return True
+    return False
+
+
+def _is_literal(part: str) -> bool:
+    return bool(part) and "*" not in part and "?" not in part
 
 
 def derive_source(root: Path, tool: Mapping[str, Any]) -> list[str]:

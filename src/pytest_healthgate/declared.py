@@ -98,7 +98,7 @@ def _choice(
         raise ConfigError(
             f"{where}: [{table}] needs {key} = {' or '.join(show(a) for a in allowed)}."
         )
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         expected = "one of " + ", ".join(show(a) for a in allowed)
         raise ConfigError(bad_value(where, table, key, value, expected))
     return str(value)

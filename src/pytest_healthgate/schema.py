@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_healthgate.model import Direction
-from pytest_healthgate.units import Unit, UnitError, parse
+from pytest_healthgate.units import Unit, UnitError, format_value, parse
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -47,11 +47,15 @@ def boolean(value: object) -> bool:
     raise ValueError("not true or false")
 
 
-def whole_number(minimum: int = 0) -> Callable[[object], int]:
+def whole_number(minimum: int = 0, maximum: int | None = None) -> Callable[[object], int]:
+    """A whole number >= ``minimum`` (and <= ``maximum`` when given)."""
+
     def check(value: object) -> int:
-        if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
-            return value
-        raise ValueError(f"not a whole number >= {minimum}")
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise ValueError(f"not a whole number >= {minimum}")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"above the maximum of {maximum}")
+        return value
 
     return check
 
@@ -79,25 +83,66 @@ def unit(kind: Unit) -> Callable[[object], float]:
     return check
 
 
+def duration(maximum: float) -> Callable[[object], float]:
+    """A duration above zero and at most ``maximum`` seconds.
+
+    Zero would turn what it sets off without saying so (every import killed at
+    once, every line of code free); beyond the maximum a timer cannot even be set.
+    """
+
+    def check(value: object) -> float:
+        seconds = parse(value, Unit.DURATION)
+        if seconds <= 0:
+            raise ValueError("a duration of zero; write a duration above 0")
+        if seconds > maximum:
+            raise ValueError(f"above the maximum of {format_value(maximum, Unit.DURATION)}")
+        return seconds
+
+    return check
+
+
+MAX_MINUTES = 1_000_000.0  # per finding: about two years, far beyond any real fix
+
+
 def minutes_table(value: object) -> dict[str, float]:
-    """A table of rule code or prefix -> remediation minutes (a number >= 0)."""
+    """A table of rule code or prefix -> remediation minutes (a finite number >= 0)."""
     if not isinstance(value, dict):
         raise ValueError("not a table")
     result = {}
     for key, minutes in value.items():
-        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes < 0:
-            raise ValueError(f"{key} = {minutes!r} is not a number of minutes >= 0")
-        result[str(key)] = float(minutes)
+        number = _minutes(minutes)
+        if number is None:
+            raise ValueError(
+                f"{key} = {show(minutes)} is not a number of minutes from 0 to {MAX_MINUTES:g}"
+            )
+        result[str(key)] = number
     return result
 
 
+def _minutes(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if 0 <= number <= MAX_MINUTES else None  # NaN compares False
+
+
+SHOWN_MAX = 60  # longer values are abbreviated in messages
+
+
 def show(value: object) -> str:
-    """A TOML value as the user wrote it."""
+    """A TOML value as the user wrote it (abbreviated when it is very long)."""
     if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
+        text = f'"{value}"'
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = repr(value)
+    if len(text) > SHOWN_MAX:
+        return f"{text[: SHOWN_MAX - 20]}... ({len(text)} characters)"
+    return text
 
 
 def bad_value(where: str, table: str, key: str, value: object, expected: str) -> str:

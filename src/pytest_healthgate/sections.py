@@ -11,6 +11,7 @@ from __future__ import annotations
 from pytest_healthgate.schema import (
     Option,
     boolean,
+    duration,
     minutes_table,
     regex,
     strings,
@@ -18,6 +19,12 @@ from pytest_healthgate.schema import (
     whole_number,
 )
 from pytest_healthgate.units import Unit
+
+# Sane maximums: beyond them a value is a typo, and would hang the run or
+# overflow a timer rather than do what was meant.
+ONE_DAY = 24 * 3600.0
+MAX_JOBS = 256
+MAX_SAMPLES = 100
 
 SECTIONS: dict[str, dict[str, Option]] = {
     "debt": {
@@ -29,14 +36,14 @@ SECTIONS: dict[str, dict[str, Option]] = {
             "Comment markers that count as debt.",
         ),
         "minutes": Option(
-            "a table of rule code or prefix = minutes",
+            "a table of rule code or prefix = minutes (from 0 to 1000000)",
             minutes_table,
             {},
             "Remediation minutes per finding, overriding the defaults by rule code or prefix.",
         ),
         "cost_per_line": Option(
-            'a duration such as "30m"',
-            unit(Unit.DURATION),
+            'a duration such as "30m", above 0 and at most "1d"',
+            duration(ONE_DAY),
             30 * 60.0,
             "Development cost of one line of code, for the debt ratio.",
         ),
@@ -61,14 +68,14 @@ SECTIONS: dict[str, dict[str, Option]] = {
             "Analyse test files and test directories found under the source too.",
         ),
         "jobs": Option(
-            "a whole number >= 0",
-            whole_number(0),
+            f"a whole number >= 0 and <= {MAX_JOBS}",
+            whole_number(0, MAX_JOBS),
             0,
             "Worker processes for the analysis; 0 means one per available core.",
         ),
         "timeout": Option(
-            'a duration such as "10m"',
-            unit(Unit.DURATION),
+            'a duration such as "10m", above 0 and at most "1d"',
+            duration(ONE_DAY),
             10 * 60.0,
             "Time the static analysis and each tool run may take before it is killed "
             "and its gates are ERROR.",
@@ -76,11 +83,14 @@ SECTIONS: dict[str, dict[str, Option]] = {
     },
     "imports": {
         "samples": Option(
-            "a whole number >= 1", whole_number(1), 5, "Fresh interpreters per package; best wins."
+            f"a whole number >= 1 and <= {MAX_SAMPLES}",
+            whole_number(1, MAX_SAMPLES),
+            5,
+            "Fresh interpreters per package; best wins.",
         ),
         "timeout": Option(
-            'a duration such as "60s"',
-            unit(Unit.DURATION),
+            'a duration such as "60s", above 0 and at most "1d"',
+            duration(ONE_DAY),
             60.0,
             "Time one import may take before it is killed and reported as ERROR.",
         ),

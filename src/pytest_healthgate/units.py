@@ -62,7 +62,7 @@ EXPECTED = {
 def _split(text: str, kind: Unit) -> tuple[float, str]:
     match = _NUMBER_WITH_UNIT.match(text)
     if match is None:
-        raise UnitError(f"{text!r} is not {EXPECTED[kind]}")
+        raise UnitError(f"{_shown(text)} is not {EXPECTED[kind]}")
     return float(match.group(1)), match.group(2).lower()
 
 
@@ -73,38 +73,55 @@ def parse(value: object, kind: Unit) -> float:
     if kind is Unit.NUMBER:
         return _parse_number(value)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
-    number, unit = (float(value), "") if not isinstance(value, str) else _split(value, kind)
-    if math.isnan(number) or math.isinf(number) or number < 0:
-        raise UnitError(f"{value!r} is not {EXPECTED[kind]}")
-    return _READERS[kind](value, number, unit)
+        raise UnitError(f"{_shown(value)} is not {EXPECTED[kind]}")
+    number, unit = (real(value, kind), "") if not isinstance(value, str) else _split(value, kind)
+    if not math.isfinite(number) or number < 0:
+        raise UnitError(f"{_shown(value)} is not {EXPECTED[kind]}")
+    result = _READERS[kind](value, number, unit)
+    if not math.isfinite(result):
+        raise UnitError(f"{_shown(value)} is too large for {EXPECTED[kind]}")
+    return result
+
+
+def real(value: int | float, kind: Unit = Unit.NUMBER) -> float:
+    """``value`` as a float; an integer beyond float range is a UnitError, not OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise UnitError(f"{_shown(value)} is too large for {EXPECTED[kind]}") from None
+
+
+def _shown(value: object) -> str:
+    """``value`` for a message; a number of hundreds of digits is abbreviated."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
 
 
 def _percent(value: object, number: float, unit: str) -> float:
     if unit not in ("", "%"):
-        raise UnitError(f"{value!r} is not {EXPECTED[Unit.PERCENT]}")
+        raise UnitError(f"{_shown(value)} is not {EXPECTED[Unit.PERCENT]}")
     if number > 100:
-        raise UnitError(f"{value!r} is above 100%")
+        raise UnitError(f"{_shown(value)} is above 100%")
     return number
 
 
 def _duration(value: object, number: float, unit: str) -> float:
     if unit == "" and isinstance(value, str):
-        raise UnitError(f"{value!r} has no unit; expected {EXPECTED[Unit.DURATION]}")
+        raise UnitError(f"{_shown(value)} has no unit; expected {EXPECTED[Unit.DURATION]}")
     if unit and unit not in _DURATION_SECONDS:
-        raise UnitError(f"{value!r} is not {EXPECTED[Unit.DURATION]}")
+        raise UnitError(f"{_shown(value)} is not {EXPECTED[Unit.DURATION]}")
     return number * _DURATION_SECONDS[unit] if unit else number
 
 
 def _size(value: object, number: float, unit: str) -> float:
     if unit and unit not in _SIZE_BYTES:
-        raise UnitError(f"{value!r} is not {EXPECTED[Unit.SIZE]}")
+        raise UnitError(f"{_shown(value)} is not {EXPECTED[Unit.SIZE]}")
     return number * _SIZE_BYTES[unit] if unit else number
 
 
 def _count(value: object, number: float, unit: str) -> float:
     if unit != "" or number != int(number):
-        raise UnitError(f"{value!r} is not {EXPECTED[Unit.COUNT]}")
+        raise UnitError(f"{_shown(value)} is not {EXPECTED[Unit.COUNT]}")
     return number
 
 
@@ -114,18 +131,19 @@ _READERS = {Unit.PERCENT: _percent, Unit.DURATION: _duration, Unit.SIZE: _size, 
 def _parse_number(value: object) -> float:
     # A plain figure may be negative (a change, a temperature); it must be a real number.
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UnitError(f"{value!r} is not {EXPECTED[Unit.NUMBER]}")
-    if math.isnan(value) or math.isinf(value):
-        raise UnitError(f"{value!r} is not {EXPECTED[Unit.NUMBER]}")
-    return float(value)
+        raise UnitError(f"{_shown(value)} is not {EXPECTED[Unit.NUMBER]}")
+    number = real(value)
+    if not math.isfinite(number):
+        raise UnitError(f"{_shown(value)} is not {EXPECTED[Unit.NUMBER]}")
+    return number
 
 
 def _parse_rank(value: object) -> float:
     if isinstance(value, bool):
-        raise UnitError(f"{value!r} is not {EXPECTED[Unit.RANK]}")
+        raise UnitError(f"{_shown(value)} is not {EXPECTED[Unit.RANK]}")
     if isinstance(value, str) and len(value.strip()) == 1 and value.strip().upper() in RANKS:
         return float(RANKS.index(value.strip().upper()) + 1)
-    raise UnitError(f"{value!r} is not {EXPECTED[Unit.RANK]}")
+    raise UnitError(f"{_shown(value)} is not {EXPECTED[Unit.RANK]}")
 
 
 def rank_number(letter: str) -> float:

@@ -11,37 +11,109 @@ the data file; this module then only reads that file.
 
 from __future__ import annotations
 
+import ast
 import io
 import json
+import os
+import sys
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import coverage
-from coverage.exceptions import CoverageException
+from coverage.exceptions import CoverageException, CoverageWarning
+from coverage.results import should_fail_under
 
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
-from pytest_healthgate.config import HealthgateConfig
+from pytest_healthgate.config import ConfigError, HealthgateConfig, check_paths
 from pytest_healthgate.gates import floor_violations
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.units import Unit
 
 MOST_MISSED_SHOWN = 5
+MODULES_NAMED = 5
+COVERAGE_RUN = "coverage run -m pytest --healthgate"
+# Where coverage.py looks for its settings, in its own order, and what marks a
+# file that holds some (None: the file is coverage.py's own).
+CONFIG_FILES = (
+    (".coveragerc", None),
+    (".coveragerc.toml", None),
+    ("setup.cfg", b"[coverage:"),
+    ("tox.ini", b"[coverage:"),
+    ("pyproject.toml", b"[tool.coverage"),
+)
+
+
+class CoverageSettingsError(Exception):
+    """coverage.py cannot use the project's coverage settings; the message is coverage.py's."""
 
 
 def coverage_config_file(root: Path) -> str | bool:
-    """coverage.py's own config file for the project at ``root``.
+    """coverage.py's own config file for the project at ``root``, or False for none.
 
-    coverage.py looks in the current directory; pytest's root is the right place
-    when pytest is started from elsewhere. ``True`` keeps coverage's own search.
+    coverage.py would look in the current directory; pytest's root is the right
+    place when pytest is started from elsewhere. Never ``True``: that would let
+    coverage.py open whatever ``pyproject.toml`` the current directory holds (a
+    FIFO hangs it, a link to /dev/zero eats memory). Only regular files count.
+    ``COVERAGE_RCFILE`` is honoured as coverage.py honours it.
     """
-    rcfile = root / ".coveragerc"
-    if rcfile.is_file():
-        return str(rcfile)
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file() and b"[tool.coverage" in pyproject.read_bytes():
-        return str(pyproject)
-    return True
+    named = os.environ.get("COVERAGE_RCFILE")
+    if named:
+        return named
+    for name, marker in CONFIG_FILES:
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            if marker is None or marker in path.read_bytes():
+                return str(path)
+        except OSError:
+            continue
+    return False
+
+
+@contextmanager
+def _warnings_shown() -> Iterator[None]:
+    """coverage.py's warnings are shown, never raised.
+
+    A project whose pytest configuration turns warnings into errors
+    (``filterwarnings = ["error"]``) must not have its run crash on one.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CoverageWarning)
+        yield
+
+
+def project_settings(root: Path) -> coverage.Coverage:
+    """coverage.py's reading of the project's settings: nothing started, no data file."""
+    try:
+        with _warnings_shown():
+            return coverage.Coverage(config_file=coverage_config_file(root), data_file=None)
+    except (CoverageException, ValueError, OSError, RecursionError) as exc:
+        raise CoverageSettingsError(
+            f"coverage.py cannot use the project's coverage settings: {exc}"
+        ) from None
+
+
+def project_fail_under(root: Path) -> float | None:
+    """``[report] fail_under`` when set (above 0); bad settings raise CoverageSettingsError."""
+    probe = project_settings(root)
+    precision = probe.get_option("report:precision")
+    if not isinstance(precision, int) or precision < 0:
+        raise CoverageSettingsError(
+            f"coverage.py: precision={precision} is invalid. Must not be negative."
+        )
+    fail_under = probe.get_option("report:fail_under")
+    if not isinstance(fail_under, int | float) or not 0 <= fail_under <= 100:
+        raise CoverageSettingsError(
+            f"coverage.py: fail_under={fail_under} is invalid. Must be between 0 and 100."
+        )
+    return float(fail_under) if fail_under > 0 else None
 
 
 def display_total(percent: float, precision: int) -> float:
@@ -54,6 +126,14 @@ def display_total(percent: float, precision: int) -> float:
     else:
         shown = round(percent, precision)
     return float(f"{shown:.{precision}f}")
+
+
+def decimals(value: float) -> int:
+    """Decimals a bound is written with (83.2 -> 1), as `coverage report --fail-under` counts."""
+    if value == int(value):
+        return 0
+    exponent = Decimal(str(value)).as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
 
 
 class CoverageTracer:
@@ -71,22 +151,27 @@ class CoverageTracer:
         # this process: use that tracer rather than pause it with a second one.
         self.external = _started_by_coverage_run()
         self.options: dict[str, Any] = {"config_file": coverage_config_file(config.root)}
-        if config.source_from_healthgate or not _coverage_has_source(config):
-            self.options["source"] = [_absolute(config.root, entry) for entry in config.source]
-        self.cov = coverage.Coverage(data_file=None, **self.options)
-        # An empty controller under xdist, or nothing imported yet, is judged by the
-        # gate itself (ERROR "no data"), so coverage.py's own warning adds nothing.
-        silenced = _strings(self.cov.get_option("run:disable_warnings"))
-        self.cov.set_option("run:disable_warnings", [*silenced, "no-data-collected"])
-        if config.exclude:
-            omit = _strings(self.cov.get_option("run:omit"))
-            omit += [str(config.root / pattern) for pattern in config.exclude]
-            self.cov.set_option("run:omit", omit)
+        with _warnings_shown():
+            if config.source_from_healthgate or not _coverage_chooses_files(self.options):
+                self.options["source"] = [_absolute(config.root, entry) for entry in config.source]
+            self.cov = coverage.Coverage(data_file=None, **self.options)
+            # An empty controller under xdist, or nothing imported yet, is judged by the
+            # gate itself (ERROR "no data"), so coverage.py's own warning adds nothing.
+            silenced = _strings(self.cov.get_option("run:disable_warnings"))
+            self.cov.set_option("run:disable_warnings", [*silenced, "no-data-collected"])
+            if config.exclude:
+                omit = _strings(self.cov.get_option("run:omit"))
+                omit += omit_patterns(config.root, config.exclude)
+                self.cov.set_option("run:omit", omit)
+        self.measured = MeasuredSource.of(self.external or self.cov)
+        self.early: list[str] = []  # measured files imported before this tracer started
         self.started = False
 
     def start(self) -> None:
         if self.external is None:
-            self.cov.start()
+            self.early = self.measured.imported_files()
+            with _warnings_shown():
+                self.cov.start()
             self.started = True
 
     def _writer(self) -> coverage.Coverage:
@@ -97,37 +182,245 @@ class CoverageTracer:
     def clear_data_file(self) -> None:
         """Remove the last session's data files (controller, before any test runs)."""
         if self.external is None:
-            self._writer().erase()
+            with _warnings_shown():
+                self._writer().erase()
 
     def stop(self) -> None:
         if self.started:
-            self.cov.stop()
+            with _warnings_shown():
+                self.cov.stop()
             self.started = False
 
-    def dumps(self) -> bytes:
-        """This process's data, for a worker to send to the controller."""
-        self.stop()
-        return (self.external or self.cov).get_data().dumps()
+    def findings(self) -> Findings:
+        """What this process knows that the data cannot tell."""
+        return Findings(self.early, self.measured.imported_elsewhere())
 
-    def save_and_measure(self, worker_payloads: list[bytes]) -> Measurement:
+    def dumps(self) -> dict[str, object]:
+        """This process's data and findings, for a worker to send to the controller."""
+        self.stop()
+        with _warnings_shown():
+            data = (self.external or self.cov).get_data().dumps()
+        return {"data": data, **self.findings().payload()}
+
+    def save_and_measure(self, worker_payloads: list[bytes], found: Findings) -> Measurement:
         """Merge this process's and the workers' data, write it, and measure it (controller)."""
         self.stop()
-        if self.external is not None:
-            # `coverage run` writes its data file itself when the process exits.
-            _merge(self.external.get_data(), worker_payloads)
-            return measure(self.external, self.config)
-        writer = self._writer()
-        data = writer.get_data()
-        data.update(self.cov.get_data())
-        _merge(data, worker_payloads)
-        writer.save()
-        if writer.get_option("run:parallel"):
-            # Parallel mode (what `patch = ["subprocess"]` relies on): fold this file
-            # and the subprocesses' files into the plain data file, as
-            # `coverage combine` does.
-            writer.combine()
+        found = found.plus(self.findings())
+        with _warnings_shown():
+            if self.external is not None:
+                # `coverage run` writes its data file itself when the process exits.
+                _merge(self.external.get_data(), worker_payloads)
+                return measure(self.external, self.config, found)
+            writer = self._writer()
+            data = writer.get_data()
+            data.update(self.cov.get_data())
+            _merge(data, worker_payloads)
             writer.save()
-        return measure(writer, self.config)
+            if writer.get_option("run:parallel"):
+                # Parallel mode (what `patch = ["subprocess"]` relies on): fold this file
+                # and the subprocesses' files into the plain data file, as
+                # `coverage combine` does.
+                writer.combine()
+                writer.save()
+            return measure(writer, self.config, found)
+
+
+def omit_patterns(root: Path, exclude: tuple[str, ...]) -> list[str]:
+    """coverage.py ``omit`` patterns leaving out the files healthgate's ``exclude`` leaves out.
+
+    As in the static gates, a pattern excludes the files it matches and every
+    file below a folder it matches, so a bare folder (``pkg/legacy``) excludes
+    its whole tree.
+    """
+    base = root.as_posix().rstrip("/")
+    patterns = []
+    for pattern in exclude:
+        glob = _coverage_glob(pattern.strip("/").removeprefix("./"))
+        patterns += [f"{base}/{glob}", f"{base}/{glob}/*"]
+    return patterns
+
+
+def _coverage_glob(pattern: str) -> str:
+    """A healthgate glob in coverage.py's syntax: ``**`` only as a whole segment, no classes."""
+    parts = []
+    for segment in pattern.split("/"):
+        glob = segment if segment == "**" else segment.replace("**", "*")
+        parts.append(glob.replace("[", "?").replace("]", "?"))
+    return "/".join(parts)
+
+
+@dataclass
+class Findings:
+    """Why a figure would be wrong: code measured only in part, or not at all."""
+
+    # Measured files imported before a tracer started: their module-level lines ran untraced.
+    early: list[str] = field(default_factory=list)
+    # (module, the file it was imported from, the measured source it should have come from)
+    elsewhere: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def payload(self) -> dict[str, object]:
+        return {"early": self.early, "elsewhere": self.elsewhere}
+
+    def add(self, payload: dict[str, Any]) -> None:
+        self.early += [str(item) for item in payload.get("early", [])]
+        self.elsewhere += [(str(a), str(b), str(c)) for a, b, c in payload.get("elsewhere", [])]
+
+    def plus(self, other: Findings) -> Findings:
+        return Findings([*self.early, *other.early], [*self.elsewhere, *other.elsewhere])
+
+    def problem(self, files: dict[str, dict[str, Any]]) -> str | None:
+        """Why the figure of ``files`` (coverage.py's JSON report) cannot be trusted, if so."""
+        return self.elsewhere_problem() or self.early_problem(files)
+
+    def elsewhere_problem(self) -> str | None:
+        if not self.elsewhere:
+            return None
+        module, found, expected = sorted(set(self.elsewhere))[0]
+        return (
+            f"{module} was imported from {found}, outside the measured source {expected}, "
+            f"so its lines were never measured; set [tool.healthgate] source = "
+            f'["{module}"] (the importable package name) or install the project '
+            f"editable (pip install -e .)"
+        )
+
+    def early_problem(self, files: dict[str, dict[str, Any]]) -> str | None:
+        """Early imports whose module-level lines no process of the run measured."""
+        executed = {_real(name): info.get("executed_lines", []) for name, info in files.items()}
+        missed = sorted(
+            {
+                path
+                for path in self.early
+                if path in executed and _unmeasured(module_level_lines(path), executed[path])
+            }
+        )
+        if not missed:
+            return None
+        names = ", ".join(_module_name(path) for path in missed[:MODULES_NAMED])
+        more = f" and {len(missed) - MODULES_NAMED} more" if len(missed) > MODULES_NAMED else ""
+        return (
+            f"measured modules were imported before coverage started, so their "
+            f"module-level lines were never measured: {names}{more} (a pytest plugin, "
+            f"or a package pytest imports itself); run `{COVERAGE_RUN}` to measure them "
+            f"from the start"
+        )
+
+
+def module_level_lines(path: str) -> set[int]:
+    """Lines of the module-level statements of ``path`` (its docstring left out)."""
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    body = tree.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    lines = set()
+    for node in body:
+        lines.add(node.lineno)
+        lines.update(d.lineno for d in getattr(node, "decorator_list", []))
+    return lines
+
+
+def _unmeasured(module_level: set[int], executed: list[int]) -> bool:
+    """None of the module-level lines ran (a module without statements has none to miss)."""
+    return bool(module_level) and not module_level & set(executed)
+
+
+def _module_name(path: str) -> str:
+    for name, module in list(sys.modules.items()):
+        filename = getattr(module, "__file__", None)
+        if isinstance(filename, str) and _real(filename) == path:
+            return name
+    return path
+
+
+def _real(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return str(Path(path).absolute())
+
+
+@dataclass
+class MeasuredSource:
+    """What coverage.py measures, as far as ``source`` says: folders, files, packages."""
+
+    folders: list[str]
+    packages: list[str]
+
+    @classmethod
+    def of(cls, cov: coverage.Coverage) -> MeasuredSource:
+        entries = _strings(cov.get_option("run:source"))
+        packages = _strings(cov.get_option("run:source_pkgs"))
+        folders = []
+        for entry in entries:
+            if Path(entry).exists():
+                folders.append(_real(entry))
+            else:
+                packages.append(entry)
+        return cls(folders, packages)
+
+    def measures(self, name: str, filename: str) -> bool:
+        if any(name == package or name.startswith(package + ".") for package in self.packages):
+            return True
+        return any(_within(filename, folder) for folder in self.folders)
+
+    def names(self) -> set[str]:
+        """Every name part a measured module's dotted name must contain (a cheap filter)."""
+        parts = {part for package in self.packages for part in package.split(".")}
+        for folder in self.folders:
+            parts.add(Path(folder).stem)
+            parts.update(_importable(folder))
+        return parts
+
+    def imported_files(self) -> list[str]:
+        """Measured files already imported (before a tracer starts)."""
+        found = []
+        names = self.names()
+        for name, module in list(sys.modules.items()):
+            if names.isdisjoint(name.split(".")):
+                continue  # cannot be measured: no need to look at its file
+            filename = getattr(module, "__file__", None)
+            if not isinstance(filename, str) or len(getattr(module, "__path__", ())) > 1:
+                continue  # a built-in module, or a namespace package
+            real = _real(filename)
+            if self.measures(name, real):
+                found.append(real)
+        return found
+
+    def imported_elsewhere(self) -> list[tuple[str, str, str]]:
+        """Packages of a measured folder that this process imported from somewhere else."""
+        found = []
+        for folder in self.folders:
+            for name, expected in _importable(folder).items():
+                module = sys.modules.get(name)
+                filename = getattr(module, "__file__", None)
+                if isinstance(filename, str) and not _within(_real(filename), expected):
+                    found.append((name, filename, expected))
+        return found
+
+
+def _within(filename: str, location: str) -> bool:
+    return filename == location or filename.startswith(location.rstrip(os.sep) + os.sep)
+
+
+def _importable(folder: str) -> dict[str, str]:
+    """The top-level names a measured folder provides, each with its location."""
+    path = Path(folder)
+    if path.is_file():
+        return {path.stem: folder} if path.suffix == ".py" else {}
+    if (path / "__init__.py").is_file():
+        return {path.name: folder}
+    try:
+        children = sorted(path.iterdir())
+    except OSError:
+        return {}
+    return {
+        child.stem if child.suffix == ".py" else child.name: str(child)
+        for child in children
+        if (child.is_dir() and (child / "__init__.py").is_file())
+        or (child.suffix == ".py" and child.is_file() and child.stem.isidentifier())
+    }
 
 
 def _started_by_coverage_run() -> coverage.Coverage | None:
@@ -154,9 +447,16 @@ def _strings(option: object) -> list[str]:
     return [str(item) for item in option] if isinstance(option, list) else []
 
 
-def _coverage_has_source(config: HealthgateConfig) -> bool:
-    probe = coverage.Coverage(config_file=coverage_config_file(config.root), data_file=None)
-    return bool(probe.get_option("run:source") or probe.get_option("run:source_pkgs"))
+def _coverage_chooses_files(options: dict[str, Any]) -> bool:
+    """coverage.py's own settings say what to measure: ``source``, ``source_pkgs`` or ``include``.
+
+    Then healthgate's derived source is not handed over: it would replace them
+    (coverage.py ignores ``include`` when ``source`` is given).
+    """
+    probe = coverage.Coverage(data_file=None, **options)
+    return any(
+        probe.get_option(option) for option in ("run:source", "run:source_pkgs", "run:include")
+    )
 
 
 def _absolute(root: Path, entry: str) -> str:
@@ -164,32 +464,72 @@ def _absolute(root: Path, entry: str) -> str:
     return str(path) if path.exists() else entry
 
 
-def measure_saved_data(config: HealthgateConfig, config_file: str | None) -> Measurement:
-    """Read the data file another tracer (pytest-cov) saved, as `coverage report` would."""
-    cov = coverage.Coverage(config_file=config_file or coverage_config_file(config.root))
-    cov.load()
-    return measure(cov, config)
+def measure_saved_data(
+    config: HealthgateConfig, config_file: str | None, precision: int | None = None
+) -> Measurement:
+    """Read the data file another tracer (pytest-cov) saved, as `coverage report` would.
+
+    ``precision``: pytest-cov's ``--cov-precision``, which overrides coverage.py's.
+    """
+    with _warnings_shown():
+        cov = coverage.Coverage(config_file=config_file or coverage_config_file(config.root))
+        if precision is not None:
+            cov.set_option("report:precision", precision)
+        cov.load()
+        return measure(cov, config)
 
 
-def measure(cov: coverage.Coverage, config: HealthgateConfig) -> Measurement:
+def measure(
+    cov: coverage.Coverage, config: HealthgateConfig, found: Findings | None = None
+) -> Measurement:
+    """The total and per-file figures, at coverage.py's precision (or a bound's, if finer).
+
+    ``found``: what the tracing processes saw that makes the figure untrustworthy;
+    the gate is then ERROR.
+    """
     setting = cov.get_option("report:precision")
-    precision = setting if isinstance(setting, int) else 0
+    precision = setting if isinstance(setting, int) and setting >= 0 else 0
+    bounds = config.bounds("coverage")
+    written = [bound for bound in (bounds.fail, bounds.warn) if bound is not None] if bounds else []
+    judged = max([precision, *(decimals(bound) for bound in written)])
+    floors = max([precision, *(decimals(floor) for floor in config.coverage_paths.values())])
     try:
-        total = cov.report(file=io.StringIO())
-        files = _per_file(cov)
+        with _warnings_shown():
+            total = cov.report(file=io.StringIO())
+            files = _per_file(cov)
+            branch = bool(cov.get_option("run:branch")) or cov.get_data().has_arcs()
     except CoverageException as exc:
         return Measurement("coverage", error=f"coverage.py: {exc}")
     measurement = Measurement(
         "coverage",
-        value=display_total(total, precision),
-        precision=precision,
-        extra={"raw_total": total, "branch": bool(cov.get_option("run:branch"))},
+        value=display_total(total, judged),
+        precision=judged,
+        extra={"raw_total": total, "branch": branch},
     )
     measurement.details = _most_missed(files, config.root)
-    percents = per_file_percent(files, config.root, precision)
+    percents = per_file_percent(files, config.root, floors)
     measurement.extra["files"] = percents
-    measurement.violations = floor_violations(percents, config.coverage_paths, precision)
+    measurement.violations = floor_violations(percents, config.coverage_paths, floors)
+    if bounds is not None and bounds.fail is not None:
+        measurement.violations[:0] = _fails_under(total, bounds.fail, judged)
+    if found is not None:
+        measurement.error = found.problem(files)
     return measurement
+
+
+def _fails_under(total: float, fail: float, precision: int) -> list[str]:
+    """`coverage report --fail-under`'s verdict where the shown total hides it.
+
+    coverage.py never shows a total as 0 unless it is 0, but judges the rounded
+    total: 0.004% against a bound of 0.01 fails there, and so here.
+    """
+    shown = display_total(total, precision)
+    if shown >= fail and should_fail_under(total, fail, precision):
+        return [
+            f"coverage {total:.{precision + 2}f}% rounds below {fail:g}%, "
+            f"as `coverage report --fail-under` judges it"
+        ]
+    return []
 
 
 def _per_file(cov: coverage.Coverage) -> dict[str, dict[str, Any]]:
@@ -249,9 +589,17 @@ class CoverageCollector(Collector):
         super().__init__(context)
         self.tracer: CoverageTracer | None = None
         self.payloads: list[bytes] = []
+        self.found = Findings()
+        try:
+            check_paths(context.settings)  # before any test runs: a typo is a usage error
+        except ConfigError as exc:
+            raise _usage_error(str(exc)) from None
         if not _pytest_cov_active(context.pytest_config):
-            self.tracer = CoverageTracer(context.settings)
-            self.tracer.start()
+            try:
+                self.tracer = CoverageTracer(context.settings)
+                self.tracer.start()
+            except (CoverageException, ImportError) as exc:  # plugins = ["missing"], ...
+                raise _usage_error(f"coverage.py cannot start: {exc}") from None
 
     def start(self) -> None:
         if self.tracer is not None and self.role.judges:
@@ -261,21 +609,32 @@ class CoverageCollector(Collector):
         return self.tracer.dumps() if self.tracer is not None else None
 
     def merge(self, payload: object) -> None:
-        if isinstance(payload, bytes):
-            self.payloads.append(payload)
+        if isinstance(payload, dict) and isinstance(payload.get("data"), bytes):
+            self.payloads.append(payload["data"])
+            self.found.add(payload)
 
     def finish(self) -> list[Measurement]:
         if self.tracer is not None:
-            return [self.tracer.save_and_measure(self.payloads)]
+            return [self.tracer.save_and_measure(self.payloads, self.found)]
         config = self.context.pytest_config
-        cov_config = getattr(config.known_args_namespace, "cov_config", None) if config else None
+        namespace = getattr(config, "known_args_namespace", None)
+        cov_config = getattr(namespace, "cov_config", None)
         if cov_config and not Path(cov_config).is_file():
             cov_config = None
-        return [measure_saved_data(self.settings, cov_config)]
+        precision = getattr(namespace, "cov_precision", None)
+        precision = precision if isinstance(precision, int) else None
+        return [measure_saved_data(self.settings, cov_config, precision)]
 
     def close(self) -> None:
         if self.tracer is not None:
             self.tracer.stop()
+
+
+def _usage_error(message: str) -> Exception:
+    """A usage error of the pytest run (exit status 4), before any test runs."""
+    import pytest
+
+    return pytest.UsageError(f"healthgate: {message}")
 
 
 def _pytest_cov_active(config: object) -> bool:

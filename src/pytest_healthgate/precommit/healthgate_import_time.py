@@ -26,9 +26,12 @@ def _pytest_pythonpath(settings: HealthgateConfig) -> list[str]:
         return []
     try:
         document = tomllib.loads(settings.path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return []
-    entries = document.get("tool", {}).get("pytest", {}).get("ini_options", {}).get("pythonpath")
+    entries: object = document
+    for key in ("tool", "pytest", "ini_options", "pythonpath"):
+        # Any level may be something other than a table (`[tool] pytest = "legacy"`).
+        entries = entries.get(key) if isinstance(entries, dict) else None
     if isinstance(entries, str):
         entries = entries.split()
     if not isinstance(entries, list):
