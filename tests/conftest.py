@@ -20,3 +20,23 @@ def pytest_configure(config: pytest.Config) -> None:
     # exactly what the plugin under test does; COVERAGE_COVERAGE is coverage.py's
     # switch for measuring a tool that itself uses coverage.py.
     os.environ.setdefault("COVERAGE_COVERAGE", "yes")
+    # hypothesis's pytest plugin costs every pytest process a third of a second
+    # or more; the hundreds of pytest runs this suite starts do not use it.
+    os.environ["PYTEST_ADDOPTS"] = _without_hypothesis(os.environ.get("PYTEST_ADDOPTS", ""))
+
+
+NO_HYPOTHESIS = "-p no:hypothesispytest"
+
+
+def _without_hypothesis(addopts: str) -> str:
+    return addopts if NO_HYPOTHESIS in addopts else f"{addopts} {NO_HYPOTHESIS}".strip()
+
+
+@pytest.fixture(autouse=True)
+def _pytester_runs_without_hypothesis(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pytester clears PYTEST_ADDOPTS for the runs it starts; set it again after it.
+    if "pytester" in request.fixturenames:
+        request.getfixturevalue("pytester")
+        monkeypatch.setenv("PYTEST_ADDOPTS", NO_HYPOTHESIS)

@@ -86,3 +86,10 @@ def test_a_configured_gate_nobody_measured_is_an_error() -> None:
     assert run.gates[0].verdict is Verdict.ERROR
     assert "measures debt" in run.gates[0].reason
     assert not run.ok
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_value_that_is_not_a_finite_number_is_an_error_never_a_pass(value: float) -> None:
+    result = judge_gate(METRICS["debt"], Measurement("debt", value=value), Bounds(fail=60))
+    assert result.verdict is Verdict.ERROR
+    assert "not a finite number" in result.reason

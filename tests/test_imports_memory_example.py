@@ -38,6 +38,10 @@ def test_serial_and_xdist_runs_of_the_example_give_the_same_verdicts(
         text = text.replace("[tool.healthgate.gates]\n", "[tool.healthgate.gates]\n" + GATES, 1)
     if "[tool.healthgate.imports]" not in text:
         text += IMPORTS
+    # The demo's 2 s duration warning is about its deliberately slow test, left out
+    # below; a loaded machine could push an xdist session past it, a verdict about
+    # load rather than about imports or memory.
+    text = text.replace('duration = { warn = "2s", fail = "10m" }', 'duration = { fail = "10m" }')
     pyproject.write_text(text)
 
     # The demo's deliberately slow test (it shows a duration WARN in `make demo`)

@@ -8,6 +8,7 @@ figure the user reads is the figure that was judged.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,8 @@ def judge_gate(spec: MetricSpec, measurement: Measurement, bounds: Bounds) -> Ga
         verdict, reason = Verdict.SKIP, measurement.skip_reason
     elif value is None:
         verdict, reason = Verdict.ERROR, f"{spec.name} was not measured"
+    elif not math.isfinite(value):  # NaN passes every comparison: never judge it
+        verdict, reason = Verdict.ERROR, f"{spec.name} is not a finite number ({value})"
     else:
         verdict, reason = _by_bounds(spec, measurement, value, bounds)
     return GateResult(
