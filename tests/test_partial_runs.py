@@ -91,3 +91,13 @@ def test_a_crashed_xdist_worker_makes_the_run_partial(pytester: pytest.Pytester)
     _result, document = run_with_report(pytester, "-n", "2")
     assert any("crashed" in reason for reason in document["run"]["partial"]), document["run"]
     assert document["summary"]["partial"] is True
+
+
+def test_pytest_exit_under_xdist_is_never_recorded_as_a_whole_run(
+    pytester: pytest.Pytester,
+) -> None:
+    suite(pytester, crash='import pytest; pytest.exit("enough")')
+    result, document = run_with_report(pytester, "-n", "2")
+    assert result.ret != 0
+    # Either no record at all, or one that says it is partial: never a whole run.
+    assert document == {} or document["summary"]["partial"] is True, document.get("run")
