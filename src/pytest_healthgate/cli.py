@@ -7,13 +7,15 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pytest_healthgate import __version__
-from pytest_healthgate.commands import check
+from pytest_healthgate.commands import baseline, check, init
 from pytest_healthgate.commands import run as run_command
 
 # name -> (help, add arguments, run); run returns the exit status.
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 COMMANDS: dict[str, Command] = {
+    "init": (init.SUMMARY, init.add_arguments, init.run),
     "check": (check.SUMMARY, check.add_arguments, check.run),
+    "baseline": (baseline.SUMMARY, baseline.add_arguments, baseline.run),
     "run": (run_command.SUMMARY, run_command.add_arguments, run_command.run),
 }
 

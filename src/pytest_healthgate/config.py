@@ -30,13 +30,19 @@ from pytest_healthgate.schema import (
     strings,
     unknown_key,
 )
-from pytest_healthgate.units import UnitError
+from pytest_healthgate.units import Unit, UnitError
 
 if TYPE_CHECKING:
     from pytest_healthgate.catalogue import Catalogue, MetricSpec
 
 __all__ = ["ConfigError", "HealthgateConfig", "find_project", "find_pyproject", "load"]
 TABLE = "tool.healthgate"
+
+
+def _legacy(value: object) -> str:
+    if value in ("warn", "fail"):
+        return str(value)
+    raise ValueError('not "warn" or "fail"')
 
 
 def _source(value: object) -> tuple[str, ...]:
@@ -67,9 +73,18 @@ TOP_LEVEL: dict[str, Option] = {
         (),
         "Paths (globs relative to the project root) never measured.",
     ),
+    "legacy": Option(
+        '"warn" or "fail"',
+        _legacy,
+        "warn",
+        "With a committed baseline (`.healthgate/baseline.toml`): `warn` reports a gate "
+        "that was already past its bound in the baseline, and is not worse now, as WARN "
+        "(*inherited*); `fail` keeps every bound absolute.",
+    ),
 }
 
 GATE_KEYS = ("fail", "warn")
+RATCHET_EXPECTED = 'a table of gate = tolerance, such as { coverage = 0.1, debt = "30m" }'
 GATE_EXPECTED = "a table such as { fail = ..., warn = ... } or false to turn the gate off"
 NOT_IN_PROJECT_DIRS = {"tests", "test", "docs", "examples", "benchmarks", "build", "dist"}
 
@@ -93,6 +108,9 @@ class HealthgateConfig:
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     # [tool.healthgate.metrics.NAME]: how the values tests record are combined.
     aggregates: dict[str, str] = field(default_factory=dict)
+    # [tool.healthgate.ratchet]: gates judged against the baseline -> tolerance.
+    ratchet: dict[str, float] = field(default_factory=dict)
+    legacy: str = "warn"
 
     @property
     def coverage_paths(self) -> dict[str, float]:
@@ -189,7 +207,7 @@ class _Reader:
     def build(
         self, root: Path, pyproject: Path | None, raw: dict[str, Any], tool: dict[str, Any]
     ) -> HealthgateConfig:
-        known = [*TOP_LEVEL, "gates", "metrics", "plugins", *self.builtin_tables]
+        known = [*TOP_LEVEL, "gates", "metrics", "plugins", "ratchet", *self.builtin_tables]
         for key, value in raw.items():
             if key not in known:
                 raise ConfigError(unknown_key(self.where, TABLE, key, value, known))
@@ -225,7 +243,43 @@ class _Reader:
             floors=floors,
             sections=sections,
             aggregates={spec.name: aggregate for spec, aggregate, _bounds in declared},
+            ratchet=self.ratchet(raw.get("ratchet", {}), catalogue),
+            legacy=values["legacy"],
         )
+
+    def ratchet(self, raw: object, catalogue: Catalogue) -> dict[str, float]:
+        """[tool.healthgate.ratchet]: gate -> how much worse than the baseline is tolerated.
+
+        ``true`` (or 0) tolerates nothing; a number or string is read in the gate's
+        unit (``coverage = 0.1`` percentage points, ``debt = "30m"``).
+        """
+        table = f"{TABLE}.ratchet"
+        if not isinstance(raw, dict):
+            raise ConfigError(bad_value(self.where, TABLE, "ratchet", raw, RATCHET_EXPECTED))
+        tolerances: dict[str, float] = {}
+        for name, value in raw.items():
+            spec = catalogue.metrics.get(name)
+            if spec is None:
+                if self.plugins_pending:
+                    continue
+                known = list(catalogue.metrics)
+                raise ConfigError(unknown_key(self.where, table, name, value, known))
+            if value is False:
+                continue
+            if value is True or (isinstance(value, int) and value == 0):
+                tolerances[name] = 0.0
+                continue
+            if spec.unit is Unit.RANK or isinstance(value, bool):
+                raise ConfigError(
+                    bad_value(self.where, table, name, value, "true (no worse than the baseline)")
+                )
+            tolerance = parse_bound(self.where, table, name, value, spec.unit)
+            if tolerance < 0:
+                raise ConfigError(
+                    bad_value(self.where, table, name, value, "a tolerance of 0 or more")
+                )
+            tolerances[name] = tolerance
+        return tolerances
 
     def coverage_bounds(self, root: Path, raw_gates: Mapping[str, Any], bounds: Bounds) -> Bounds:
         """The coverage gate's bounds, with coverage.py's own settings checked.

@@ -50,6 +50,18 @@ class Detail:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Item:
+    """One thing behind a figure - a finding, a complex function - that a baseline
+    recognises again after the code around it moved (see ``ratchet``)."""
+
+    rule: str  # what kind of thing: "ruff:E501", "bandit:B602", "complexity"
+    path: str  # project-relative, as the report shows it
+    line: int  # where it is now; not part of its identity
+    cost: float  # its share of the figure, in the gate's unit
+    label: str  # what to print when it is new
+
+
 @dataclass
 class Measurement:
     """What a collector found for one metric, before any bound is applied.
@@ -68,6 +80,12 @@ class Measurement:
     hint: str = ""
     precision: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the figure is made of, for the ratchet: the items that add up to it
+    # (or, when ``items_add_up`` is false, whose worst is the figure), and
+    # per-file figures such as {"units": 120, "missing": 14} for coverage.
+    items: list[Item] | None = None
+    items_add_up: bool = True
+    parts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,10 @@ class GateResult:
     extra: dict[str, Any] = field(default_factory=dict)
     detail_title: str = "top offenders"  # from the gate's catalogue entry
     details_shown: int = 5
+    # Against the committed baseline: "inherited" (already past its bound there and
+    # not worse now), "introduced" (past its bound because of this change), or "".
+    origin: str = ""
+    baseline: dict[str, Any] | None = None  # the comparison, for the JSON report
 
 
 @dataclass

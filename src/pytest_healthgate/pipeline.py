@@ -127,6 +127,7 @@ def judge_run(
     report_targets: Iterable[ReportTarget] = (),
     metadata: dict[str, Any] | None = None,
     partial: Sequence[str] = (),
+    snapshot_to: Path | None = None,
     **extra: Any,
 ) -> RunResult:
     """Judge ``gates`` (default: every configured gate), then write what the surface keeps.
@@ -135,7 +136,11 @@ def judge_run(
     of the sources it measured); ``report_targets`` are written either way.
     ``partial`` says why the run saw less than the whole suite: the record keeps
     the reasons, and the gates whose figures depend on the tests that ran say so.
+    With a committed baseline (``.healthgate/baseline.toml``) each gate is also
+    judged against it (``ratchet``). ``snapshot_to`` writes this run's figures in
+    the baseline's format there (``healthgate init`` and ``baseline --update``).
     """
+    measurements = list(measurements)
     wanted = None if gates is None else set(gates)
     bounds = {
         name: bound for name, bound in settings.gates.items() if wanted is None or name in wanted
@@ -144,6 +149,13 @@ def judge_run(
         metadata = run_metadata(settings, surface, **extra)
         metadata["partial"] = list(partial)
     result = evaluate(bounds, settings.catalogue.metrics, measurements, metadata)
+    from pytest_healthgate import ratchet
+
+    result = ratchet.apply(
+        result, measurements, settings, partial=partial, taking_baseline=snapshot_to is not None
+    )
+    if snapshot_to is not None:
+        _write_snapshot(snapshot_to, settings, measurements, result, partial)
     if partial:
         result = _marked_partial(result, settings, partial)
     if publish:
@@ -151,6 +163,24 @@ def judge_run(
     for fmt, path in report_targets:
         write_atomic(path, RENDERERS[fmt](result))
     return result
+
+
+def _write_snapshot(
+    path: Path,
+    settings: HealthgateConfig,
+    measurements: list[Measurement],
+    result: RunResult,
+    partial: Sequence[str],
+) -> None:
+    from pytest_healthgate import snapshot
+    from pytest_healthgate.store import baseline
+
+    commit = result.metadata.get("git_commit")
+    taken = snapshot.snapshot(
+        settings, measurements, commit=commit if isinstance(commit, str) else None
+    )
+    taken.partial = list(partial)
+    write_atomic(path, baseline.render(taken))
 
 
 def _marked_partial(

@@ -58,6 +58,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="FORMAT:PATH",
         help="also write the result as FORMAT (json) to PATH; may be repeated.",
     )
+    group.addoption(
+        "--healthgate-snapshot",
+        default=None,
+        metavar="PATH",
+        help="also write this run's figures in the baseline's format to PATH "
+        "(what `healthgate init` and `healthgate baseline --update` use).",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -9,6 +9,7 @@ through ``config.workeroutput``, and gates are judged once, on the controller.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,6 +45,8 @@ class GateSession:
             getattr(config.known_args_namespace, "healthgate_report", None) or [], settings.root
         )
         self.collectors = CollectorSet(settings, config)
+        snapshot = getattr(config.known_args_namespace, "healthgate_snapshot", None)
+        self.snapshot_to = Path(snapshot).resolve() if snapshot else None
         self.result: RunResult | None = None
 
     @classmethod
@@ -87,6 +90,7 @@ class GateSession:
             publish=True,
             partial=self.collectors.partial_reasons(),
             report_targets=self.report_targets,
+            snapshot_to=self.snapshot_to,
             exit_status_of_tests=int(session.exitstatus),
             xdist_workers=self.collectors.workers,
         )

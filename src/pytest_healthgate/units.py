@@ -189,3 +189,20 @@ def _format_size(size: float) -> str:
         if size >= factor:
             return f"{size / factor:.1f}{unit}"
     return f"{size:.0f}B"
+
+
+def config_text(value: float, kind: Unit) -> float | int | str:
+    """``value`` as one would write it in pyproject.toml (what ``healthgate init`` writes)."""
+    if kind is Unit.RANK:
+        return rank_letter(value)
+    if kind is Unit.DURATION:
+        for unit, factor in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+            if value >= factor and value % factor == 0:
+                return f"{value / factor:g}{unit}"
+        return f"{value * 1000:g}ms"
+    if kind is Unit.SIZE:
+        for unit, factor in (("GB", 1000**3), ("MB", 1000**2), ("kB", 1000)):
+            if value >= factor and value % factor == 0:
+                return f"{value / factor:g}{unit}"
+        return int(value)
+    return int(value) if value == int(value) else value

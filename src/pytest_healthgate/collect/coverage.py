@@ -509,6 +509,7 @@ def measure(
     measurement.details = _most_missed(files, config.root)
     percents = per_file_percent(files, config.root, floors)
     measurement.extra["files"] = percents
+    measurement.parts = coverage_parts(files, config.root)
     measurement.violations = floor_violations(percents, config.coverage_paths, floors)
     if bounds is not None and bounds.fail is not None:
         measurement.violations[:0] = _fails_under(total, bounds.fail, judged)
@@ -566,6 +567,22 @@ def _most_missed(files: dict[str, dict[str, Any]], root: Path) -> list[Detail]:
         for name, info in ranked[:MOST_MISSED_SHOWN]
         if int(info["summary"].get("missing_lines", 0)) > 0
     ]
+
+
+def coverage_parts(files: dict[str, dict[str, Any]], root: Path) -> dict[str, dict[str, Any]]:
+    """Each file's coverable units (statements and branches) and how many were missed,
+    with the missed line numbers: what the ratchet compares with the baseline."""
+    parts = {}
+    for name, info in files.items():
+        summary = info["summary"]
+        units = int(summary.get("num_statements", 0)) + int(summary.get("num_branches", 0))
+        missing = int(summary.get("missing_lines", 0)) + int(summary.get("missing_branches", 0))
+        parts[_relative(root, name)] = {
+            "units": units,
+            "missing": missing,
+            "missing_lines": sorted(int(line) for line in info.get("missing_lines", [])),
+        }
+    return parts
 
 
 def per_file_percent(

@@ -50,6 +50,8 @@ def _gate(gate: GateResult) -> dict[str, Any]:
             for detail in gate.details
         ],
         "extra": gate.extra,
+        "origin": gate.origin or None,
+        "baseline": gate.baseline,
     }
 
 

@@ -37,7 +37,7 @@ def _row(gate: GateResult) -> tuple[str, ...]:
         _cell(gate, gate.value),
         _cell(gate, gate.bounds.warn),
         _cell(gate, gate.bounds.fail),
-        gate.verdict.value,
+        f"{gate.verdict.value} ({gate.origin})" if gate.origin else gate.verdict.value,
         note,
     )
 

@@ -33,7 +33,7 @@ from pytest_healthgate.collect.static.results import (
     FunctionComplexity,
     LintFinding,
 )
-from pytest_healthgate.model import Detail, Measurement
+from pytest_healthgate.model import Detail, Item, Measurement
 from pytest_healthgate.report.escape import escape
 from pytest_healthgate.units import RANKS, Unit, rank_number
 
@@ -306,8 +306,19 @@ def _debt(figures: _StaticFigures) -> Measurement:
     if files:
         hint = f"start with {files[0].name} ({_hours(files[0].minutes)} of debt)"
     return Measurement(
-        "debt", value=figures.debt_minutes * 60, details=details, hint=hint, extra=extra
+        "debt",
+        value=figures.debt_minutes * 60,
+        details=details,
+        hint=hint,
+        extra=extra,
+        items=[_item(finding, finding.minutes * 60) for finding in figures.findings],
     )
+
+
+def _item(finding: Finding, cost: float) -> Item:
+    where = escape(f"{finding.path}:{finding.line}")
+    label = f"{where}: {escape(finding.code)} {finding.message}"
+    return Item(f"{finding.tool}:{finding.code}", finding.path, finding.line, cost, label)
 
 
 def _debt_ratio(figures: _StaticFigures) -> Measurement:
@@ -373,8 +384,28 @@ def _complexity(figures: _StaticFigures) -> Measurement:
         top = functions[0]
         where = f"{top.path}:{top.function.line}, complexity {top.function.complexity}"
         hint = escape(f"split {top.function.name} ({where}) first")
+    items = [
+        Item(
+            "complexity",
+            item.path,
+            item.function.line,
+            rank_number(item.function.rank),
+            escape(
+                f"{item.path}:{item.function.line}: {item.function.name} has complexity "
+                f"{item.function.complexity} (rank {item.function.rank})"
+            ),
+        )
+        for item in functions
+        if item.function.rank != "A"
+    ]
     return Measurement(
-        "complexity", value=rank_number(worst), details=details, hint=hint, extra=extra
+        "complexity",
+        value=rank_number(worst),
+        details=details,
+        hint=hint,
+        extra=extra,
+        items=items,
+        items_add_up=False,
     )
 
 
@@ -393,7 +424,10 @@ def _critical(figures: _StaticFigures) -> Measurement:
         for finding in critical[:TOP]
     ]
     extra = {"findings": [finding.to_dict() for finding in critical[:FINDINGS_IN_REPORT]]}
-    return Measurement("critical", value=float(len(critical)), details=details, extra=extra)
+    items = [_item(finding, 1.0) for finding in critical]
+    return Measurement(
+        "critical", value=float(len(critical)), details=details, extra=extra, items=items
+    )
 
 
 # The figure of each gate the static analysis measures, by gate name.
