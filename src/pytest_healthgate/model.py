@@ -86,6 +86,9 @@ class Measurement:
     items: list[Item] | None = None
     items_add_up: bool = True
     parts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Read back from a recorded report (healthgate-last-run): the comparison with
+    # the baseline that the recorded run made, which its items no longer allow.
+    compared: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

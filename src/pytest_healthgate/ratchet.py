@@ -130,11 +130,36 @@ def compare(
     figure: GateFigure,
     context: Context,
 ) -> Comparison:
+    if measurement.compared is not None:
+        return _recorded(measurement.compared, figure)
     if measurement.items is not None and figure.items is not None:
         return _compare_items(spec, gate, measurement.items, figure, context)
     if measurement.parts and figure.files and spec.name == "coverage":
         return _compare_coverage(measurement, figure, context)
     return _compare_value(spec, gate, figure, context.tolerance(gate.name))
+
+
+def _recorded(compared: dict[str, Any], figure: GateFigure) -> Comparison:
+    """The comparison a recorded run made (healthgate-last-run judges a record again)."""
+
+    def labels(key: str) -> list[Item]:
+        found = compared.get(key)
+        texts = found if isinstance(found, list) else []
+        return [Item("", "", 0, 0.0, str(text)) for text in texts]
+
+    worse_by = compared.get("worse_by")
+    fixed = compared.get("fixed")
+    return Comparison(
+        figure,
+        worse_by=float(worse_by) if isinstance(worse_by, int | float) else 0.0,
+        worse=compared.get("worse") is True,
+        better=compared.get("better") is True,
+        added=labels("added"),
+        upgraded=labels("tool_upgrade"),
+        fixed=fixed if isinstance(fixed, int) else 0,
+        files=[str(entry) for entry in compared.get("files") or []],
+        summary=str(compared.get("summary", "")),
+    )
 
 
 def _unchanged(path: str, context: Context) -> bool:

@@ -94,6 +94,8 @@ def _measurement(metric: dict[str, Any]) -> Measurement:
             for d in metric.get("details", [])
         ],
     )
+    compared = metric.get("baseline")
+    measurement.compared = compared if isinstance(compared, dict) else None
     if metric.get("verdict") == "ERROR":
         measurement.error = str(metric.get("reason") or "could not be measured")
     elif metric.get("verdict") == "SKIP":

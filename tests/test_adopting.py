@@ -1,0 +1,399 @@
+"""Adopting healthgate on a project with debt: init, a committed baseline, the ratchet.
+
+Every step runs the real commands in a real git repository: `healthgate init`
+(which runs the test suite under `pytest --healthgate`), then changes a user
+would make, each judged by a real `pytest --healthgate` run against the
+baseline init wrote. The project has what the issue names: a function of
+complexity F nobody tests, a high-severity bandit finding and low coverage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PYPROJECT = """\
+# The legacy project: ten years of history, and comments a tool must keep.
+[project]
+name = "legacy"   # the distribution name
+version = "1.0"
+
+[tool.pytest.ini_options]
+# short output, please
+pythonpath = ["src"]
+testpaths = ["tests"]
+
+[tool.ruff]
+line-length = 100  # as the team agreed
+"""
+
+BRANCHES = "\n".join(f"    if x == {i}:\n        return {i}" for i in range(45))
+CORE = f'''"""Core of the legacy package."""
+
+import subprocess
+
+
+def tangled(x):
+{BRANCHES}
+    return -1
+
+
+def run(command):
+    return subprocess.call(command, shell=True)
+
+
+def add(a, b):
+    return a + b
+
+
+def sub(a, b):
+    return a - b
+'''
+SHAPES = '''"""Shapes."""
+
+
+def area(width, height):
+    return width * height
+
+
+def perimeter(width, height):
+    return 2 * (width + height)
+'''
+TESTS = """\
+from legacy.core import add, sub
+from legacy.shapes import area, perimeter
+
+
+def test_add():
+    assert add(1, 2) == 3
+
+
+def test_sub():
+    assert sub(3, 2) == 1
+
+
+def test_shapes():
+    assert area(2, 3) == 6
+    assert perimeter(2, 3) == 10
+"""
+
+
+def git(root: Path, *args: str) -> str:
+    completed = subprocess.run(
+        ["git", "-c", "user.email=dev@example.com", "-c", "user.name=dev", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return completed.stdout
+
+
+def healthgate(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_healthgate.cli", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def gated_run(root: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    report = root / ".healthgate" / "test-report.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--healthgate",
+            f"--healthgate-report=json:{report}",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    document = json.loads(report.read_text()) if report.is_file() else {}
+    return completed, document
+
+
+def metric(document: dict[str, Any], name: str) -> dict[str, Any]:
+    for entry in document["metrics"]:
+        if entry["name"] == name:
+            found: dict[str, Any] = entry
+            return found
+    raise AssertionError(f"no gate {name}")
+
+
+def write_legacy(root: Path) -> None:
+    (root / "src" / "legacy").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    (root / "src" / "legacy" / "__init__.py").write_text('"""Legacy."""\n')
+    (root / "src" / "legacy" / "core.py").write_text(CORE)
+    (root / "src" / "legacy" / "shapes.py").write_text(SHAPES)
+    (root / "tests" / "test_legacy.py").write_text(TESTS)
+    (root / ".gitignore").write_text(".coverage\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "legacy")
+
+
+@pytest.fixture(scope="module")
+def adopted_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The legacy project after `healthgate init`, committed (built once per module)."""
+    root = tmp_path_factory.mktemp("adopted") / "legacy"
+    root.mkdir()
+    write_legacy(root)
+    completed = healthgate(root, "init")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "adopt healthgate")
+    return root
+
+
+@pytest.fixture
+def adopted(adopted_template: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "legacy"
+    shutil.copytree(adopted_template, root, symlinks=True)
+    return root
+
+
+def test_zero_config_shows_every_gate_and_fails_nothing_the_project_has(tmp_path: Path) -> None:
+    write_legacy(tmp_path)
+    completed, document = gated_run(tmp_path)
+    assert completed.returncode == 0, completed.stdout
+    names = {entry["name"] for entry in document["metrics"]}
+    expected = {"coverage", "pass_rate", "debt", "complexity", "critical"}
+    assert expected <= names
+    assert metric(document, "complexity")["verdict"] == "WARN"
+    assert metric(document, "critical")["verdict"] == "WARN"
+    assert "healthgate init" in completed.stdout
+
+
+def test_init_keeps_every_byte_of_pyproject_outside_its_table_and_says_what_next(
+    tmp_path: Path,
+) -> None:
+    write_legacy(tmp_path)
+    completed = healthgate(tmp_path, "init")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    text = (tmp_path / "pyproject.toml").read_text()
+    # Everything the file had is still there, byte for byte; the new table follows it.
+    assert text.startswith(PYPROJECT)
+    added = text[len(PYPROJECT) :]
+    assert added.lstrip().startswith("[tool.healthgate]")
+    assert 'source = ["src/legacy"]' in added
+    assert 'packages = ["legacy"]' in added
+    assert "[tool.healthgate.ratchet]" in added
+    baseline = (tmp_path / ".healthgate" / "baseline.toml").read_text()
+    assert "[gates.complexity]" in baseline
+    assert "[tools]" in baseline
+    assert "B602" in baseline
+    for step in ("git add", "pre-commit", "pytest --healthgate"):
+        assert step in completed.stdout
+    # The baseline is meant to be committed: git does not ignore it.
+    git(tmp_path, "add", "-A")
+    tracked = git(tmp_path, "ls-files", ".healthgate")
+    assert ".healthgate/baseline.toml" in tracked.split()
+
+
+def test_init_refuses_an_existing_table_without_force_and_dry_run_writes_nothing(
+    adopted: Path,
+) -> None:
+    before = (adopted / "pyproject.toml").read_text()
+    refused = healthgate(adopted, "init", "--no-tests")
+    assert refused.returncode == 2
+    assert "--force" in refused.stderr
+    baseline_before = (adopted / ".healthgate" / "baseline.toml").read_bytes()
+    dry = healthgate(adopted, "init", "--no-tests", "--force", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "[tool.healthgate]" in dry.stdout
+    assert "[gates.debt]" in dry.stdout
+    assert (adopted / "pyproject.toml").read_text() == before
+    assert (adopted / ".healthgate" / "baseline.toml").read_bytes() == baseline_before
+
+
+def test_after_init_the_inherited_debt_warns_and_an_unrelated_change_passes(
+    adopted: Path,
+) -> None:
+    shapes = adopted / "src" / "legacy" / "shapes.py"
+    shapes.write_text(SHAPES.replace("Shapes.", "Shapes of things."))
+    completed, document = gated_run(adopted)
+    assert completed.returncode == 0, completed.stdout
+    complexity = metric(document, "complexity")
+    assert (complexity["verdict"], complexity["origin"]) == ("WARN", "inherited")
+    assert "WARN (inherited)" in completed.stdout
+
+
+def test_a_new_todo_and_a_new_high_finding_fail_naming_exactly_them(adopted: Path) -> None:
+    core = adopted / "src" / "legacy" / "core.py"
+    core.write_text(
+        CORE
+        + textwrap.dedent(
+            '''
+
+            def deploy(target):
+                """Deploy."""
+                # TODO: check the target first
+                return subprocess.call("deploy " + target, shell=True)
+            '''
+        )
+    )
+    completed, document = gated_run(adopted)
+    assert completed.returncode == 1
+    debt = metric(document, "debt")
+    assert debt["verdict"] == "FAIL"
+    added = debt["baseline"]["added"]
+    assert len(added) == 2, added
+    assert any("TODO: check the target first" in label for label in added)
+    assert any("B602" in label for label in added)
+    critical = metric(document, "critical")
+    assert (critical["verdict"], critical["origin"]) == ("FAIL", "introduced")
+    assert [label.split(":")[0:2] for label in critical["baseline"]["added"]] == [
+        ["src/legacy/core.py", str(CORE.count("\n") + 6)]
+    ]
+
+
+def test_uncovered_lines_added_fail_naming_the_file_and_lines(adopted: Path) -> None:
+    shapes = adopted / "src" / "legacy" / "shapes.py"
+    shapes.write_text(
+        SHAPES
+        + textwrap.dedent(
+            """
+
+            def volume(width, height, depth):
+                if depth < 0:
+                    raise ValueError(depth)
+                return width * height * depth
+            """
+        )
+    )
+    completed, document = gated_run(adopted)
+    assert completed.returncode == 1, completed.stdout
+    coverage = metric(document, "coverage")
+    assert coverage["verdict"] == "FAIL"
+    first = SHAPES.count("\n") + 4  # the body of volume: after two blank lines and the def
+    assert coverage["baseline"]["files"] == [
+        f"src/legacy/shapes.py +3 uncovered (lines {first}-{first + 2})"
+    ]
+
+
+def test_moving_a_function_to_another_file_passes(adopted: Path) -> None:
+    core = adopted / "src" / "legacy" / "core.py"
+    text = core.read_text()
+    start, end = text.index("def tangled"), text.index("def run(")
+    (adopted / "src" / "legacy" / "tangle.py").write_text(
+        '"""Moved out of core."""\n\n\n' + text[start:end].rstrip() + "\n"
+    )
+    core.write_text(
+        text[:start].replace(
+            "import subprocess\n", "import subprocess\n\nfrom legacy.tangle import tangled\n"
+        )
+        + "__all__ = ['tangled']\n\n\n"
+        + text[end:]
+    )
+    completed, document = gated_run(adopted)
+    assert completed.returncode == 0, completed.stdout
+    complexity = metric(document, "complexity")
+    assert complexity["origin"] == "inherited"
+    assert complexity["baseline"]["added"] == []
+
+
+def test_legacy_fail_keeps_absolute_bounds_absolute(adopted: Path) -> None:
+    pyproject = adopted / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('legacy = "warn"', 'legacy = "fail"'))
+    completed, document = gated_run(adopted)
+    assert completed.returncode == 1
+    complexity = metric(document, "complexity")
+    assert (complexity["verdict"], complexity["origin"]) == ("FAIL", "inherited")
+
+
+def test_update_refuses_worse_figures_unless_a_reason_is_given(adopted: Path) -> None:
+    core = adopted / "src" / "legacy" / "core.py"
+    core.write_text(CORE + "\n\n# FIXME: later\n")
+    refused = healthgate(adopted, "baseline", "--update", "--no-tests")
+    assert refused.returncode == 1
+    assert "debt" in refused.stderr and "--allow-worse" in refused.stderr
+    no_reason = healthgate(adopted, "baseline", "--update", "--no-tests", "--allow-worse")
+    assert no_reason.returncode == 2
+    accepted = healthgate(
+        adopted, "baseline", "--update", "--no-tests", "--allow-worse", "--reason", "ship it"
+    )
+    assert accepted.returncode == 0, accepted.stderr
+    baseline = (adopted / ".healthgate" / "baseline.toml").read_text()
+    assert 'reason = "ship it"' in baseline
+    assert "FIXME: later" in baseline
+    completed, _document = gated_run(adopted)
+    assert completed.returncode == 0, completed.stdout
+
+
+def test_better_figures_are_proposed_for_the_baseline(adopted: Path) -> None:
+    core = adopted / "src" / "legacy" / "core.py"
+    core.write_text(CORE.replace("shell=True", "shell=False"))
+    completed, document = gated_run(adopted)
+    assert completed.returncode == 0, completed.stdout
+    critical = metric(document, "critical")
+    assert critical["baseline"]["better"] is True
+    assert "healthgate baseline --update" in critical["hint"]
+
+
+def test_a_tool_upgrade_is_not_a_regression(adopted: Path) -> None:
+    """Rewrite the baseline as an older ruff would have left it: one finding fewer.
+
+    Installing two ruff versions is not possible offline, so the baseline - which
+    is only data - is edited to what the older version reported.
+    """
+    import tomllib
+
+    import tomli_w
+
+    path = adopted / ".healthgate" / "baseline.toml"
+    document = tomllib.loads(path.read_text())
+    items = document["gates"]["debt"]["items"]
+    dropped = next(item for item in items if item["rule"].startswith("bandit:B404"))
+    items.remove(dropped)
+    same_tools = tomli_w.dumps(document)
+    document["tools"]["bandit"] = "0.0.1"
+    path.write_text(tomli_w.dumps(document))
+    completed, report = gated_run(adopted)
+    assert completed.returncode == 0, completed.stdout
+    debt = metric(report, "debt")
+    assert debt["baseline"]["tool_upgrade"] and not debt["baseline"]["added"]
+    assert "tool upgrade" in debt["reason"]
+    # The same finding with the same tool versions is new debt.
+    path.write_text(same_tools)
+    completed, report = gated_run(adopted)
+    assert completed.returncode == 1
+    assert metric(report, "debt")["baseline"]["added_count"] == 1
+
+
+def test_a_ratchet_without_a_baseline_is_an_error_that_says_what_to_run(adopted: Path) -> None:
+    os.remove(adopted / ".healthgate" / "baseline.toml")
+    completed, document = gated_run(adopted)
+    assert completed.returncode == 1
+    coverage = metric(document, "coverage")
+    assert coverage["verdict"] == "ERROR"
+    assert "healthgate baseline --update" in coverage["reason"]
+
+
+def test_a_corrupt_baseline_is_an_error_and_update_rebuilds_it(adopted: Path) -> None:
+    path = adopted / ".healthgate" / "baseline.toml"
+    path.write_text(path.read_text().replace("format = 1", 'format = "one"'))
+    completed, document = gated_run(adopted)
+    assert completed.returncode == 1
+    assert "not a healthgate baseline" in metric(document, "debt")["reason"]
+    rebuilt = healthgate(adopted, "baseline", "--update")
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    completed, _document = gated_run(adopted)
+    assert completed.returncode == 0, completed.stdout
