@@ -79,6 +79,7 @@ def run(arguments: argparse.Namespace) -> int:
                 f"or `healthgate baseline --update` to refresh the baseline only."
             )
         table = adopted_table(root, document)
+        preview = _with_table(_parse("", path), table)
         new_text = _with_table(document, table)
     except ConfigError as exc:
         print(f"healthgate init: {exc}", file=sys.stderr)
@@ -89,6 +90,7 @@ def run(arguments: argparse.Namespace) -> int:
         path,
         original,
         new_text,
+        preview,
         not arguments.no_tests,
         extra[1:] if extra[:1] == ["--"] else extra,
     )
@@ -103,6 +105,7 @@ class Plan:
     path: Path  # pyproject.toml
     original: str  # its text before ("" when init creates it)
     new_text: str
+    preview: str  # the table alone
     tests: bool
     pytest_args: list[str]
 
@@ -183,9 +186,8 @@ def _with_table(document: Any, table: dict[str, Any]) -> str:
 
 
 def _dry_run(plan: Plan) -> int:
-    print(f"healthgate init --dry-run: would write to {plan.path}:")
-    added = plan.new_text.startswith(plan.original)
-    print(plan.new_text[len(plan.original) :] if added else plan.new_text)
+    print(f"healthgate init --dry-run: would write this table to {plan.path}:")
+    print(plan.preview)
     try:
         taken = plan.measure()
     except (ConfigError, MeasuringError) as exc:
