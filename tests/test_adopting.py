@@ -10,7 +10,6 @@ complexity F nobody tests, a high-severity bandit finding and low coverage.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -333,7 +332,8 @@ def test_update_refuses_worse_figures_unless_a_reason_is_given(adopted: Path) ->
     core.write_text(CORE + "\n\n# FIXME: later\n")
     refused = healthgate(adopted, "baseline", "--update", "--no-tests")
     assert refused.returncode == 1
-    assert "debt" in refused.stderr and "--allow-worse" in refused.stderr
+    assert "debt" in refused.stderr
+    assert "--allow-worse" in refused.stderr
     no_reason = healthgate(adopted, "baseline", "--update", "--no-tests", "--allow-worse")
     assert no_reason.returncode == 2
     accepted = healthgate(
@@ -380,7 +380,8 @@ def test_a_tool_upgrade_is_not_a_regression(adopted: Path) -> None:
     completed, report = gated_run(adopted)
     assert completed.returncode == 0, completed.stdout
     debt = metric(report, "debt")
-    assert debt["baseline"]["tool_upgrade"] and not debt["baseline"]["added"]
+    assert debt["baseline"]["tool_upgrade"]
+    assert not debt["baseline"]["added"]
     assert "tool upgrade" in debt["reason"]
     # The same finding with the same tool versions is new debt.
     path.write_text(same_tools)
@@ -390,7 +391,7 @@ def test_a_tool_upgrade_is_not_a_regression(adopted: Path) -> None:
 
 
 def test_a_ratchet_without_a_baseline_is_an_error_that_says_what_to_run(adopted: Path) -> None:
-    os.remove(adopted / ".healthgate" / "baseline.toml")
+    (adopted / ".healthgate" / "baseline.toml").unlink()
     completed, document = gated_run(adopted)
     assert completed.returncode == 1
     coverage = metric(document, "coverage")
