@@ -4,7 +4,8 @@
 # outcome here; anything else (a usage error, a crash) makes the demo itself fail.
 set -uo pipefail
 bin="$(cd "$1" && pwd)"
-cd "$(dirname "$0")/demo"
+examples="$(cd "$(dirname "$0")" && pwd)"
+cd "$examples/demo"
 "$bin/pytest" --healthgate -p no:cacheprovider
 status=$?
 cat <<'TEXT'
@@ -25,3 +26,4 @@ if [ "$status" -ne 1 ]; then
     echo "demo: expected exit status 1 (a failing gate), got $status" >&2
     exit 1
 fi
+bash "$examples/run-adoption-demo.sh" "$bin"

@@ -3,8 +3,9 @@
 Every step runs the real commands in a real git repository: `healthgate init`
 (which runs the test suite under `pytest --healthgate`), then changes a user
 would make, each judged by a real `pytest --healthgate` run against the
-baseline init wrote. The project has what the issue names: a function of
-complexity F nobody tests, a high-severity bandit finding and low coverage.
+baseline init wrote. The project, examples/legacy (also `make demo`'s second
+part), has what a real legacy codebase has: a function of complexity F nobody
+tests, a high-severity bandit finding and 40 % coverage.
 """
 
 from __future__ import annotations
@@ -19,79 +20,10 @@ from typing import Any
 
 import pytest
 
-PYPROJECT = """\
-# The legacy project: ten years of history, and comments a tool must keep.
-[project]
-name = "legacy"   # the distribution name
-version = "1.0"
-
-[tool.pytest.ini_options]
-# short output, please
-pythonpath = ["src"]
-testpaths = ["tests"]
-
-[tool.ruff]
-line-length = 100  # as the team agreed
-"""
-
-BRANCHES = "\n".join(f"    if x == {i}:\n        return {i}" for i in range(45))
-CORE = f'''"""Core of the legacy package."""
-
-import subprocess
-
-
-def tangled(x):
-{BRANCHES}
-    return -1
-
-
-def run(command):
-    return subprocess.call(command, shell=True)
-
-
-def add(a, b):
-    return a + b
-
-
-def sub(a, b):
-    return a - b
-'''
-# Module-level lines the tests execute: with them, coverage is about 40 %.
-TABLES = '''"""Lookup tables."""
-
-''' + "".join(f"SQUARE_{i} = {i * i}\n" for i in range(60))
-SHAPES = '''"""Shapes."""
-
-
-def area(width, height):
-    return width * height
-
-
-def perimeter(width, height):
-    return 2 * (width + height)
-'''
-TESTS = """\
-import legacy.tables
-from legacy.core import add, sub
-from legacy.shapes import area, perimeter
-
-
-def test_add():
-    assert add(1, 2) == 3
-
-
-def test_sub():
-    assert sub(3, 2) == 1
-
-
-def test_shapes():
-    assert area(2, 3) == 6
-    assert perimeter(2, 3) == 10
-
-
-def test_tables():
-    assert legacy.tables.SQUARE_3 == 9
-"""
+LEGACY = Path(__file__).parent.parent / "examples" / "legacy"
+PYPROJECT = (LEGACY / "pyproject.toml").read_text()
+CORE = (LEGACY / "src" / "legacy" / "core.py").read_text()
+SHAPES = (LEGACY / "src" / "legacy" / "shapes.py").read_text()
 
 
 def git(root: Path, *args: str) -> str:
@@ -145,14 +77,8 @@ def metric(document: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def write_legacy(root: Path) -> None:
-    (root / "src" / "legacy").mkdir(parents=True)
-    (root / "tests").mkdir()
-    (root / "pyproject.toml").write_text(PYPROJECT)
-    (root / "src" / "legacy" / "__init__.py").write_text('"""Legacy."""\n')
-    (root / "src" / "legacy" / "core.py").write_text(CORE)
-    (root / "src" / "legacy" / "shapes.py").write_text(SHAPES)
-    (root / "src" / "legacy" / "tables.py").write_text(TABLES)
-    (root / "tests" / "test_legacy.py").write_text(TESTS)
+    """examples/legacy, in a git repository of its own."""
+    shutil.copytree(LEGACY, root, dirs_exist_ok=True)
     (root / ".gitignore").write_text(".coverage\n")
     git(root, "init", "-q")
     git(root, "add", "-A")

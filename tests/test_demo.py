@@ -55,3 +55,22 @@ def test_the_demo_shows_a_pass_a_warn_and_a_fail(demo_copy: Path, workers: list[
     assert f"{coverage['value']:.1f}" == report.stdout.strip() == "57.8"
     assert "src/demo/legacy/export.py 26.1% is below its floor 50%" in coverage["reason"]
     assert "healthgate: 6 passed, 1 warned, 1 failed" in completed.stdout
+
+
+def test_the_adoption_demo_goes_from_zero_config_to_a_ratchet_failure() -> None:
+    """`make demo`, part 2, as make runs it: every step must end as the script says."""
+    script = DEMO.parent / "run-adoption-demo.sh"
+    completed = subprocess.run(
+        ["bash", str(script), str(Path(sys.executable).parent)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    out = completed.stdout
+    assert "healthgate init: wrote .healthgate/baseline.toml" in out
+    assert "WARN (inherited)" in out
+    last_run = out[out.rindex("the ratchet fails") :]
+    assert "healthgate: FAIL debt" in last_run
+    assert "TODO: check the target" in last_run
+    assert "B602" in last_run
