@@ -2,11 +2,15 @@
 
 Builds a throw-away project whose package spends real CPU time importing, times it
 once on a quiet machine, sets the gate's bound so the package sits 20 % under it,
-then starts busy processes and runs ``pytest --healthgate`` ten times in a row.
-Prints every run's figure, the spread and the verdicts; exits 1 if any verdict is
-not PASS.
+then, for each number of busy processes asked for, starts that many spinning
+processes and runs ``pytest --healthgate`` ten times in a row. Prints every run's
+figure with the clocks behind it (the best sample's wall clock, the time it waited
+for a CPU, and the best CPU time of the run), then one summary table. Per busy
+level it gives how busy the cores were (every process, as /proc/stat counts), the
+spread of the judged figures, the flips, and how many runs a gate judging the
+plain wall clock would have failed. Exits 1 if any verdict is not PASS.
 
-    .venv/bin/python benchmarks/bench_import_flips.py [--runs 10] [--busy 1] [--samples 5]
+    .venv/bin/python benchmarks/bench_import_flips.py [--runs 10] [--busy 0 1 2] [--samples 5]
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE = """\
@@ -69,7 +75,19 @@ def write_project(root: Path, bound: str, samples: int) -> None:
     )
 
 
-def gate_once(root: Path) -> tuple[str, float]:
+@dataclass(frozen=True)
+class Run:
+    """One ``pytest --healthgate`` run: its verdict and the clocks behind its figure."""
+
+    verdict: str
+    value: float  # the judged figure: best sample's wall clock less its wait for a CPU
+    wall: float  # the best sample's wall clock
+    waiting: float | None  # the best sample's wait for a CPU
+    best_wall: float  # the smallest wall clock of any sample (a wall-clock gate's figure)
+    best_cpu: float  # the smallest CPU time of any sample
+
+
+def gate_once(root: Path) -> Run:
     report = root / "report.json"
     subprocess.run(
         [
@@ -87,47 +105,132 @@ def gate_once(root: Path) -> tuple[str, float]:
         check=False,
     )
     metric = json.loads(report.read_text())["metrics"][0]
-    return metric["verdict"], float(metric["value"])
+    package = metric["extra"]["packages"]["crunch"]
+    best = package["seconds"].index(package["best"])
+    return Run(
+        metric["verdict"],
+        float(metric["value"]),
+        package["wall"][best],
+        package["waiting"][best],
+        min(package["wall"]),
+        min(package["cpu"]),
+    )
+
+
+def cpu_ticks() -> tuple[int, int] | None:
+    """(idle, total) ticks of all cores since boot, from Linux's /proc/stat."""
+    try:
+        fields = [int(field) for field in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + fields[4], sum(fields)  # idle + iowait
+
+
+def busy_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> str:
+    """How busy every core was, together, between two readings (all processes)."""
+    if before is None or after is None or after[1] == before[1]:
+        return "-"
+    return f"{1 - (after[0] - before[0]) / (after[1] - before[1]):.0%}"
+
+
+def ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:.1f}ms"
+
+
+def runs_while_busy(root: Path, busy: int, runs: int) -> list[Run]:
+    spinners = [multiprocessing.Process(target=spin, daemon=True) for _ in range(busy)]
+    for process in spinners:
+        process.start()
+    try:
+        return [gate_once(root) for _ in range(runs)]
+    finally:
+        for process in spinners:
+            process.terminate()
+            process.join()
+
+
+TABLE_HEADER = (
+    "busy",
+    "CPUs busy",
+    "min",
+    "median",
+    "max",
+    "spread",
+    "worst vs quiet",
+    "flips",
+    "wall max",
+    "wall spread",
+    "wall > bound",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--busy", type=int, default=1, help="busy processes during the runs")
+    parser.add_argument(
+        "--busy",
+        type=int,
+        nargs="+",
+        default=[0, 1, 2],
+        help="numbers of busy processes, one series of runs each (default: 0 1 2)",
+    )
     parser.add_argument("--samples", type=int, default=5)
     args = parser.parse_args(argv)
 
+    series: dict[int, list[Run]] = {}
+    loads: dict[int, str] = {}
     with tempfile.TemporaryDirectory(prefix="healthgate-bench-") as scratch:
         root = Path(scratch)
         write_project(root, "60s", args.samples)
-        _, quiet = gate_once(root)
-        bound_ms = quiet / 0.8 * 1000
-        write_project(root, f"{bound_ms:.1f}ms", args.samples)
-        print(f"quiet machine: {quiet * 1000:.1f}ms; bound set to {bound_ms:.1f}ms (20% headroom)")
+        quiet = gate_once(root).value
+        bound = quiet / 0.8
+        write_project(root, f"{bound * 1000:.1f}ms", args.samples)
+        print(f"cores: {os.cpu_count()}; load average before: {os.getloadavg()[0]:.2f}")
+        print(f"quiet machine: {ms(quiet)}; bound set to {ms(bound)} (20% headroom)")
+        for busy in args.busy:
+            print(f"\n{busy} busy process(es):  judged = wall - waiting; best wall, best CPU")
+            ticks = cpu_ticks()
+            series[busy] = results = runs_while_busy(root, busy, args.runs)
+            loads[busy] = busy_share(ticks, cpu_ticks())
+            for index, run in enumerate(results, 1):
+                print(
+                    f"run {index:2}: {ms(run.value):>8} = {ms(run.wall):>8} - "
+                    f"{ms(run.waiting):>8}  {run.verdict:5}  "
+                    f"best wall {ms(run.best_wall):>8}, best CPU {ms(run.best_cpu):>8}"
+                )
 
-        busy = [multiprocessing.Process(target=spin, daemon=True) for _ in range(args.busy)]
-        for process in busy:
-            process.start()
-        try:
-            results = [gate_once(root) for _ in range(args.runs)]
-        finally:
-            for process in busy:
-                process.terminate()
-                process.join()
-
-    values = [value for _, value in results]
-    for index, (verdict, value) in enumerate(results, 1):
-        print(f"run {index:2}: {value * 1000:7.1f}ms  {verdict}")
-    low, high = min(values), max(values)
-    print(
-        f"{args.busy} busy process(es), best of {args.samples}: min {low * 1000:.1f}ms, "
-        f"median {statistics.median(values) * 1000:.1f}ms, max {high * 1000:.1f}ms, "
-        f"spread {(high - low) / low:.1%} of the minimum, "
-        f"worst run {(high - quiet) / quiet:+.1%} against the quiet figure"
-    )
-    flips = [verdict for verdict, _ in results if verdict != "PASS"]
-    print(f"verdicts: {len(results) - len(flips)} PASS, {len(flips)} not PASS")
+    print(f"\nbest of {args.samples}, {args.runs} runs per level, bound {ms(bound)}")
+    flips = 0
+    rows = [TABLE_HEADER]
+    for busy, results in series.items():
+        values = [run.value for run in results]
+        walls = [run.best_wall for run in results]
+        failed = sum(run.verdict != "PASS" for run in results)
+        flips += failed
+        rows.append(
+            (
+                str(busy),
+                loads[busy],
+                ms(min(values)),
+                ms(statistics.median(values)),
+                ms(max(values)),
+                spread(values),
+                f"{(max(values) - quiet) / quiet:+.1%}",
+                f"{failed}/{len(results)}",
+                ms(max(walls)),
+                spread(walls),
+                f"{sum(wall > bound for wall in walls)}/{len(walls)}",
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(TABLE_HEADER))]
+    for row in rows:
+        print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
     return 1 if flips else 0
+
+
+def spread(values: list[float]) -> str:
+    """(max - min) / min."""
+    return f"{(max(values) - min(values)) / min(values):.1%}"
 
 
 if __name__ == "__main__":

@@ -2,10 +2,16 @@
 
 Run as ``python _import_probe.py NAME RESULT_FILE PATH...`` by ``collect/imports.py``,
 never imported by the plugin. It replaces ``sys.path`` with the test run's, times
-the import with ``time.perf_counter`` around ``__import__`` (interpreter start-up is
-outside the window), measures the peak resident memory the import added, writes
-one JSON object to RESULT_FILE and leaves with ``os._exit`` so that threads or exit
-handlers of the package cannot hold it up.
+the import around ``__import__`` (interpreter start-up is outside the window),
+measures the peak resident memory the import added, writes one JSON object to
+RESULT_FILE and leaves with ``os._exit`` so that threads or exit handlers of the
+package cannot hold it up.
+
+Three clocks are read around the import: ``time.perf_counter`` (wall clock),
+``time.process_time`` (CPU time of the process, all threads, user and system) and,
+on Linux, the time this thread spent runnable but waiting for a CPU (the run-queue
+delay of ``/proc/thread-self/schedstat``), which is what other processes on a busy
+machine add to the wall clock. The parent judges wall clock less that wait.
 
 Before the import it loads nothing the interpreter has not loaded at start-up
 (``os``, ``sys`` and ``time`` only); ``json`` and ``traceback`` come after the
@@ -39,6 +45,26 @@ def _proc_status_bytes(field: str) -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+def _waiting() -> int | None:
+    """Nanoseconds this thread has spent runnable but waiting for a CPU, if Linux says.
+
+    The second field of ``/proc/thread-self/schedstat`` (``run_delay``). A kernel
+    without scheduler statistics prints zeros; its slice count (third field) is 0
+    then, which no running thread has, so that reads as unknown, not as no wait.
+    """
+    try:
+        fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+    except OSError:  # not Linux, or /proc is not mounted
+        return None
+    try:
+        fields = os.read(fd, 256).split()
+        return int(fields[1]) if int(fields[2]) > 0 else None
+    except (OSError, ValueError, IndexError):
+        return None
+    finally:
+        os.close(fd)
 
 
 def _maxrss() -> int:
@@ -126,19 +152,30 @@ def main(argv: list[str]) -> None:
     sys.stderr.write(BEGIN + "\n")
     sys.stderr.flush()
     failure: BaseException | None = None
+    # The wall-clock window encloses the other two, so a wait can never be
+    # counted that the wall clock did not see.
     started = time.perf_counter()
+    waited_before = _waiting()
+    cpu_before = time.process_time()
     try:
         __import__(name)
     except BaseException as exc:  # SystemExit from a package is an error too
         failure = exc
-    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_before
+    waited_after = _waiting()
+    wall = time.perf_counter() - started
+    waiting = None
+    if waited_before is not None and waited_after is not None:
+        waiting = (waited_after - waited_before) / 1e9
     sys.stderr.write("\n" + END + "\n")
     sys.stderr.flush()
     added = memory.after()
     import json
 
     result = {
-        "seconds": seconds,
+        "wall": wall,
+        "cpu": cpu,
+        "waiting": waiting,
         "memory": added,
         "memory_method": memory.method,
         "memory_unavailable": memory.unavailable,
