@@ -335,3 +335,17 @@ def test_a_corrupt_baseline_is_an_error_and_update_rebuilds_it(adopted: Path) ->
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     completed, _document = gated_run(adopted)
     assert completed.returncode == 0, completed.stdout
+
+
+def test_check_on_some_paths_compares_findings_and_never_totals(adopted: Path) -> None:
+    clean = healthgate(adopted, "check", "src/legacy/shapes.py", "--format", "json")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    debt = metric(json.loads(clean.stdout), "debt")
+    assert debt["baseline"]["better"] is False  # fewer findings in one file is not progress
+    core = adopted / "src" / "legacy" / "core.py"
+    core.write_text(CORE + "\n\n# XXX: remove before release\n")
+    dirty = healthgate(adopted, "check", "src/legacy/core.py", "--format", "json")
+    assert dirty.returncode == 1
+    added = metric(json.loads(dirty.stdout), "debt")["baseline"]["added"]
+    assert len(added) == 1
+    assert "XXX: remove before release" in added[0]

@@ -152,7 +152,12 @@ def judge_run(
     from pytest_healthgate import ratchet
 
     result = ratchet.apply(
-        result, measurements, settings, partial=partial, taking_baseline=snapshot_to is not None
+        result,
+        measurements,
+        settings,
+        partial=partial,
+        taking_baseline=snapshot_to is not None,
+        subset=bool(extra.get("paths")),
     )
     if snapshot_to is not None:
         _write_snapshot(snapshot_to, settings, measurements, result, partial)

@@ -84,6 +84,7 @@ class Context:
     sources: dict[str, str]
     tools_changed: list[str]
     lines: SourceLines
+    subset: bool = False  # only some paths were analysed (``healthgate check PATH``)
 
     def tolerance(self, gate: str) -> float:
         """How much worse than the baseline still counts as not worse (0 unless ratcheted)."""
@@ -334,11 +335,14 @@ def apply(
     *,
     partial: Sequence[str] = (),
     taking_baseline: bool = False,
+    subset: bool = False,
 ) -> RunResult:
     """The run's verdicts with the baseline taken into account (unchanged without one).
 
     ``taking_baseline``: this run writes the first baseline (``healthgate init``),
-    so a missing one is expected, not an error.
+    so a missing one is expected, not an error. ``subset``: only some paths were
+    analysed, so only items can be compared (a new finding is new in any subset),
+    never a total.
     """
     from pytest_healthgate.store import baseline as store
 
@@ -413,7 +417,12 @@ def _judged(
     if partial and _observes_tests(settings, gate.name):
         note = "not compared with the baseline: the run was partial"
         return replace(gate, reason=_joined(gate.reason, note))
+    if context.subset and measurement.items is None:
+        note = "not compared with the baseline: only some paths were analysed"
+        return replace(gate, reason=_joined(gate.reason, note))
     comparison = compare(spec, gate, measurement, figure, context)
+    if context.subset:
+        comparison.better = False  # fewer items in a subset is not progress
     judged = _with_origin(gate, spec, comparison, settings.legacy)
     return _with_ratchet(judged, spec, comparison, context)
 
