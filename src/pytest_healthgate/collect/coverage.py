@@ -43,7 +43,7 @@ import coverage
 from coverage.exceptions import CoverageException, CoverageWarning
 from coverage.results import should_fail_under
 
-from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
+from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.config import ConfigError, HealthgateConfig, check_paths
 from pytest_healthgate.gates import floor_violations
 from pytest_healthgate.model import Detail, Measurement
@@ -712,6 +712,9 @@ class CoverageCollector(Collector):
             self.tracer.stop()
             if self.role.judges:  # a worker's folder is the controller's to remove
                 self.tracer.discard(self.worker_folders)
+            if self.role is Role.CONTROLLER:
+                # Also the folders of workers whose payload never came (an interrupted run).
+                scratch.sweep(SCRATCH, owner=os.getpid())
 
 
 def _usage_error(message: str) -> Exception:

@@ -28,8 +28,12 @@ def alive(pid: int) -> bool:
     return True
 
 
-def sweep(kind: str, folder: Path | None = None) -> list[Path]:
-    """Remove ``healthgate-KIND-PID-*`` folders whose process no longer runs."""
+def sweep(kind: str, folder: Path | None = None, *, owner: int | None = None) -> list[Path]:
+    """Remove ``healthgate-KIND-PID-*`` folders whose process no longer runs.
+
+    ``owner``: remove instead the folders named after that process, which must be
+    this one or one that is done with them.
+    """
     base = folder or Path(tempfile.gettempdir())
     pattern = re.compile(rf"^healthgate-{re.escape(kind)}-(\d+)-")
     removed: list[Path] = []
@@ -39,7 +43,11 @@ def sweep(kind: str, folder: Path | None = None) -> list[Path]:
         return removed
     for entry in entries:
         match = pattern.match(entry.name)
-        if match and not alive(int(match.group(1))) and not entry.is_symlink() and entry.is_dir():
+        if match is None or entry.is_symlink() or not entry.is_dir():
+            continue
+        pid = int(match.group(1))
+        done_with = pid == owner if owner is not None else not alive(pid)
+        if done_with:
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
     return removed
