@@ -12,9 +12,11 @@ Python's own ``__pycache__`` folders are new.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
+from pytest_healthgate.collect.static.analysers.mypy import mypy_cache_dir
 from pytest_healthgate.collect.static.analysers.per_file import SERIAL_BYTES, SERIAL_FILES
 from tests.state_helpers import environment, finish, gate, pytest_command, start, write_files
 
@@ -101,3 +103,12 @@ def test_check_and_a_gated_run_write_nothing_outside_the_project(tmp_path: Path)
     }
     assert new == {".coverage"}
     assert (root / ".healthgate" / "cache" / "mypy").is_dir()  # mypy's own cache, kept here
+
+
+def test_mypy_keeps_its_cache_in_the_state_folder_or_nowhere(tmp_path: Path) -> None:
+    assert mypy_cache_dir(tmp_path, use_cache=True) == str(tmp_path / ".healthgate/cache/mypy")
+    assert mypy_cache_dir(tmp_path, use_cache=False) == os.devnull  # check --no-cache
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / ".healthgate").write_text("not a folder")
+    assert mypy_cache_dir(blocked, use_cache=True) == os.devnull
