@@ -1,5 +1,4 @@
-"""Temporary folders and files left by a killed run are removed by the next one, never a live
-run's."""
+"""Temporary folders and files a killed run left are removed by the next run, a live run's never."""
 
 from __future__ import annotations
 
