@@ -174,6 +174,7 @@ class CoverageTracer:
         self.options: dict[str, Any] = {"config_file": coverage_config_file(config.root)}
         self.started_at = time.time()
         self.folder: Path | None = None  # where this process's subprocesses write their data
+        self.older: list[str] = []  # parallel data files older than this run, left alone
         with _warnings_shown():
             if config.source_from_healthgate or not _coverage_chooses_files(self.options):
                 self.options["source"] = [_absolute(config.root, entry) for entry in config.source]
@@ -273,11 +274,26 @@ class CoverageTracer:
         if problem is not None:
             measurement.extra["data_file_problem"] = problem
             print(f"healthgate: ERROR: {problem}", file=sys.stderr)
+        if self.older:
+            # `coverage report` combines every parallel file beside the data file.
+            measurement.extra["parallel_files_left"] = self.older
+            print(
+                f"healthgate: {len(self.older)} parallel data file(s) from before this run "
+                f"left beside {self.data_file} (another run's, or one a killed run left), "
+                f"not counted; `coverage report` would combine them: {', '.join(self.older)}",
+                file=sys.stderr,
+            )
         return measurement
 
     def _parallel_data(self, writer: coverage.Coverage, worker_folders: list[Path]) -> list[str]:
-        """The folders and files whose parallel data files belong to this run."""
+        """The folders and files whose parallel data files belong to this run.
+
+        Parallel files beside the project's data file count when written while
+        this run ran; older ones are left alone (another run's, or a killed
+        run's) and listed in ``self.older``.
+        """
         found = [str(folder) for folder in [self.folder, *worker_folders] if folder is not None]
+        self.older = []
         if writer.get_option("run:parallel"):
             pattern = f"{glob.escape(self.data_file.name)}.*"
             for path in sorted(self.data_file.parent.glob(pattern)):
@@ -285,12 +301,12 @@ class CoverageTracer:
                     written = path.stat().st_mtime
                 except OSError:
                     continue
-                if (
-                    path.is_file()
-                    and not path.name.endswith("-journal")  # SQLite's, never data
-                    and written >= self.started_at - MTIME_SLACK
-                ):
+                if not path.is_file() or path.name.endswith("-journal"):  # SQLite's, not data
+                    continue
+                if written >= self.started_at - MTIME_SLACK:
                     found.append(str(path))
+                else:
+                    self.older.append(path.name)
         return [entry for entry in found if Path(entry).exists()]
 
     def _publish(self, private: Path) -> str | None:
@@ -680,7 +696,7 @@ class CoverageCollector(Collector):
             try:
                 self.tracer = CoverageTracer(context.settings)
                 self.tracer.start()
-            except (CoverageException, ImportError) as exc:  # plugins = ["missing"], ...
+            except (CoverageException, ImportError, OSError) as exc:  # plugins = ["missing"], ...
                 raise _usage_error(f"coverage.py cannot start: {exc}") from None
 
     def worker_payload(self) -> object:

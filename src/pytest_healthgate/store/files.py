@@ -42,7 +42,7 @@ TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[^.\-/]+\.tmp$")
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    _replace_atomically(path, lambda stream: stream.write(text.encode("utf-8")))
+    _replace_atomically(path, lambda stream: stream.write(bytes(text, "utf-8")))
 
 
 def copy_atomic(source: Path, path: Path) -> None:
