@@ -4,11 +4,12 @@
 its source digests, and (through the static analysis, a child process) the
 analysis cache. Each run below is killed with SIGKILL, with its children, at
 one of 20 moments spread over a run's duration (seeded, so a failure can be
-replayed); a source file changes before each, so every kill interrupts a run
-that has new state to write. After each kill every state file is the old
-complete version or a new complete one, the last-run hook never pairs a record
-with digests of another run, and the next run succeeds, reuses or rebuilds the
-cache, and sweeps whatever the killed run left in its temporary folders.
+replayed; half of them in the last 30 % of a run, where state is written). A
+source file changes before each, so every kill interrupts a run that has new
+state to write. After each kill every state file is the old complete version
+or a new complete one, the last-run hook never pairs a record with digests of
+another run, and the next run succeeds, reuses or rebuilds the cache, and
+sweeps whatever the killed run left in its temporary folders.
 """
 
 from __future__ import annotations
@@ -193,8 +194,12 @@ def test_state_files_survive_kill_9_at_any_moment(
     generate(root, 0)
     duration = complete_run(root, env, report)
     rng = random.Random(SEED)
-    # One moment in each twentieth of a run, from start-up to the last write.
-    delays = [duration * (slot + rng.random()) / KILLS for slot in range(KILLS)]
+    # Half the moments spread over the whole run, one in each tenth; the other half
+    # over its last 30 %, where the analysis, the coverage data and the record are
+    # written (each write takes milliseconds of a run of half a second).
+    half = KILLS // 2
+    delays = [duration * (slot + rng.random()) / half for slot in range(half)]
+    delays += [duration * (0.7 + 0.3 * (slot + rng.random()) / half) for slot in range(half)]
     killed = 0
     for number, delay in enumerate(delays, start=1):
         before = snapshot(root)
