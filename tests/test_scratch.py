@@ -86,3 +86,9 @@ def test_an_atomic_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     assert sorted(path.name for path in target.parent.iterdir()) == ["copy.json", "record.json"]
     assert (tmp_path / "folder" / "copy.json").read_text() == "{}"
     assert sweep_temporaries(tmp_path / "missing") == []
+
+
+def test_a_pid_no_process_can_have_is_not_alive() -> None:
+    assert scratch.alive(os.getpid())
+    assert not scratch.alive(dead_pid())
+    assert not scratch.alive(2**70)
