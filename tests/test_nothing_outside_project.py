@@ -112,3 +112,7 @@ def test_mypy_keeps_its_cache_in_the_state_folder_or_nowhere(tmp_path: Path) -> 
     blocked.mkdir()
     (blocked / ".healthgate").write_text("not a folder")
     assert mypy_cache_dir(blocked, use_cache=True) == os.devnull
+    linked = tmp_path / "linked"
+    (linked / ".healthgate" / "cache").mkdir(parents=True)
+    (linked / ".healthgate" / "cache" / "mypy").symlink_to(tmp_path / "elsewhere")
+    assert mypy_cache_dir(linked, use_cache=True) == os.devnull

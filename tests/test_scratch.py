@@ -85,6 +85,9 @@ def test_an_atomic_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     copy_atomic(target, tmp_path / "folder" / "copy.json")
     assert sorted(path.name for path in target.parent.iterdir()) == ["copy.json", "record.json"]
     assert (tmp_path / "folder" / "copy.json").read_text() == "{}"
+    target.chmod(0o644)
+    copy_atomic(target, tmp_path / "folder" / "copy.json")
+    assert (tmp_path / "folder" / "copy.json").stat().st_mode & 0o777 == 0o644
     assert sweep_temporaries(tmp_path / "missing") == []
 
 

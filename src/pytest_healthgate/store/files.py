@@ -46,11 +46,15 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def copy_atomic(source: Path, path: Path) -> None:
-    """Copy the file ``source`` to ``path`` as ``write_atomic`` writes: whole or not at all."""
+    """Copy the file ``source`` to ``path`` as ``write_atomic`` writes: whole or not at all.
+
+    The copy gets the permission bits of ``source`` (a temporary file is private).
+    """
 
     def copy(stream: BinaryIO) -> None:
         with source.open("rb") as original:
             shutil.copyfileobj(original, stream)
+        os.fchmod(stream.fileno(), stat.S_IMODE(source.stat().st_mode))
 
     _replace_atomically(path, copy)
 

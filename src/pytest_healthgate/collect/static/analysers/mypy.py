@@ -87,13 +87,18 @@ class MypyAnalyser:
 def mypy_cache_dir(root: Path, use_cache: bool) -> str:
     """Where mypy keeps its incremental cache: in .healthgate/cache/, or nowhere.
 
-    mypy writes no cache when given the null device.
+    mypy writes no cache when given the null device: so it is without healthgate's
+    cache, with a state folder that is refused or cannot be written, and when
+    ``.healthgate/cache/mypy`` is a symlink (mypy would write where it leads) or
+    not a folder.
     """
     if use_cache:
         try:
-            return str(cache_dir(root) / MYPY_CACHE)
+            folder = cache_dir(root) / MYPY_CACHE
         except OSError:  # a read-only checkout, or a refused state folder
-            pass
+            return os.devnull
+        if not folder.is_symlink() and (folder.is_dir() or not folder.exists()):
+            return str(folder)
     return os.devnull
 
 
