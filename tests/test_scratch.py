@@ -95,3 +95,13 @@ def test_a_pid_no_process_can_have_is_not_alive() -> None:
     assert scratch.alive(os.getpid())
     assert not scratch.alive(dead_pid())
     assert not scratch.alive(2**70)
+
+
+def test_a_process_that_exited_but_was_never_reaped_is_not_alive() -> None:
+    # A run killed with its children leaves them as zombies where nothing reaps orphans.
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, still unreaped
+        assert not scratch.alive(child.pid)
+    finally:
+        child.wait()

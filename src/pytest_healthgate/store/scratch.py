@@ -18,14 +18,28 @@ from pathlib import Path
 
 
 def alive(pid: int) -> bool:
-    """True while process ``pid`` exists (whoever owns it)."""
+    """True while process ``pid`` runs (whoever owns it); an exited one not yet reaped is gone."""
     try:
         os.kill(pid, 0)
     except (ProcessLookupError, OverflowError):  # gone, or a number no pid can be
         return False
     except OSError:  # exists, owned by someone else
-        return True
-    return True
+        pass
+    return not _exited(pid)
+
+
+def _exited(pid: int) -> bool:
+    """True for a zombie: a process killed with its parent stays one where nothing reaps it.
+
+    Linux says so in /proc; elsewhere a process that exists counts as running.
+    """
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    # "pid (command) state ...": the command may hold spaces and parentheses itself.
+    fields = status.rpartition(")")[2].split()
+    return bool(fields) and fields[0] in ("Z", "X")
 
 
 def sweep(kind: str, folder: Path | None = None, *, owner: int | None = None) -> list[Path]:
