@@ -106,8 +106,12 @@ def complete_run(root: Path, env: dict[str, str], report: Path) -> float:
     return took
 
 
-def killed_run(root: Path, env: dict[str, str], report: Path, delay: float) -> bool:
-    """Start a run and kill it and its children with SIGKILL after ``delay`` seconds."""
+def killed_run(root: Path, env: dict[str, str], report: Path, delay: float) -> float | None:
+    """Start a run and kill it and its children with SIGKILL after ``delay`` seconds.
+
+    None when it was killed, else how long it took: it finished first.
+    """
+    began = time.monotonic()
     process = start(pytest_command(report), root, env, session=True)
 
     def kill() -> None:
@@ -120,7 +124,7 @@ def killed_run(root: Path, env: dict[str, str], report: Path, delay: float) -> b
         finish(process)
     finally:
         timer.cancel()
-    return process.returncode == -signal.SIGKILL
+    return None if process.returncode == -signal.SIGKILL else time.monotonic() - began
 
 
 def check_whole(before: dict[str, bytes], after: dict[str, bytes], folder: Path) -> None:
@@ -192,24 +196,30 @@ def test_state_files_survive_kill_9_at_any_moment(
     env = environment(temporary)
     report = tmp_path / "report.json"
     generate(root, 0)
-    duration = complete_run(root, env, report)
+    complete_run(root, env, report)  # cold: every file analysed
+    generate(root, KILLS + 1)
+    duration = complete_run(root, env, report)  # as each round's run: one file changed
     rng = random.Random(SEED)
-    # Half the moments spread over the whole run, one in each tenth; the other half
-    # over its last 30 %, where the analysis, the coverage data and the record are
-    # written (each write takes milliseconds of a run of half a second).
+    # Moments as fractions of a run: half spread over the whole run, one in each
+    # tenth; the other half over its last 30 %, where the analysis, the coverage
+    # data and the record are written (each write takes milliseconds).
     half = KILLS // 2
-    delays = [duration * (slot + rng.random()) / half for slot in range(half)]
-    delays += [duration * (0.7 + 0.3 * (slot + rng.random()) / half) for slot in range(half)]
+    moments = [(slot + rng.random()) / half for slot in range(half)]
+    moments += [0.7 + 0.3 * (slot + rng.random()) / half for slot in range(half)]
     killed = 0
-    for number, delay in enumerate(delays, start=1):
+    for number, moment in enumerate(moments, start=1):
         before = snapshot(root)
         generate(root, number)
-        killed += killed_run(root, env, report, delay)
+        took = killed_run(root, env, report, moment * duration)
+        if took is None:
+            killed += 1
+        else:  # it finished first: runs got faster (less load), and so do the moments
+            duration = min(duration, took)
         after = snapshot(root)
         check_whole(before, after, tmp_path)
         check_last_run_hook(before, after, monkeypatch, capsys, root)
         complete_run(root, env, report)
-        assert leftovers(root, temporary) == [], f"round {number}, killed after {delay:.3f}s"
+        assert leftovers(root, temporary) == [], f"round {number}, at {moment:.2f} of a run"
     assert killed >= KILLS // 2  # most moments fell inside a run
 
 
