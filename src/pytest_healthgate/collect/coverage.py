@@ -1,22 +1,36 @@
 """Coverage measured with coverage.py's documented API.
 
-One tracer per process. Serially the controller traces and saves the project's
-data file (``[tool.coverage.run] data_file``, default ``.coverage``). Under
-pytest-xdist every worker traces in memory and hands its data back as
-``CoverageData.dumps()``; the controller merges it with ``CoverageData.update``
-and saves one data file, so ``coverage report`` run afterwards prints exactly
-the total this gate judged. When pytest-cov is active it owns the tracer and
-the data file; this module then only reads that file.
+One tracer per process, tracing in memory. Under pytest-xdist every worker
+hands its data back as ``CoverageData.dumps()``; the controller merges it with
+``CoverageData.update``. The run's data lives in files of its own until the
+end: the merged data is written to a private data file in a scratch folder,
+measured there, and then copied over the project's data file (``[tool.coverage.run]
+data_file``, default ``.coverage``) in one atomic rename, so ``coverage report``
+run afterwards prints exactly the total this gate judged, and two runs of one
+project at the same time never read, erase or combine each other's data: each
+sees its own figure, and the data file holds one run's complete data.
+
+Subprocesses measured through ``[run] patch`` (coverage.py hands them the
+tracer's settings) write their parallel data files into the tracing process's
+scratch folder; the controller combines its own and every worker's. Parallel
+data files that other means put beside the project's data file (a subprocess
+started with ``COVERAGE_PROCESS_START``) are combined as ``coverage combine``
+would, but only those written while this run ran.
+
+When pytest-cov is active it owns the tracer and the data file; this module
+then only reads that file.
 """
 
 from __future__ import annotations
 
 import ast
+import glob
 import io
 import json
 import os
+import shutil
 import sys
-import tempfile
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,13 +43,19 @@ import coverage
 from coverage.exceptions import CoverageException, CoverageWarning
 from coverage.results import should_fail_under
 
-from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
+from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.config import ConfigError, HealthgateConfig, check_paths
 from pytest_healthgate.gates import floor_violations
 from pytest_healthgate.model import Detail, Measurement
+from pytest_healthgate.store import scratch
+from pytest_healthgate.store.files import copy_atomic, sweep_temporaries
 from pytest_healthgate.units import Unit
 
 MOST_MISSED_SHOWN = 5
+SCRATCH = "coverage"  # the kind of scratch folder (store.scratch) this module makes
+# Parallel data files beside the project's data file modified this long before
+# the run started still count as the run's own (file systems with coarse times).
+MTIME_SLACK = 2.0
 MODULES_NAMED = 5
 COVERAGE_RUN = "coverage run -m pytest --healthgate"
 # Where coverage.py looks for its settings, in its own order, and what marks a
@@ -141,8 +161,9 @@ class CoverageTracer:
 
     Every process traces into memory because whether a process is an xdist worker
     is only known after tracing must already have started. At the end the
-    controller merges all data and writes it through a second, untraced
-    ``Coverage`` object, exactly where `coverage report` will look for it.
+    controller merges all data into a private data file through a second,
+    untraced ``Coverage`` object, measures it, and copies it atomically to where
+    `coverage report` will look for it.
     """
 
     def __init__(self, config: HealthgateConfig) -> None:
@@ -151,10 +172,16 @@ class CoverageTracer:
         # this process: use that tracer rather than pause it with a second one.
         self.external = _started_by_coverage_run()
         self.options: dict[str, Any] = {"config_file": coverage_config_file(config.root)}
+        self.started_at = time.time()
+        self.folder: Path | None = None  # where this process's subprocesses write their data
+        self.older: list[str] = []  # parallel data files older than this run, left alone
         with _warnings_shown():
             if config.source_from_healthgate or not _coverage_chooses_files(self.options):
                 self.options["source"] = [_absolute(config.root, entry) for entry in config.source]
             self.cov = coverage.Coverage(data_file=None, **self.options)
+            # The project's data file, resolved now, from the folder pytest started in,
+            # as coverage.py resolves it (`COVERAGE_FILE` included).
+            self.data_file = Path(str(self.cov.get_option("run:data_file"))).absolute()
             # An empty controller under xdist, or nothing imported yet, is judged by the
             # gate itself (ERROR "no data"), so coverage.py's own warning adds nothing.
             silenced = _strings(self.cov.get_option("run:disable_warnings"))
@@ -163,9 +190,23 @@ class CoverageTracer:
                 omit = _strings(self.cov.get_option("run:omit"))
                 omit += omit_patterns(config.root, config.exclude)
                 self.cov.set_option("run:omit", omit)
+            if self.external is None and self.cov.get_option("run:patch"):
+                self._private_subprocess_data()
         self.measured = MeasuredSource.of(self.external or self.cov)
         self.early: list[str] = []  # measured files imported before this tracer started
         self.started = False
+
+    def _private_subprocess_data(self) -> None:
+        """Subprocesses measured through ``[run] patch`` write into a scratch folder of ours.
+
+        coverage.py hands them this tracer's settings, data file included, when
+        tracing starts; their parallel data files then never mix with another
+        run's. A worker's folder is named after the controller, which combines
+        and removes it once the worker has exited.
+        """
+        owner = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else None
+        self.folder = scratch.make(SCRATCH, owner)
+        self.cov.set_option("run:data_file", str(self.folder / self.data_file.name))
 
     def start(self) -> None:
         if self.external is None:
@@ -174,22 +215,23 @@ class CoverageTracer:
                 self.cov.start()
             self.started = True
 
-    def _writer(self) -> coverage.Coverage:
-        writer = coverage.Coverage(**self.options)
+    def _writer(self, data_file: Path) -> coverage.Coverage:
+        writer = coverage.Coverage(data_file=str(data_file), **self.options)
         writer.set_option("run:omit", self.cov.get_option("run:omit"))
         return writer
-
-    def clear_data_file(self) -> None:
-        """Remove the last session's data files (controller, before any test runs)."""
-        if self.external is None:
-            with _warnings_shown():
-                self._writer().erase()
 
     def stop(self) -> None:
         if self.started:
             with _warnings_shown():
                 self.cov.stop()
             self.started = False
+
+    def discard(self, folders: list[Path]) -> None:
+        """Remove this process's scratch folder and ``folders`` (the workers')."""
+        for folder in [self.folder, *folders]:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+        self.folder = None
 
     def findings(self) -> Findings:
         """What this process knows that the data cannot tell."""
@@ -200,9 +242,12 @@ class CoverageTracer:
         self.stop()
         with _warnings_shown():
             data = (self.external or self.cov).get_data().dumps()
-        return {"data": data, **self.findings().payload()}
+        folder = None if self.folder is None else str(self.folder)
+        return {"data": data, "folder": folder, **self.findings().payload()}
 
-    def save_and_measure(self, worker_payloads: list[bytes], found: Findings) -> Measurement:
+    def save_and_measure(
+        self, worker_payloads: list[bytes], found: Findings, worker_folders: list[Path]
+    ) -> Measurement:
         """Merge this process's and the workers' data, write it, and measure it (controller)."""
         self.stop()
         found = found.plus(self.findings())
@@ -211,18 +256,70 @@ class CoverageTracer:
                 # `coverage run` writes its data file itself when the process exits.
                 _merge(self.external.get_data(), worker_payloads)
                 return measure(self.external, self.config, found)
-            writer = self._writer()
-            data = writer.get_data()
-            data.update(self.cov.get_data())
-            _merge(data, worker_payloads)
-            writer.save()
-            if writer.get_option("run:parallel"):
-                # Parallel mode (what `patch = ["subprocess"]` relies on): fold this file
-                # and the subprocesses' files into the plain data file, as
-                # `coverage combine` does.
-                writer.combine()
+            with scratch.folder(SCRATCH) as work:
+                private = work / self.data_file.name
+                writer = self._writer(private)
+                data = writer.get_data()
+                data.update(self.cov.get_data())
+                _merge(data, worker_payloads)
+                parallel = self._parallel_data(writer, worker_folders)
+                if parallel:
+                    # Fold the subprocesses' files in, as `coverage combine` does.
+                    writer.combine(data_paths=parallel)
                 writer.save()
-            return measure(writer, self.config, found)
+                problem = self._publish(private)
+                measurement = measure(writer, self.config, found)
+        self.discard(worker_folders)
+        measurement.extra["data_file"] = str(self.data_file)
+        if problem is not None:
+            measurement.extra["data_file_problem"] = problem
+            print(f"healthgate: ERROR: {problem}", file=sys.stderr)
+        if self.older:
+            # `coverage report` combines every parallel file beside the data file.
+            measurement.extra["parallel_files_left"] = self.older
+            print(
+                f"healthgate: {len(self.older)} parallel data file(s) from before this run "
+                f"left beside {self.data_file} (another run's, or one a killed run left), "
+                f"not counted; `coverage report` would combine them: {', '.join(self.older)}",
+                file=sys.stderr,
+            )
+        return measurement
+
+    def _parallel_data(self, writer: coverage.Coverage, worker_folders: list[Path]) -> list[str]:
+        """The folders and files whose parallel data files belong to this run.
+
+        Parallel files beside the project's data file count when written while
+        this run ran; older ones are left alone (another run's, or a killed
+        run's) and listed in ``self.older``.
+        """
+        found = [str(folder) for folder in [self.folder, *worker_folders] if folder is not None]
+        self.older = []
+        if writer.get_option("run:parallel"):
+            pattern = f"{glob.escape(self.data_file.name)}.*"
+            for path in sorted(self.data_file.parent.glob(pattern)):
+                try:
+                    written = path.stat().st_mtime
+                except OSError:
+                    continue
+                if not path.is_file() or path.name.endswith("-journal"):  # SQLite's, not data
+                    continue
+                if written >= self.started_at - MTIME_SLACK:
+                    found.append(str(path))
+                else:
+                    self.older.append(path.name)
+        return [entry for entry in found if Path(entry).exists()]
+
+    def _publish(self, private: Path) -> str | None:
+        """Replace the project's data file with this run's in one rename; why not, if not."""
+        try:
+            sweep_temporaries(self.data_file.parent, self.data_file.name)
+            copy_atomic(private, self.data_file)
+        except OSError as exc:
+            return (
+                f"the coverage data of this run was not saved to {self.data_file} "
+                f"({exc.strerror or exc}), so `coverage report` cannot show it"
+            )
+        return None
 
 
 def omit_patterns(root: Path, exclude: tuple[str, ...]) -> list[str]:
@@ -534,8 +631,8 @@ def _fails_under(total: float, fail: float, precision: int) -> list[str]:
 
 
 def _per_file(cov: coverage.Coverage) -> dict[str, dict[str, Any]]:
-    with tempfile.TemporaryDirectory(prefix="healthgate-") as folder:
-        outfile = Path(folder) / "coverage.json"
+    with scratch.folder(SCRATCH) as folder:
+        outfile = folder / "coverage.json"
         cov.json_report(outfile=str(outfile))
         report = json.loads(outfile.read_text(encoding="utf-8"))
     files: dict[str, dict[str, Any]] = report.get("files", {})
@@ -606,6 +703,7 @@ class CoverageCollector(Collector):
         super().__init__(context)
         self.tracer: CoverageTracer | None = None
         self.payloads: list[bytes] = []
+        self.worker_folders: list[Path] = []  # where the workers' subprocesses wrote data
         self.found = Findings()
         try:
             check_paths(context.settings)  # before any test runs: a typo is a usage error
@@ -615,12 +713,8 @@ class CoverageCollector(Collector):
             try:
                 self.tracer = CoverageTracer(context.settings)
                 self.tracer.start()
-            except (CoverageException, ImportError) as exc:  # plugins = ["missing"], ...
+            except (CoverageException, ImportError, OSError) as exc:  # plugins = ["missing"], ...
                 raise _usage_error(f"coverage.py cannot start: {exc}") from None
-
-    def start(self) -> None:
-        if self.tracer is not None and self.role.judges:
-            self.tracer.clear_data_file()  # before any test runs: no stale data counts
 
     def worker_payload(self) -> object:
         return self.tracer.dumps() if self.tracer is not None else None
@@ -629,10 +723,14 @@ class CoverageCollector(Collector):
         if isinstance(payload, dict) and isinstance(payload.get("data"), bytes):
             self.payloads.append(payload["data"])
             self.found.add(payload)
+            folder = payload.get("folder")
+            # Only a folder a worker of this run made is combined, and later removed.
+            if isinstance(folder, str) and scratch.made_by(Path(folder), SCRATCH, os.getpid()):
+                self.worker_folders.append(Path(folder))
 
     def finish(self) -> list[Measurement]:
         if self.tracer is not None:
-            return [self.tracer.save_and_measure(self.payloads, self.found)]
+            return [self.tracer.save_and_measure(self.payloads, self.found, self.worker_folders)]
         config = self.context.pytest_config
         namespace = getattr(config, "known_args_namespace", None)
         cov_config = getattr(namespace, "cov_config", None)
@@ -645,6 +743,11 @@ class CoverageCollector(Collector):
     def close(self) -> None:
         if self.tracer is not None:
             self.tracer.stop()
+            if self.role.judges:  # a worker's folder is the controller's to remove
+                self.tracer.discard(self.worker_folders)
+            if self.role is Role.CONTROLLER:
+                # Also the folders of workers whose payload never came (an interrupted run).
+                scratch.sweep(SCRATCH, owner=os.getpid())
 
 
 def _usage_error(message: str) -> Exception:

@@ -5,6 +5,11 @@ files) and returns a ``FileResult`` plus the tools that failed on the file.
 radon and bandit are driven through their Python APIs; nothing of their
 analysis is re-implemented here. Whatever a tool raises, ``sys.exit`` at import
 included, is that tool's error on the file, never the end of the analysis.
+
+bandit finds its plugins through stevedore, which caches the entry points it
+scanned in the user's cache folder (``~/.cache/python-entrypoints``). The
+analysis writes nothing outside the project: bandit is imported with that
+cache switched off (``no_user_cache``).
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import contextlib
 import gc
 import io
 import logging
+import os
 import re
+import sys
 import tokenize
 import warnings
 from collections.abc import Iterator
@@ -33,7 +40,39 @@ from pytest_healthgate.collect.static.results import (
 from pytest_healthgate.collect.static.source import read_python
 
 MARKER_TEXT_LIMIT = 200
+# Where stevedore puts its entry-point cache: XDG_CACHE_HOME (Linux and other
+# Unixes), LOCALAPPDATA (Windows), the home folder (macOS, ~/Library/Caches).
+USER_CACHE_VARIABLES = (
+    "XDG_CACHE_HOME",
+    "LOCALAPPDATA",
+    *(("HOME",) if sys.platform == "darwin" else ()),
+)
 _ANALYSER: FileAnalyser | None = None
+
+
+@contextlib.contextmanager
+def no_user_cache() -> Iterator[None]:
+    """Import bandit in this block: stevedore then never writes its entry-point cache.
+
+    stevedore picks its cache folder once, when it is imported, from the variables
+    above. While they name the null device no folder can be made below it, so
+    stevedore scans the entry points itself (a few milliseconds) and writes
+    nothing; the variables are restored when the block ends. A stevedore that
+    something else imported earlier is left as it is.
+    """
+    if "stevedore" in sys.modules:
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in USER_CACHE_VARIABLES}
+    os.environ.update(dict.fromkeys(USER_CACHE_VARIABLES, os.devnull))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class FileOutcome(NamedTuple):
@@ -195,8 +234,9 @@ class FileAnalyser:
     def _bandit_setup(self) -> BanditSetup | None:
         if self._bandit is None and self._bandit_problem is None:
             try:
-                from bandit.core import config as bandit_config
-                from bandit.core import manager as bandit_manager
+                with no_user_cache():
+                    from bandit.core import config as bandit_config
+                    from bandit.core import manager as bandit_manager
             except ImportError as exc:
                 self._bandit_problem = f"bandit is not installed ({exc}); pip install bandit"
                 return None

@@ -8,6 +8,11 @@ mypy runs from the project root, where it finds its configuration, as ``python
 -P -m mypy``: a ``mypy/`` folder or a module of the project root named like one
 mypy imports is never run in its place. mypy still imports the plugins the
 project's own mypy configuration names; that is mypy's documented behaviour.
+
+mypy's own incremental cache goes to ``.healthgate/cache/mypy``, never to a
+``.mypy_cache`` of the project root or wherever the project's configuration
+points; without healthgate's cache (``healthgate check --no-cache``, or a state
+folder that cannot be written) mypy writes no cache at all.
 """
 
 from __future__ import annotations
@@ -42,9 +47,11 @@ from pytest_healthgate.launcher import (
     one_line,
 )
 from pytest_healthgate.store.cache import Codec, cache_key
+from pytest_healthgate.store.files import cache_dir
 
 MYPY_CONFIG_NAMES = ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg")
 PROGRAM = "program"  # the one unit: all analysed files together
+MYPY_CACHE = "mypy"  # mypy's incremental cache, in .healthgate/cache/
 Errors = tuple[TypingError, ...]
 
 
@@ -56,6 +63,7 @@ class MypyAnalyser:
 
     def __init__(self, request: AnalysisRequest) -> None:
         self.limit = request.time_limit
+        self.use_cache = request.use_cache
         self.version: str | None = None
 
     def versions(self) -> dict[str, str | None]:
@@ -72,7 +80,26 @@ class MypyAnalyser:
 
     def start(self, files: ScopeFiles, todo: list[str]) -> MypyProgramRun:
         keys_by_path = {str(path): key for key, path in files.paths.items()}
-        return MypyProgramRun(files.root, keys_by_path, self.limit).start()
+        cache = mypy_cache_dir(files.root, self.use_cache)
+        return MypyProgramRun(files.root, keys_by_path, self.limit, cache).start()
+
+
+def mypy_cache_dir(root: Path, use_cache: bool) -> str:
+    """Where mypy keeps its incremental cache: in .healthgate/cache/, or nowhere.
+
+    mypy writes no cache when given the null device: so it is without healthgate's
+    cache, with a state folder that is refused or cannot be written, and when
+    ``.healthgate/cache/mypy`` is a symlink (mypy would write where it leads) or
+    not a folder.
+    """
+    if use_cache:
+        try:
+            folder = cache_dir(root) / MYPY_CACHE
+        except OSError:  # a read-only checkout, or a refused state folder
+            return os.devnull
+        if not folder.is_symlink() and (folder.is_dir() or not folder.exists()):
+            return str(folder)
+    return os.devnull
 
 
 @dataclass
@@ -82,10 +109,11 @@ class MypyProgramRun:
     root: Path
     keys_by_path: dict[str, str]
     limit: TimeLimit
+    cache: str
     run: MypyRun | None = None
 
     def start(self) -> MypyProgramRun:
-        self.run = MypyRun(self.root, self.keys_by_path, self.limit).start()
+        self.run = MypyRun(self.root, self.keys_by_path, self.limit, self.cache).start()
         return self
 
     def collect(self) -> Collected[Errors]:
@@ -102,7 +130,8 @@ class MypyProgramRun:
             }
             if len(rest) == len(self.keys_by_path):
                 raise
-            errors = MypyRun(self.root, rest, self.limit).start().collect() if rest else ()
+            retry = MypyRun(self.root, rest, self.limit, self.cache)
+            errors = retry.start().collect() if rest else ()
         return Collected({PROGRAM: errors})
 
     def kill(self) -> None:
@@ -117,6 +146,7 @@ class MypyRun:
     root: Path
     keys_by_path: dict[str, str]
     limit: TimeLimit
+    cache: str  # mypy's --cache-dir
     child: Child | None = None
 
     def start(self) -> MypyRun:
@@ -126,7 +156,11 @@ class MypyRun:
                 f"{sys.executable}; pip install mypy"
             )
         # -P: the project root (the working folder) does not go first on sys.path.
-        command = [sys.executable, "-P", "-m", "mypy", "--output", "json", *self.keys_by_path]
+        command = [
+            *(sys.executable, "-P", "-m", "mypy", "--output", "json"),
+            *("--cache-dir", self.cache),
+            *self.keys_by_path,
+        ]
         try:
             self.child = launch(command, label="mypy", limit=self.limit, cwd=self.root)
         except ChildStartError as exc:

@@ -141,6 +141,10 @@ def _preload() -> None:
         # Each worker reports a missing or broken tool (one that raises or calls
         # sys.exit at import); the tools' own deprecation warnings (bandit's
         # plugin loader, for one) are not this project's to show.
-        with contextlib.suppress(Exception, SystemExit), warnings.catch_warnings():
+        with (
+            contextlib.suppress(Exception, SystemExit),
+            warnings.catch_warnings(),
+            file_analyser.no_user_cache(),
+        ):
             warnings.simplefilter("ignore")
             importlib.import_module(module)
