@@ -26,11 +26,20 @@ def test_a_project_without_the_table_gets_the_documented_defaults(tmp_path: Path
     assert config.source == ("src/pkg",)
     assert config.packages == ("pkg",)
     assert config.gates == {
-        "coverage": Bounds(warn=80),
-        "pass_rate": Bounds(warn=98),
-        "collection_errors": Bounds(fail=10),
-        "duration": Bounds(warn=900),
+        "coverage": Bounds(fail=65, warn=80, adopted=False),
+        "pass_rate": Bounds(fail=98, adopted=False),
+        "collection_errors": Bounds(fail=10, adopted=False),
+        "duration": Bounds(warn=900, adopted=False),
+        "debt": Bounds(fail=300 * 3600, warn=200 * 3600, adopted=False),
+        "debt_ratio": Bounds(warn=5, adopted=False),
+        "rating": Bounds(warn=1, adopted=False),  # A
+        "complexity": Bounds(fail=4, warn=3, adopted=False),  # D, C
+        "critical": Bounds(fail=0, adopted=False),
+        "import_time": Bounds(fail=2, warn=1, adopted=False),
+        "import_memory": Bounds(warn=100e6, adopted=False),
+        "memory": Bounds(fail=500e6, adopted=False),
     }
+    assert "test_memory" not in config.gates  # it would fail single tests: off by default
 
 
 def test_source_comes_from_coverage_settings_first(tmp_path: Path) -> None:

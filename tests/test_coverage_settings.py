@@ -317,6 +317,7 @@ def test_coverage_py_never_reads_an_unusable_pyproject_from_the_working_director
         pyproject.symlink_to("/dev/zero")
     assert coverage_config_file(tmp_path) is False
     # Before, coverage.py opened ./pyproject.toml itself: a FIFO hung, /dev/zero ate memory.
+    # The static analysis (bandit's [tool.bandit]) does not read it either.
     completed = subprocess.run(
         [str(Path(sys.executable).with_name("healthgate")), "check"],
         cwd=tmp_path,
@@ -325,8 +326,8 @@ def test_coverage_py_never_reads_an_unusable_pyproject_from_the_working_director
         check=False,
         timeout=60,
     )
-    assert completed.returncode == 2, completed.stderr  # no static gate configured
-    assert "no static gate is configured" in completed.stderr
+    assert completed.returncode == 0, completed.stderr  # the default playbook's static gates
+    assert "SKIP     no source found" in completed.stdout
 
 
 def test_coverage_settings_are_found_where_coverage_py_looks_for_them(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from pytest_healthgate.schema import (
     ConfigError,
     Option,
     bad_value,
+    boolean,
     check_warn_side,
     parse_bound,
     show,
@@ -67,11 +68,24 @@ TOP_LEVEL: dict[str, Option] = {
         (),
         "Paths (globs relative to the project root) never measured.",
     ),
+    "default_gates": Option(
+        "true or false",
+        boolean,
+        True,
+        "Judge the gates of the default playbook (docs/default-playbook.md) that "
+        "`[tool.healthgate.gates]` does not write. `false`: only the gates written there "
+        "(and the metrics of `[tool.healthgate.metrics]`) are judged.",
+    ),
 }
 
 GATE_KEYS = ("fail", "warn")
 GATE_EXPECTED = "a table such as { fail = ..., warn = ... } or false to turn the gate off"
 NOT_IN_PROJECT_DIRS = {"tests", "test", "docs", "examples", "benchmarks", "build", "dist"}
+# Why source-based gates SKIP when no source was written and none could be derived.
+NO_SOURCE = (
+    "no source found (no package under src/ or beside pyproject.toml); "
+    'set [tool.healthgate] source = ["..."]'
+)
 
 
 @dataclass(frozen=True)
@@ -206,7 +220,7 @@ class _Reader:
         }
         declared = declare_metrics(self.where, raw.get("metrics", {}), self.catalogue)
         catalogue = self.catalogue.with_metrics(spec for spec, _aggregate, _bounds in declared)
-        gates, floors = self.gates(raw.get("gates", {}), catalogue)
+        gates, floors = self.gates(raw.get("gates", {}), catalogue, values["default_gates"])
         gates.update({spec.name: bounds for spec, _aggregate, bounds in declared})
         if "coverage" in gates and "coverage" in catalogue.metrics:
             gates["coverage"] = self.coverage_bounds(root, raw.get("gates", {}), gates["coverage"])
@@ -253,8 +267,8 @@ class _Reader:
                     f"fail_under sets; raise warn to {fail_under:g} or more, or write "
                     f"fail = ... in [{TABLE}.gates.coverage]."
                 )
-            warn = None  # the zero-config warn bound lies below the project's own floor
-        return Bounds(fail=fail_under, warn=warn)
+            warn = None  # the default warn bound lies below the project's own floor
+        return Bounds(fail=fail_under, warn=warn)  # adopted: the project wrote fail_under
 
     def section(self, table: str, raw: object, options: Mapping[str, Option]) -> dict[str, Any]:
         if not isinstance(raw, dict):
@@ -290,13 +304,19 @@ class _Reader:
         }
 
     def gates(
-        self, raw: object, catalogue: Catalogue
+        self, raw: object, catalogue: Catalogue, default_gates: bool
     ) -> tuple[dict[str, Bounds], dict[str, dict[str, float]]]:
+        """Each gate written in the table replaces its default; unwritten ones keep it."""
         table = f"{TABLE}.gates"
         if not isinstance(raw, dict):
             raise ConfigError(bad_value(self.where, TABLE, "gates", raw, "a table of gates"))
         metrics = catalogue.metrics
-        gates = {name: spec.default for name, spec in metrics.items() if spec.default is not None}
+        # The default playbook: bounds the project never wrote, so never adopted.
+        gates = {
+            name: replace(spec.default, adopted=False)
+            for name, spec in metrics.items()
+            if spec.default is not None and default_gates
+        }
         floors: dict[str, dict[str, float]] = {}
         for name, value in raw.items():
             spec = metrics.get(name)

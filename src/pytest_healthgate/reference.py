@@ -21,7 +21,7 @@ def reference(catalogue: Catalogue) -> str:
     """Markdown reference of every key and gate."""
     lines = list(OPTION_HEADER)
     for key, option in TOP_LEVEL.items():
-        default = "derived" if option.default is None else f"`{list(option.default)!r}`"
+        default = "derived" if option.default is None else f"`{_show_default(option.default)}`"
         lines.append(f"| `{key}` | {option.expected} | {default} | {option.doc} |")
     for spec in catalogue.collectors.values():
         if not spec.options:
@@ -33,7 +33,7 @@ def reference(catalogue: Catalogue) -> str:
             lines.append(f"| `{key}` | {option.expected} | `{shown}` | {option.doc} |")
     lines += ["", f"`[{TABLE}.gates]`", ""]
     lines += [
-        "| gate | unit | better | zero-config bounds | collector | measures |",
+        "| gate | unit | better | default playbook | collector | measures |",
         "|---|---|---|---|---|---|",
     ]
     lines += [_gate_row(spec) for spec in catalogue.metrics.values()]
