@@ -19,10 +19,13 @@ SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "last-run.schema.js
 
 GATES = """
 [tool.healthgate]
+default_gates = false
 source = ["src/calc"]
 
 [tool.healthgate.gates]
 coverage = { fail = 50 }
+pass_rate = { warn = 98 }
+collection_errors = { fail = 10 }
 duration = { warn = "1ms" }
 """
 

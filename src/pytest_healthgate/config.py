@@ -107,6 +107,8 @@ class HealthgateConfig:
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     # [tool.healthgate.metrics.NAME]: how the values tests record are combined.
     aggregates: dict[str, str] = field(default_factory=dict)
+    # `packages` written in [tool.healthgate]; False when derived from `source`.
+    packages_from_healthgate: bool = False
 
     @property
     def coverage_paths(self) -> dict[str, float]:
@@ -239,6 +241,7 @@ class _Reader:
             floors=floors,
             sections=sections,
             aggregates={spec.name: aggregate for spec, aggregate, _bounds in declared},
+            packages_from_healthgate=values["packages"] is not None,
         )
 
     def coverage_bounds(self, root: Path, raw_gates: Mapping[str, Any], bounds: Bounds) -> Bounds:

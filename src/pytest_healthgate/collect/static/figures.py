@@ -33,7 +33,6 @@ from pytest_healthgate.collect.static.results import (
     FunctionComplexity,
     LintFinding,
 )
-from pytest_healthgate.config import NO_SOURCE
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.report.escape import escape
 from pytest_healthgate.units import RANKS, Unit, rank_number
@@ -163,10 +162,8 @@ def measurements_from_analysis(
     """The measurements of the gates in ``specs``; a tool in a gate's ``needs`` that
     failed makes that gate an error."""
     if not analysis.files and not analysis.errors:
-        if analysis.entries:
-            reason = f"no Python files to analyse in {', '.join(analysis.entries)}"
-        else:
-            reason = NO_SOURCE
+        where = ", ".join(analysis.entries) or "the project"
+        reason = f"no Python files to analyse in {where}"
         return [Measurement(gate, skip_reason=reason) for gate in specs]
     figures = _StaticFigures(
         analysis, findings(analysis, pricing), pricing, _categories_gate(specs)
