@@ -335,7 +335,8 @@ class _Reader:
             gates[name] = _bounds(self.where, f"{table}.{name}", spec, value)
             if "paths" in value:
                 floors[name] = _paths(self.where, f"{table}.{name}.paths", spec, value["paths"])
-        return gates, floors
+        # Catalogue order, however the table orders them: the report's rows never move.
+        return {name: gates[name] for name in metrics if name in gates}, floors
 
 
 def _check_option(where: str, table: str, key: str, value: object, option: Option) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 from pytest_healthgate.catalogue import Catalogue, MetricSpec
 from pytest_healthgate.config import TABLE, TOP_LEVEL
 from pytest_healthgate.declared import AGGREGATES, KEYS, UNITS
-from pytest_healthgate.units import format_value
+from pytest_healthgate.units import Unit, format_value
 
 OPTION_HEADER = ["| key | accepts | default | meaning |", "|---|---|---|---|"]
 
@@ -59,6 +59,57 @@ def _gate_row(spec: MetricSpec) -> str:
         f"| `{spec.name}` | {spec.unit.value} | {spec.direction.value} | {default} "
         f"| {spec.collector} | {spec.summary} |"
     )
+
+
+def playbook(catalogue: Catalogue) -> str:
+    """The default playbook as one table, then as the TOML that adopts it (docs/)."""
+    lines = [
+        "| gate | warn | fail | past `fail` before the project adopts it | measures |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in catalogue.metrics.values():
+        bounds = spec.default
+        if bounds is None:
+            lines.append(f"| `{spec.name}` | off | off | - | {spec.summary} |")
+            continue
+        warn, fail = (_written(value, spec) for value in (bounds.warn, bounds.fail))
+        past = "-" if bounds.fail is None else "FAIL" if spec.fails_by_default else "WARN"
+        lines.append(f"| `{spec.name}` | {warn} | {fail} | {past} | {spec.summary} |")
+    lines += ["", "```toml", f"[{TABLE}.gates]"]
+    width = max(len(name) for name in catalogue.metrics)
+    for spec in catalogue.metrics.values():
+        if spec.default is not None:
+            pairs = (("fail", spec.default.fail), ("warn", spec.default.warn))
+            written = ", ".join(
+                f"{key} = {_written(value, spec, toml=True)}"
+                for key, value in pairs
+                if value is not None
+            )
+            lines.append(f"{spec.name.ljust(width)} = {{ {written} }}")
+    lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
+def _written(value: float | None, spec: MetricSpec, *, toml: bool = False) -> str:
+    """A bound as a person writes it in pyproject.toml: 65, "300h", "2s", "500MB", "D"."""
+    if value is None:
+        return "-"
+    unit = spec.unit
+    if unit is Unit.PERCENT:
+        return f"{value:g}" if toml else f"{value:g} %"
+    if unit is Unit.COUNT:
+        return f"{value:g}"
+    if unit is Unit.RANK:
+        text = format_value(value, unit)
+    elif unit is Unit.DURATION:
+        text = next(
+            f"{value / factor:g}{suffix}"
+            for suffix, factor in (("h", 3600), ("m", 60), ("s", 1))
+            if value % factor == 0 or suffix == "s"
+        )
+    else:
+        text = f"{value / 1e6:g}MB"
+    return f'"{text}"' if toml else text
 
 
 def _show_default(value: Any) -> str:
