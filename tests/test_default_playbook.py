@@ -177,7 +177,7 @@ def test_without_a_source_the_source_gates_skip_and_say_how_to_set_one(
     pytester: pytest.Pytester,
 ) -> None:
     project_of_tests(pytester, {"test_it.py": "def test_a():\n    pass\n"})
-    result, document = run_with_report(pytester, inprocess=True)
+    result, document = run_with_report(pytester)  # a subprocess: coverage is per process
     assert result.ret == 0
     for name in ["coverage", *STATIC]:
         assert gate(document, name)["verdict"] == "SKIP"

@@ -80,8 +80,8 @@ def render(result: RunResult, *, quiet: bool = False) -> list[Line]:
 
 def _table(result: RunResult, quiet: bool) -> list[Line]:
     shown = [g for g in result.gates if not (quiet and g.verdict is Verdict.PASS)]
-    if quiet and not shown:
-        return []  # quiet with every gate passing: only the final line, no empty table
+    if not shown:
+        return []  # no gate, or quiet with every gate passing: no empty table
     rows = [HEADER, *(_row(gate) for gate in shown)]
     widths = [max(len(row[column]) for row in rows) for column in range(len(HEADER) - 1)]
     lines: list[Line] = []
