@@ -97,18 +97,18 @@ def _written(value: float | None, spec: MetricSpec, *, toml: bool = False) -> st
     unit = spec.unit
     if unit is Unit.PERCENT:
         return f"{value:g}" if toml else f"{value:g} %"
-    if unit is Unit.COUNT:
+    if unit in (Unit.COUNT, Unit.NUMBER):
         return f"{value:g}"
     if unit is Unit.RANK:
         text = format_value(value, unit)
-    elif unit is Unit.DURATION:
-        text = next(
-            f"{value / factor:g}{suffix}"
-            for suffix, factor in (("h", 3600), ("m", 60), ("s", 1))
-            if value % factor == 0 or suffix == "s"
-        )
-    else:
-        text = f"{value / 1e6:g}MB"
+    elif unit is Unit.SIZE:
+        text = f"{value / 1000**2:g}MB"
+    else:  # a duration, in the largest unit that writes it whole
+        whole = [
+            (suffix, factor) for suffix, factor in (("h", 3600), ("m", 60)) if value % factor == 0
+        ]
+        suffix, factor = whole[0] if whole and value else ("s", 1)
+        text = f"{value / factor:g}{suffix}"
     return f'"{text}"' if toml else text
 
 
