@@ -140,7 +140,15 @@ def test_a_configuration_error_is_exit_status_two_with_the_message_and_no_traceb
 def test_no_static_gate_configured_is_a_usage_error_that_says_what_to_add(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = project(tmp_path, {"__init__.py": CLEAN}, "[tool.healthgate]\n")
+    # Only a gate that `pytest --healthgate` measures is written, and no default applies.
+    config = """
+    [tool.healthgate]
+    default_gates = false
+
+    [tool.healthgate.gates]
+    duration = { warn = "1m" }
+    """
+    root = project(tmp_path, {"__init__.py": CLEAN}, config)
     status, _out, err = check(root, capsys, monkeypatch)
     assert status == 2
     assert "no static gate is configured" in err

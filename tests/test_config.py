@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from pytest_healthgate.builtin import builtin_catalogue
 from pytest_healthgate.config import ConfigError, find_pyproject, load
 from pytest_healthgate.model import Bounds
-from pytest_healthgate.reference import reference
+from pytest_healthgate.reference import playbook, reference
 
 
 def project(tmp_path: Path, toml: str) -> Path:
@@ -26,11 +27,20 @@ def test_a_project_without_the_table_gets_the_documented_defaults(tmp_path: Path
     assert config.source == ("src/pkg",)
     assert config.packages == ("pkg",)
     assert config.gates == {
-        "coverage": Bounds(warn=80),
-        "pass_rate": Bounds(warn=98),
-        "collection_errors": Bounds(fail=10),
-        "duration": Bounds(warn=900),
+        "coverage": Bounds(fail=65, warn=80, adopted=False),
+        "pass_rate": Bounds(fail=98, adopted=False),
+        "collection_errors": Bounds(fail=10, adopted=False),
+        "duration": Bounds(warn=900, adopted=False),
+        "debt": Bounds(fail=300 * 3600, warn=200 * 3600, adopted=False),
+        "debt_ratio": Bounds(warn=5, adopted=False),
+        "rating": Bounds(warn=1, adopted=False),  # A
+        "complexity": Bounds(fail=4, warn=3, adopted=False),  # D, C
+        "critical": Bounds(fail=0, adopted=False),
+        "import_time": Bounds(fail=2, warn=1, adopted=False),
+        "import_memory": Bounds(warn=100e6, adopted=False),
+        "memory": Bounds(fail=500e6, adopted=False),
     }
+    assert "test_memory" not in config.gates  # it would fail single tests: off by default
 
 
 def test_source_comes_from_coverage_settings_first(tmp_path: Path) -> None:
@@ -76,6 +86,39 @@ def test_configured_gates_replace_defaults_and_false_turns_one_off(tmp_path: Pat
     assert config.gates["complexity"] == Bounds(fail=4, warn=3)
     assert config.coverage_paths == {"src/pkg/core/**": 90}
     assert config.section("debt")["markers"] == ("TODO", "FIXME", "HACK", "XXX")
+    # Unwritten gates keep the default playbook's bounds, which the project never adopted.
+    assert config.gates["critical"] == Bounds(fail=0, adopted=False)
+    assert config.gates["import_time"] == Bounds(fail=2, warn=1, adopted=False)
+
+
+def test_default_gates_false_keeps_only_the_written_gates_and_declared_metrics(
+    tmp_path: Path,
+) -> None:
+    root = project(
+        tmp_path,
+        """
+        [tool.healthgate]
+        default_gates = false
+        [tool.healthgate.gates]
+        debt = { fail = "10h" }
+        coverage = { fail = 50 }
+        [tool.healthgate.metrics.fps]
+        better = "higher"
+        fail = 10
+        """,
+    )
+    config = load(root, root / "pyproject.toml")
+    assert config.gates == {  # in catalogue order, whatever the order written
+        "coverage": Bounds(fail=50),
+        "debt": Bounds(fail=36000),
+        "fps": Bounds(fail=10),
+    }
+
+
+def test_default_gates_must_be_true_or_false(tmp_path: Path) -> None:
+    root = project(tmp_path, '[tool.healthgate]\ndefault_gates = "no"\n')
+    with pytest.raises(ConfigError, match=r"default_gates = \"no\": expected true or false"):
+        load(root, root / "pyproject.toml")
 
 
 INVALID = [
@@ -264,6 +307,23 @@ def test_the_configuration_reference_in_docs_is_generated_from_the_schema() -> N
     )
 
 
+def test_the_default_playbook_page_is_generated_from_the_catalogue() -> None:
+    docs = Path(__file__).parent.parent / "docs" / "default-playbook.md"
+    assert playbook(builtin_catalogue()) in docs.read_text(), (
+        "run `python docs/render_reference.py` to refresh"
+    )
+
+
+def test_the_playbook_as_written_on_its_page_is_the_default_playbook_adopted(
+    tmp_path: Path,
+) -> None:
+    block = playbook(builtin_catalogue()).split("```toml\n")[1].split("```")[0]
+    root = project(tmp_path, "[tool.healthgate]\ndefault_gates = false\n" + block)
+    written = load(root, root / "pyproject.toml").gates
+    defaults = load(project(tmp_path, ""), tmp_path / "pyproject.toml").gates
+    assert written == {name: replace(bounds, adopted=True) for name, bounds in defaults.items()}
+
+
 def test_a_bad_configuration_stops_pytest_with_a_usage_error_before_any_test(
     pytester: pytest.Pytester,
 ) -> None:
@@ -294,7 +354,7 @@ def test_an_unknown_report_format_is_a_usage_error(pytester: pytest.Pytester) ->
 @pytest.mark.parametrize(
     ("toml", "expected"),
     [
-        ("", Bounds(fail=90)),  # the zero-config warn 80 lies below the project's floor
+        ("", Bounds(fail=90)),  # the default warn 80 lies below the project's floor
         ("coverage = { warn = 95 }", Bounds(fail=90, warn=95)),
         ("coverage = { fail = 50 }", Bounds(fail=50)),  # healthgate's own bound wins
     ],

@@ -120,7 +120,10 @@ OPTION_BAD: dict[str, st.SearchStrategy[object]] = {
 @st.composite
 def top_level_case(draw: st.DrawFn) -> Case:
     key = draw(st.sampled_from(sorted(TOP_LEVEL)))
-    bad = not_strings() | st.just([]) if key == "source" else not_strings()
+    if key == "default_gates":
+        bad = not_boolean()
+    else:
+        bad = not_strings() | st.just([]) if key == "source" else not_strings()
     return {key: draw(bad)}, f"[{T}] {key} = "
 
 

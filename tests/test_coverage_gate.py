@@ -58,6 +58,7 @@ def coverage_report_total(root: Path) -> str:
 
 GATES_80 = """
 [tool.healthgate]
+default_gates = false
 source = ["src/calc"]
 
 [tool.healthgate.gates]
@@ -191,6 +192,7 @@ def test_per_path_floors_name_each_file_below_its_floor(
         pytester,
         """
         [tool.healthgate]
+        default_gates = false
         source = ["src/calc"]
 
         [tool.healthgate.gates.coverage]
@@ -225,6 +227,7 @@ def test_no_measured_code_is_an_error_not_a_pass(pytester: pytest.Pytester) -> N
         pytester,
         """
         [tool.healthgate]
+        default_gates = false
         source = ["src/calc"]
         [tool.healthgate.gates]
         coverage = { fail = 1 }

@@ -93,3 +93,54 @@ def test_a_value_that_is_not_a_finite_number_is_an_error_never_a_pass(value: flo
     result = judge_gate(METRICS["debt"], Measurement("debt", value=value), Bounds(fail=60))
     assert result.verdict is Verdict.ERROR
     assert "not a finite number" in result.reason
+
+
+DEFAULT = Bounds(fail=65, warn=80, adopted=False)  # the default playbook's, never written
+
+
+def test_past_a_default_fail_bound_a_gate_warns_and_says_how_to_adopt_it() -> None:
+    result = judge_gate(METRICS["coverage"], Measurement("coverage", value=40.0), DEFAULT)
+    assert result.verdict is Verdict.WARN
+    assert result.reason == (
+        "coverage 40.0% is below 65.0% (default playbook); run `healthgate init` to adopt"
+    )
+
+
+def test_the_same_bound_written_by_the_project_fails() -> None:
+    written = Bounds(fail=65, warn=80)
+    result = judge_gate(METRICS["coverage"], Measurement("coverage", value=40.0), written)
+    assert (result.verdict, result.reason) == (Verdict.FAIL, "coverage 40.0% is below 65.0%")
+
+
+def test_past_a_default_warn_bound_a_gate_warns_without_the_adopt_hint() -> None:
+    result = judge_gate(METRICS["coverage"], Measurement("coverage", value=70.0), DEFAULT)
+    assert (result.verdict, result.reason) == (Verdict.WARN, "coverage 70.0% is below 80.0%")
+
+
+@pytest.mark.parametrize(("name", "value"), [("pass_rate", 97.9), ("collection_errors", 10.1)])
+def test_a_run_broken_now_fails_past_the_default_bound(name: str, value: float) -> None:
+    spec = METRICS[name]
+    assert spec.fails_by_default
+    assert spec.default is not None
+    bounds = Bounds(fail=spec.default.fail, adopted=False)
+    result = judge_gate(spec, Measurement(name, value=value), bounds)
+    assert result.verdict is Verdict.FAIL
+
+
+def test_a_per_path_floor_fails_even_under_default_bounds_and_the_advice_is_kept() -> None:
+    measurement = Measurement(
+        "coverage", value=40.0, violations=["a.py 10% is below its floor 50%"]
+    )
+    result = judge_gate(METRICS["coverage"], measurement, DEFAULT)
+    assert result.verdict is Verdict.FAIL
+    assert result.reason == (
+        "a.py 10% is below its floor 50%; "
+        "coverage 40.0% is below 65.0% (default playbook); run `healthgate init` to adopt"
+    )
+
+
+def test_only_pass_rate_and_collection_errors_fail_by_default() -> None:
+    assert sorted(name for name, spec in METRICS.items() if spec.fails_by_default) == [
+        "collection_errors",
+        "pass_rate",
+    ]

@@ -56,14 +56,11 @@ def make_project(
         pythonpath = ["src"]
 
         [tool.healthgate]
+        default_gates = false  # only the gates under test
         source = ["src"]
         packages = [{listed}]
 
         [tool.healthgate.gates]
-        coverage = false
-        pass_rate = false
-        collection_errors = false
-        duration = false
         {gates}
 
         [tool.healthgate.imports]

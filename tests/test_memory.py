@@ -22,14 +22,11 @@ def make_project(pytester: pytest.Pytester, *, gates: str, tests: str) -> None:
         addopts = ["--strict-markers"]
 
         [tool.healthgate]
+        default_gates = false  # only the gates under test
         source = ["test_project.py"]
         packages = []
 
         [tool.healthgate.gates]
-        coverage = false
-        pass_rate = false
-        collection_errors = false
-        duration = false
         {gates}
         """
     )
@@ -381,7 +378,8 @@ def test_without_psutil_on_windows_the_memory_gate_skips_with_the_reason(
     assert peak is None
     assert reason == "psutil is not installed and Windows has no resource module"
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.healthgate]\nsource = ["x"]\n[tool.healthgate.gates]\nmemory = { fail = "1GB" }\n'
+        '[tool.healthgate]\ndefault_gates = false\nsource = ["x"]\n'
+        '[tool.healthgate.gates]\nmemory = { fail = "1GB" }\n'
     )
     settings = load(tmp_path, tmp_path / "pyproject.toml")
     collector = memory.create(collector_context(settings, "memory"))

@@ -11,6 +11,7 @@ from tests.helpers import gate, run_with_report, write, write_project
 
 CONFIG = """
 [tool.healthgate]
+default_gates = false
 source = ["src/calc"]
 
 [tool.healthgate.gates]

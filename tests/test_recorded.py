@@ -64,8 +64,8 @@ def test_frame(healthgate_record, n):
 """
 
 DECLARED = """
-[tool.healthgate.gates]
-coverage = false
+[tool.healthgate]
+default_gates = false  # only the metrics tests record
 
 [tool.healthgate.metrics.fps]
 better = "higher"
@@ -239,7 +239,8 @@ def test_a_conftest_plugin_adds_a_gate_with_its_own_validated_table(
 ) -> None:
     write_project(
         pytester,
-        "[tool.healthgate.gates]\ncoverage = false\nanswers = { fail = 40 }\n"
+        "[tool.healthgate]\ndefault_gates = false\n"
+        "[tool.healthgate.gates]\nanswers = { fail = 40 }\n"
         "[tool.healthgate.plugins.answers]\ncount = 41\n",
     )
     pytester.makeconftest(CONFTEST_PLUGIN)
@@ -260,7 +261,11 @@ def test_a_conftest_plugin_adds_a_gate_with_its_own_validated_table(
 def test_a_test_cannot_record_a_figure_under_a_gate_healthgate_measures(
     pytester: pytest.Pytester,
 ) -> None:
-    write_project(pytester, "[tool.healthgate.gates]\ncoverage = { fail = 90 }\n")
+    write_project(
+        pytester,
+        "[tool.healthgate]\ndefault_gates = false\n"
+        "[tool.healthgate.gates]\ncoverage = { fail = 90 }\n",
+    )
     write(pytester, "src/calc/__init__.py", "def never():\n    return 1\n")
     write(
         pytester,

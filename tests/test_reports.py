@@ -19,10 +19,13 @@ SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "last-run.schema.js
 
 GATES = """
 [tool.healthgate]
+default_gates = false
 source = ["src/calc"]
 
 [tool.healthgate.gates]
 coverage = { fail = 50 }
+pass_rate = { warn = 98 }
+collection_errors = { fail = 10 }
 duration = { warn = "1ms" }
 """
 
@@ -78,6 +81,21 @@ def test_quiet_with_every_gate_passing_prints_only_the_final_line() -> None:
     ]
     lines = [text for text, _markup in terminal.render(RunResult(passing), quiet=True)]
     assert lines == ["healthgate: 4 passed, 0 warned, 0 failed"]
+
+
+def test_the_footer_names_the_gates_that_are_off_except_when_quiet() -> None:
+    passing = [
+        GateResult("critical", Unit.COUNT, Direction.LOWER, 0.0, Bounds(0), Verdict.PASS, "", "", 0)
+    ]
+    metadata = {"gates_off": ["duration", "test_memory"], "measured_by_pytest": ["coverage"]}
+    lines = [text for text, _markup in terminal.render(RunResult(passing, metadata))]
+    assert lines[-3:] == [
+        "healthgate: off: duration, test_memory (set [tool.healthgate.gates.NAME] to turn one on)",
+        "healthgate: measured only by `pytest --healthgate`: coverage",
+        "healthgate: 1 passed, 0 warned, 0 failed",
+    ]
+    quiet = [text for text, _markup in terminal.render(RunResult(passing, metadata), quiet=True)]
+    assert quiet == ["healthgate: 1 passed, 0 warned, 0 failed"]
 
 
 def test_colour_follows_pytest_color_option(pytester: pytest.Pytester) -> None:

@@ -17,6 +17,7 @@ from pytest_healthgate.config import HealthgateConfig, load
 
 CONFIG = """
 [tool.healthgate]
+default_gates = false
 source = ["pkg"]
 
 [tool.healthgate.gates]

@@ -14,6 +14,7 @@ from tests.helpers import gate, last_run, write, write_project
 STATIC = ("debt", "debt_ratio", "rating", "complexity", "critical")
 GATES = """
 [tool.healthgate]
+default_gates = false
 source = ["src/calc"]
 
 [tool.healthgate.gates]

@@ -7,15 +7,18 @@ import pytest
 from pytest_healthgate.collect.outcomes import OutcomeTally
 from tests.helpers import gate, last_run, write, write_project
 
-NO_COVERAGE = """
+# Only the gate under test: no coverage, no static analysis, no import timing.
+ONLY = """
+[tool.healthgate]
+default_gates = false
+
 [tool.healthgate.gates]
-coverage = false
 {gates}
 """
 
 
 def health_project(pytester: pytest.Pytester, gates: str) -> None:
-    write_project(pytester, NO_COVERAGE.format(gates=gates))
+    write_project(pytester, ONLY.format(gates=gates))
 
 
 MIXED_OUTCOMES = """

@@ -36,6 +36,7 @@ from tests.trust_helpers import make_unreadable
 
 CONFIG = """
 [tool.healthgate]
+default_gates = false
 source = ["pkg"]
 
 [tool.healthgate.gates]
@@ -508,7 +509,8 @@ def test_f10_a_state_folder_that_is_a_file_or_a_link_is_not_written_at_the_end_o
     root = pytester.path
     (root / "pyproject.toml").write_text(
         '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n\n'
-        "[tool.healthgate.gates]\ncoverage = false\npass_rate = { fail = 100 }\n"
+        "[tool.healthgate]\ndefault_gates = false\n\n"
+        "[tool.healthgate.gates]\npass_rate = { fail = 100 }\n"
     )
     (root / "tests").mkdir()
     outside = root.parent / f"{root.name}-elsewhere"

@@ -13,12 +13,23 @@ import pytest
 from pytest_healthgate.catalogue import CollectorSpec, MetricSpec
 from pytest_healthgate.model import Bounds, Direction
 from pytest_healthgate.sections import SECTIONS
-from pytest_healthgate.units import Unit
+from pytest_healthgate.units import Unit, parse
 
 if TYPE_CHECKING:
     from pytest_healthgate.catalogue import Catalogue
 
 HIGHER, LOWER = Direction.HIGHER, Direction.LOWER
+
+
+def playbook(unit: Unit, *, fail: object = None, warn: object = None) -> Bounds:
+    """Default-playbook bounds, written as in pyproject.toml; never adopted (see ``Bounds``)."""
+    return Bounds(
+        fail=None if fail is None else parse(fail, unit),
+        warn=None if warn is None else parse(warn, unit),
+        adopted=False,
+    )
+
+
 # Tools behind the debt figures: one failing turns these gates into ERROR.
 DEBT_TOOLS = frozenset({"scope", "analysis", "ruff", "radon", "bandit", "mypy"})
 DEBT_HINT = "start with the files carrying most debt"
@@ -81,7 +92,7 @@ METRICS = (
         "run `coverage report -m` and cover the files with most missing lines",
         collector="coverage",
         detail_title="files with most missing lines",
-        default=Bounds(warn=80),
+        default=playbook(Unit.PERCENT, fail=65, warn=80),
         has_paths=True,
         example="{ fail = 65, warn = 80 }",
     ),
@@ -93,7 +104,8 @@ METRICS = (
         "and xfailed tests are left out, xpassed count as passed.",
         "fix the failing tests listed above",
         collector="outcomes",
-        default=Bounds(warn=98),
+        default=playbook(Unit.PERCENT, fail=98),
+        fails_by_default=True,
         example="{ fail = 98 }",
     ),
     MetricSpec(
@@ -104,7 +116,8 @@ METRICS = (
         "fix the import errors pytest lists under ERRORS",
         collector="outcomes",
         detail_title="test modules that failed to import",
-        default=Bounds(fail=10),
+        default=playbook(Unit.PERCENT, fail=10),
+        fails_by_default=True,
         example="{ fail = 10 }",
     ),
     MetricSpec(
@@ -115,7 +128,7 @@ METRICS = (
         "speed up the slowest tests listed below",
         collector="outcomes",
         detail_title="slowest tests",
-        default=Bounds(warn=15 * 60),
+        default=playbook(Unit.DURATION, warn="15m"),
         example='{ warn = "15m" }',
     ),
     MetricSpec(
@@ -128,6 +141,7 @@ METRICS = (
         collector="static",
         needs=DEBT_TOOLS,
         detail_title="files with most debt",
+        default=playbook(Unit.DURATION, fail="300h", warn="200h"),
         example='{ fail = "300h", warn = "200h" }',
     ),
     MetricSpec(
@@ -139,6 +153,7 @@ METRICS = (
         collector="static",
         needs=DEBT_TOOLS,
         detail_title="debt by category",
+        default=playbook(Unit.PERCENT, warn=5),
         example="{ fail = 10, warn = 5 }",
     ),
     MetricSpec(
@@ -150,6 +165,7 @@ METRICS = (
         collector="static",
         needs=DEBT_TOOLS,
         detail_title="debt by category",
+        default=playbook(Unit.RANK, warn="A"),  # SonarQube's "maintainability rating A"
         example='{ fail = "C", warn = "B" }',
     ),
     MetricSpec(
@@ -161,6 +177,7 @@ METRICS = (
         collector="static",
         needs=frozenset({"scope", "analysis", "radon"}),
         detail_title="most complex functions",
+        default=playbook(Unit.RANK, fail="D", warn="C"),
         example='{ fail = "D", warn = "C" }',
     ),
     MetricSpec(
@@ -172,6 +189,7 @@ METRICS = (
         collector="static",
         needs=frozenset({"scope", "analysis", "bandit"}),
         detail_title="critical findings",
+        default=playbook(Unit.COUNT, fail=0),
         example="{ fail = 0 }",
     ),
     MetricSpec(
@@ -184,6 +202,7 @@ METRICS = (
         detail_title="best of N and slowest modules (cumulative, with self time)",
         # Each package's figure, then the ten slowest modules behind it.
         details_shown=15,
+        default=playbook(Unit.DURATION, fail="2s", warn="1s"),
         example='{ fail = "2s", warn = "1s" }',
     ),
     MetricSpec(
@@ -194,6 +213,7 @@ METRICS = (
         "make heavy imports lazy",
         collector="imports",
         detail_title="peak memory added by each import",
+        default=playbook(Unit.SIZE, warn="100MB"),
         example='{ fail = "100MB" }',
     ),
     MetricSpec(
@@ -205,6 +225,7 @@ METRICS = (
         LIMITED_BY_MEMORY,
         collector="memory",
         detail_title="peak RSS per process",
+        default=playbook(Unit.SIZE, fail="500MB"),
         example='{ fail = "500MB" }',
     ),
     MetricSpec(

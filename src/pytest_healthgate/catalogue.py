@@ -56,7 +56,13 @@ class MetricSpec:
     needs: frozenset[str] = frozenset()  # tools whose failure makes this gate ERROR
     detail_title: str = "top offenders"  # heading of its details in the terminal
     details_shown: int = 5  # how many details the terminal lists
-    default: Bounds | None = None  # zero-config bounds; None: off unless configured
+    # The default playbook's bounds, used unless [tool.healthgate.gates] writes the
+    # gate; None: off unless configured. Never adopted: past their fail bound the
+    # gate warns (pointing at `healthgate init`) unless ``fails_by_default``.
+    default: Bounds | None = None
+    # Past the default fail bound the run is broken now (failing tests, test modules
+    # that do not import): FAIL even when the project never adopted the bound.
+    fails_by_default: bool = False
     has_paths: bool = False  # accepts per-path floors (``[...gates.NAME.paths]``)
     example: str = "{ fail = ... }"  # bounds as written in [tool.healthgate.gates]
 

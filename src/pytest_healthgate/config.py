@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from pytest_healthgate.schema import (
     ConfigError,
     Option,
     bad_value,
+    boolean,
     check_warn_side,
     parse_bound,
     show,
@@ -81,12 +82,25 @@ TOP_LEVEL: dict[str, Option] = {
         "that was already past its bound in the baseline, and is not worse now, as WARN "
         "(*inherited*); `fail` keeps every bound absolute.",
     ),
+    "default_gates": Option(
+        "true or false",
+        boolean,
+        True,
+        "Judge the gates of the default playbook (docs/default-playbook.md) that "
+        "`[tool.healthgate.gates]` does not write. `false`: only the gates written there "
+        "(and the metrics of `[tool.healthgate.metrics]`) are judged.",
+    ),
 }
 
 GATE_KEYS = ("fail", "warn")
 RATCHET_EXPECTED = 'a table of gate = tolerance, such as { coverage = 0.1, debt = "30m" }'
 GATE_EXPECTED = "a table such as { fail = ..., warn = ... } or false to turn the gate off"
 NOT_IN_PROJECT_DIRS = {"tests", "test", "docs", "examples", "benchmarks", "build", "dist"}
+# Why source-based gates SKIP when no source was written and none could be derived.
+NO_SOURCE = (
+    "no source found (no package under src/ or beside pyproject.toml); "
+    'set [tool.healthgate] source = ["..."]'
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,8 @@ class HealthgateConfig:
     # [tool.healthgate.ratchet]: gates judged against the baseline -> tolerance.
     ratchet: dict[str, float] = field(default_factory=dict)
     legacy: str = "warn"
+    # `packages` written in [tool.healthgate]; False when derived from `source`.
+    packages_from_healthgate: bool = False
 
     @property
     def coverage_paths(self) -> dict[str, float]:
@@ -224,7 +240,7 @@ class _Reader:
         }
         declared = declare_metrics(self.where, raw.get("metrics", {}), self.catalogue)
         catalogue = self.catalogue.with_metrics(spec for spec, _aggregate, _bounds in declared)
-        gates, floors = self.gates(raw.get("gates", {}), catalogue)
+        gates, floors = self.gates(raw.get("gates", {}), catalogue, values["default_gates"])
         gates.update({spec.name: bounds for spec, _aggregate, bounds in declared})
         if "coverage" in gates and "coverage" in catalogue.metrics:
             gates["coverage"] = self.coverage_bounds(root, raw.get("gates", {}), gates["coverage"])
@@ -245,6 +261,7 @@ class _Reader:
             aggregates={spec.name: aggregate for spec, aggregate, _bounds in declared},
             ratchet=self.ratchet(raw.get("ratchet", {}), catalogue),
             legacy=values["legacy"],
+            packages_from_healthgate=values["packages"] is not None,
         )
 
     def ratchet(self, raw: object, catalogue: Catalogue) -> dict[str, float]:
@@ -307,8 +324,8 @@ class _Reader:
                     f"fail_under sets; raise warn to {fail_under:g} or more, or write "
                     f"fail = ... in [{TABLE}.gates.coverage]."
                 )
-            warn = None  # the zero-config warn bound lies below the project's own floor
-        return Bounds(fail=fail_under, warn=warn)
+            warn = None  # the default warn bound lies below the project's own floor
+        return Bounds(fail=fail_under, warn=warn)  # adopted: the project wrote fail_under
 
     def section(self, table: str, raw: object, options: Mapping[str, Option]) -> dict[str, Any]:
         if not isinstance(raw, dict):
@@ -344,13 +361,19 @@ class _Reader:
         }
 
     def gates(
-        self, raw: object, catalogue: Catalogue
+        self, raw: object, catalogue: Catalogue, default_gates: bool
     ) -> tuple[dict[str, Bounds], dict[str, dict[str, float]]]:
+        """Each gate written in the table replaces its default; unwritten ones keep it."""
         table = f"{TABLE}.gates"
         if not isinstance(raw, dict):
             raise ConfigError(bad_value(self.where, TABLE, "gates", raw, "a table of gates"))
         metrics = catalogue.metrics
-        gates = {name: spec.default for name, spec in metrics.items() if spec.default is not None}
+        # The default playbook: bounds the project never wrote, so never adopted.
+        gates = {
+            name: replace(spec.default, adopted=False)
+            for name, spec in metrics.items()
+            if spec.default is not None and default_gates
+        }
         floors: dict[str, dict[str, float]] = {}
         for name, value in raw.items():
             spec = metrics.get(name)
@@ -366,7 +389,8 @@ class _Reader:
             gates[name] = _bounds(self.where, f"{table}.{name}", spec, value)
             if "paths" in value:
                 floors[name] = _paths(self.where, f"{table}.{name}.paths", spec, value["paths"])
-        return gates, floors
+        # Catalogue order, however the table orders them: the report's rows never move.
+        return {name: gates[name] for name in metrics if name in gates}, floors
 
 
 def _check_option(where: str, table: str, key: str, value: object, option: Option) -> Any:

@@ -1,5 +1,11 @@
 """Turn measurements and configured bounds into verdicts.
 
+Bounds of the default playbook that the project never wrote (``Bounds.adopted``
+False) only warn: a first run fails nothing the project already had. Only the
+gates that judge a run broken now (``MetricSpec.fails_by_default``: failing
+tests, test modules that do not import) fail past them, and per-path floors,
+which the project always writes, fail as usual.
+
 A bound exactly met passes: coverage 80.0 against ``fail = 80`` is PASS,
 debt 300 h against ``fail = "300h"`` is PASS. Collectors hand over values at
 the precision they are shown (coverage at coverage.py's ``precision``), so the
@@ -19,12 +25,20 @@ from pytest_healthgate.units import Unit, format_value
 if TYPE_CHECKING:
     from pytest_healthgate.catalogue import MetricSpec
 
+# Past a default bound the project never adopted, a gate warns and says how to adopt it.
+ADOPT = "run `healthgate init` to adopt"
+
 
 def beyond(spec: MetricSpec, value: float, bound: float | None) -> bool:
     """True when ``value`` is on the bad side of ``bound`` (never when no bound)."""
+    return past(spec.direction, value, bound)
+
+
+def past(direction: Direction, value: float, bound: float | None) -> bool:
+    """True when ``value`` is on the bad side of ``bound`` in ``direction``."""
     if bound is None:
         return False
-    if spec.direction is Direction.HIGHER:
+    if direction is Direction.HIGHER:
         return value < bound
     return value > bound
 
@@ -62,11 +76,18 @@ def judge_gate(spec: MetricSpec, measurement: Measurement, bounds: Bounds) -> Ga
 def _by_bounds(
     spec: MetricSpec, measurement: Measurement, value: float, bounds: Bounds
 ) -> tuple[Verdict, str]:
-    problems = list(measurement.violations)
+    problems = list(measurement.violations)  # per-path floors: always written, so FAIL
+    advice = []
     if beyond(spec, value, bounds.fail):
-        problems.insert(0, _crossed(spec, value, bounds.fail, measurement.precision))
+        crossed = _crossed(spec, value, bounds.fail, measurement.precision)
+        if bounds.adopted or spec.fails_by_default:
+            problems.insert(0, crossed)
+        else:  # a default bound the project was already past: advice, not a failure
+            advice.append(f"{crossed} (default playbook); {ADOPT}")
     if problems:
-        return Verdict.FAIL, "; ".join(problems)
+        return Verdict.FAIL, "; ".join(problems + advice)
+    if advice:
+        return Verdict.WARN, advice[0]
     if beyond(spec, value, bounds.warn):
         return Verdict.WARN, _crossed(spec, value, bounds.warn, measurement.precision)
     return Verdict.PASS, ""

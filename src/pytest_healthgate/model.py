@@ -34,10 +34,16 @@ class Direction(StrEnum):
 
 @dataclass(frozen=True)
 class Bounds:
-    """A gate's configured limits, in the metric's base unit."""
+    """A gate's limits, in the metric's base unit.
+
+    ``adopted`` is False for the default playbook's bounds (the catalogue's
+    ``default``), which the project never wrote: past such a ``fail`` bound a gate
+    only warns, unless it judges a run broken now (``MetricSpec.fails_by_default``).
+    """
 
     fail: float | None = None
     warn: float | None = None
+    adopted: bool = True
 
 
 @dataclass(frozen=True)

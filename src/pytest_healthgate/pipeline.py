@@ -84,6 +84,11 @@ def run_metadata(settings: HealthgateConfig, surface: str, **extra: Any) -> dict
     }
 
 
+def gates_off(settings: HealthgateConfig) -> list[str]:
+    """Known gates this configuration leaves off (the report says how to turn them on)."""
+    return [name for name in settings.catalogue.metrics if name not in settings.gates]
+
+
 def select_gates(settings: HealthgateConfig, candidates: Sequence[str], noun: str) -> list[str]:
     """The configured gates among ``candidates``; none is a usage error naming them."""
     chosen = [name for name in candidates if name in settings.gates]

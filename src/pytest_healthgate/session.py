@@ -93,6 +93,7 @@ class GateSession:
             snapshot_to=self.snapshot_to,
             exit_status_of_tests=int(session.exitstatus),
             xdist_workers=self.collectors.workers,
+            gates_off=pipeline.gates_off(self.settings),
         )
         session.exitstatus = pipeline.exit_status(self.result, int(session.exitstatus))
 

@@ -14,10 +14,10 @@ from pytest_healthgate.cli import main
 
 CONFIG = """
 [tool.healthgate]
+default_gates = false  # only this plugin's gate, not the default playbook
 source = ["src/app"]
 
 [tool.healthgate.gates]
-coverage = false
 largest_file = { fail = 3, warn = 2 }
 
 [tool.healthgate.plugins.largest_file]

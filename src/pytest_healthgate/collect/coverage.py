@@ -44,7 +44,7 @@ from coverage.exceptions import CoverageException, CoverageWarning
 from coverage.results import should_fail_under
 
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
-from pytest_healthgate.config import ConfigError, HealthgateConfig, check_paths
+from pytest_healthgate.config import NO_SOURCE, ConfigError, HealthgateConfig, check_paths
 from pytest_healthgate.gates import floor_violations
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.store import scratch
@@ -556,6 +556,20 @@ def _coverage_chooses_files(options: dict[str, Any]) -> bool:
     )
 
 
+def nothing_to_measure(config: HealthgateConfig) -> str | None:
+    """Why coverage does not apply: no source was found and coverage.py's settings name none.
+
+    Tracing everything instead would measure the installed tools, not the project.
+    Under `coverage run`, its own settings decide what is measured.
+    """
+    if config.source or _started_by_coverage_run() is not None:
+        return None
+    with _warnings_shown():
+        if _coverage_chooses_files({"config_file": coverage_config_file(config.root)}):
+            return None
+    return NO_SOURCE
+
+
 def _absolute(root: Path, entry: str) -> str:
     path = root / entry
     return str(path) if path.exists() else entry
@@ -608,7 +622,7 @@ def measure(
     measurement.extra["files"] = percents
     measurement.parts = coverage_parts(files, config.root)
     measurement.violations = floor_violations(percents, config.coverage_paths, floors)
-    if bounds is not None and bounds.fail is not None:
+    if bounds is not None and bounds.fail is not None and bounds.adopted:
         measurement.violations[:0] = _fails_under(total, bounds.fail, judged)
     if found is not None:
         measurement.error = found.problem(files)
@@ -705,14 +719,17 @@ class CoverageCollector(Collector):
         self.payloads: list[bytes] = []
         self.worker_folders: list[Path] = []  # where the workers' subprocesses wrote data
         self.found = Findings()
+        self.skip_reason: str | None = None
         try:
             check_paths(context.settings)  # before any test runs: a typo is a usage error
         except ConfigError as exc:
             raise _usage_error(str(exc)) from None
         if not _pytest_cov_active(context.pytest_config):
             try:
-                self.tracer = CoverageTracer(context.settings)
-                self.tracer.start()
+                self.skip_reason = nothing_to_measure(context.settings)
+                if self.skip_reason is None:
+                    self.tracer = CoverageTracer(context.settings)
+                    self.tracer.start()
             except (CoverageException, ImportError, OSError) as exc:  # plugins = ["missing"], ...
                 raise _usage_error(f"coverage.py cannot start: {exc}") from None
 
@@ -729,6 +746,8 @@ class CoverageCollector(Collector):
                 self.worker_folders.append(Path(folder))
 
     def finish(self) -> list[Measurement]:
+        if self.skip_reason is not None:
+            return [Measurement("coverage", skip_reason=self.skip_reason)]
         if self.tracer is not None:
             return [self.tracer.save_and_measure(self.payloads, self.found, self.worker_folders)]
         config = self.context.pytest_config

@@ -63,6 +63,7 @@ SLOWEST_SHOWN = 10
 RECHECK_PAUSE = 0.25  # seconds before the first extra sample; grows with each one
 TIMEOUT_SETTING = "[tool.healthgate.imports] timeout"
 CANCELLED = "the measurement was cancelled"
+NOT_FOUND = "is not importable: there is no module named"  # the package itself is absent
 # Variables that would make the child measure something else than the import.
 MEASURING_VARIABLES = (
     "COVERAGE_PROCESS_START",
@@ -331,7 +332,7 @@ class ImportSampler:
         missing = error.get("missing")
         if missing and (name == missing or name.startswith(missing + ".")):
             return (
-                f"{name} is not importable: there is no module named {missing!r} on the "
+                f"{name} {NOT_FOUND} {missing!r} on the "
                 f"test run's sys.path (check [tool.healthgate] packages)"
             )
         where = f" at {error['where']}" if error.get("where") else ""
@@ -401,12 +402,36 @@ class ImportCollector(Collector):
             self.sampler.results.get(name) or PackageResult(name, error=f"{name} was not measured")
             for name in self.packages
         ]
+        if self.failure is None and not self.settings.packages_from_healthgate:
+            absent = _none_found(results)
+            if absent is not None:
+                return [
+                    Measurement("import_time", skip_reason=absent),
+                    Measurement("import_memory", skip_reason=absent),
+                ]
         return measurements(results, self.samples, self.failure)
 
     def close(self) -> None:
         """An interrupted run must not leave a child interpreter behind."""
         if self.sampler is not None:
             self.sampler.cancel()
+
+
+def _none_found(results: list[PackageResult]) -> str | None:
+    """Why the import gates do not apply: no package derived from ``source`` can be found.
+
+    Only for derived names (zero config): a package written in ``packages`` that
+    cannot be imported is an ERROR.
+    """
+    if not all(
+        r.error is not None and r.error.startswith(f"{r.name} {NOT_FOUND}") for r in results
+    ):
+        return None
+    names = ", ".join(result.name for result in results)
+    return (
+        f"no importable package found (derived from source: {names}; not on the test "
+        f'run\'s sys.path); set packages = ["..."] in [tool.healthgate]'
+    )
 
 
 def measurements(

@@ -3,8 +3,11 @@
 Same configuration, same analysis and the same table as ``pytest --healthgate``;
 only the gates whose collector measures without tests (the catalogue's static
 collectors: debt, debt_ratio, rating, complexity, critical, and any plugin's)
-are judged, and only those that are configured. With PATHs, only those files
-and folders are analysed; without, the configured source.
+are judged, and only those that are configured - with no ``[tool.healthgate]``
+table, those of the default playbook. The table ends by naming the configured
+gates only ``pytest --healthgate`` measures; no code of the project is run or
+imported. With PATHs, only those files and folders are analysed; without, the
+configured source.
 
 Nothing is written to ``.healthgate/last-run.json``, which records test runs;
 the analysis cache is used and updated. Exit statuses: ``cli.EPILOG``.
@@ -62,5 +65,13 @@ def run(arguments: argparse.Namespace) -> int:
         return USAGE_ERROR
     paths = [os.path.normpath(Path(path).absolute()) for path in arguments.paths]
     measurements = pipeline.measure(settings, gates, paths=paths, use_cache=not arguments.no_cache)
-    result = pipeline.judge_run(settings, measurements, surface="check", gates=gates, paths=paths)
+    result = pipeline.judge_run(
+        settings,
+        measurements,
+        surface="check",
+        gates=gates,
+        paths=paths,
+        gates_off=pipeline.gates_off(settings),
+        measured_by_pytest=[name for name in settings.gates if name not in gates],
+    )
     return pipeline.print_result(result, arguments.format)

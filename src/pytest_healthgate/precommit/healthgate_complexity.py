@@ -3,8 +3,9 @@
 A function fails when its radon rank is past the allowed rank
 (``[tool.healthgate.debt] allowed_complexity``, default B) and the change made it
 worse (a new function, or a worse rank than at HEAD), or when the change touched
-its complexity and it is past the ``complexity`` gate's ``fail`` bound. A
-function whose complexity the change did not touch never fails.
+its complexity and it is past the ``complexity`` gate's ``fail`` bound written in
+``[tool.healthgate.gates]`` (the default playbook's is not applied). A function
+whose complexity the change did not touch never fails.
 
 Functions are matched with their version before the change by qualified name
 (in a merge, the more complex of the two parents' versions). A function whose
@@ -93,7 +94,8 @@ def _problem(
 def problems(change: Change) -> list[str]:
     allowed = float(change.settings.section("debt")["allowed_complexity"])
     bounds = change.settings.gates.get(GATE)
-    fail = bounds.fail if bounds is not None else None
+    # The default playbook's bound is advice until the project adopts it.
+    fail = bounds.fail if bounds is not None and bounds.adopted else None
     spec = change.settings.catalogue.metrics[GATE]
     lines = []
     for key, result in sorted(change.after_files.items()):

@@ -36,6 +36,7 @@ def _gate(gate: GateResult) -> dict[str, Any]:
         "better": gate.direction.value,
         "fail": gate.bounds.fail,
         "warn": gate.bounds.warn,
+        "adopted": gate.bounds.adopted,
         "precision": gate.precision,
         "verdict": gate.verdict.value,
         "reason": gate.reason,

@@ -7,6 +7,7 @@ pytest's ``--color`` and ``NO_COLOR`` decide whether colour is shown; the
 
 from __future__ import annotations
 
+from pytest_healthgate.gates import past
 from pytest_healthgate.model import GateResult, RunResult, Verdict
 from pytest_healthgate.units import format_value
 
@@ -61,6 +62,9 @@ def render(result: RunResult, *, quiet: bool = False) -> list[Line]:
     if not quiet:
         lines.extend(_details(result))
     lines.extend(_failure_lines(result))
+    lines.extend(_adopt_lines(result))
+    if not quiet:
+        lines.extend(_footer(result))
     partial = result.metadata.get("partial")
     if partial:
         lines.append(
@@ -76,8 +80,8 @@ def render(result: RunResult, *, quiet: bool = False) -> list[Line]:
 
 def _table(result: RunResult, quiet: bool) -> list[Line]:
     shown = [g for g in result.gates if not (quiet and g.verdict is Verdict.PASS)]
-    if quiet and not shown:
-        return []  # quiet with every gate passing: only the final line, no empty table
+    if not shown:
+        return []  # no gate, or quiet with every gate passing: no empty table
     rows = [HEADER, *(_row(gate) for gate in shown)]
     widths = [max(len(row[column]) for row in rows) for column in range(len(HEADER) - 1)]
     lines: list[Line] = []
@@ -98,6 +102,40 @@ def _failure_lines(result: RunResult) -> list[Line]:
         )
         for gate in result.failed
     ]
+
+
+def _adopt_lines(result: RunResult) -> list[Line]:
+    """One line per gate past a default fail bound the project never adopted."""
+    return [
+        (
+            f"healthgate: WARN {gate.name} = {_cell(gate, gate.value)}: {gate.reason}",
+            {"yellow": True},
+        )
+        for gate in result.gates
+        if gate.verdict is Verdict.WARN
+        and not gate.bounds.adopted
+        and gate.value is not None
+        and past(gate.direction, gate.value, gate.bounds.fail)
+    ]
+
+
+def _footer(result: RunResult) -> list[Line]:
+    """The gates this configuration leaves off, and those only `pytest --healthgate` measures."""
+    lines: list[Line] = []
+    off = [str(name) for name in result.metadata.get("gates_off") or ()]
+    if off:
+        how = (
+            f"set [tool.healthgate.gates.{off[0]}] to turn it on"
+            if len(off) == 1
+            else "set [tool.healthgate.gates.NAME] to turn one on"
+        )
+        lines.append((f"healthgate: off: {', '.join(off)} ({how})", {}))
+    elsewhere = [str(name) for name in result.metadata.get("measured_by_pytest") or ()]
+    if elsewhere:
+        lines.append(
+            (f"healthgate: measured only by `pytest --healthgate`: {', '.join(elsewhere)}", {})
+        )
+    return lines
 
 
 def _final_line(result: RunResult) -> Line:

@@ -25,6 +25,7 @@ from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Rol
 from pytest_healthgate.collect.static.figures import DebtPricing, measurements_from_analysis
 from pytest_healthgate.collect.static.request import AnalysisRequest, engine_failure
 from pytest_healthgate.collect.static.results import AnalysisResult, analysis_from_json
+from pytest_healthgate.config import NO_SOURCE
 from pytest_healthgate.launcher import Child, ChildError, ChildStartError, launch
 from pytest_healthgate.model import Measurement
 from pytest_healthgate.store import scratch
@@ -97,6 +98,8 @@ class StaticCollector(Collector):
         if self.child is not None or self.failure is not None:
             return
         request = self.request
+        if not request.entries:
+            return  # no source found: nothing to analyse, `finish` says so
         if not self.settings.root.is_dir():
             self.failure = f"static analysis could not start: {self.settings.root} is not a folder"
             return
@@ -117,6 +120,8 @@ class StaticCollector(Collector):
     def finish(self) -> list[Measurement]:
         if self.role is Role.WORKER:
             return []
+        if not self.request.entries:
+            return [Measurement(gate, skip_reason=NO_SOURCE) for gate in self.context.specs]
         if not self.context.in_pytest:
             analysis = self._analyse_here()
         else:

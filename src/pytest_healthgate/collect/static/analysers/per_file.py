@@ -50,6 +50,8 @@ def bandit_config_file(root: Path) -> str | None:
     """The project's pyproject.toml when it has a [tool.bandit] table (as `bandit -c`)."""
     pyproject = root / "pyproject.toml"
     try:
+        if not pyproject.is_file():  # a FIFO would block, /dev/zero would never end
+            return None
         document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
