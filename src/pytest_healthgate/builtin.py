@@ -94,6 +94,7 @@ METRICS = (
         detail_title="files with most missing lines",
         default=playbook(Unit.PERCENT, fail=65, warn=80),
         has_paths=True,
+        ratchet=True,
         example="{ fail = 65, warn = 80 }",
     ),
     MetricSpec(
@@ -142,6 +143,7 @@ METRICS = (
         needs=DEBT_TOOLS,
         detail_title="files with most debt",
         default=playbook(Unit.DURATION, fail="300h", warn="200h"),
+        ratchet=True,
         example='{ fail = "300h", warn = "200h" }',
     ),
     MetricSpec(
@@ -178,6 +180,7 @@ METRICS = (
         needs=frozenset({"scope", "analysis", "radon"}),
         detail_title="most complex functions",
         default=playbook(Unit.RANK, fail="D", warn="C"),
+        ratchet=True,
         example='{ fail = "D", warn = "C" }',
     ),
     MetricSpec(
@@ -190,6 +193,7 @@ METRICS = (
         needs=frozenset({"scope", "analysis", "bandit"}),
         detail_title="critical findings",
         default=playbook(Unit.COUNT, fail=0),
+        ratchet=True,
         example="{ fail = 0 }",
     ),
     MetricSpec(

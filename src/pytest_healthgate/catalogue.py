@@ -63,6 +63,9 @@ class MetricSpec:
     # Past the default fail bound the run is broken now (failing tests, test modules
     # that do not import): FAIL even when the project never adopted the bound.
     fails_by_default: bool = False
+    # `healthgate init` names it in [tool.healthgate.ratchet]: a change can make it
+    # worse than the baseline, and then it fails.
+    ratchet: bool = False
     has_paths: bool = False  # accepts per-path floors (``[...gates.NAME.paths]``)
     example: str = "{ fail = ... }"  # bounds as written in [tool.healthgate.gates]
 

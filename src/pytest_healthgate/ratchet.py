@@ -366,9 +366,8 @@ def apply(
         for name in before.tools.keys() | now.keys()
         if before.tools.get(name) != now.get(name)
     )
-    context = Context(
-        settings, before, source_digests(settings), changed, SourceLines(settings.root)
-    )
+    digests = source_digests(settings)
+    context = Context(settings, before, digests, changed, SourceLines(settings.root), subset)
     by_name = {measurement.name: measurement for measurement in measurements}
     gates = [_judged(gate, by_name.get(gate.name), context, partial) for gate in result.gates]
     metadata = dict(result.metadata)

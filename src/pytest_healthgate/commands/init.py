@@ -36,8 +36,6 @@ from pytest_healthgate.units import config_text
 
 SUMMARY = "adopt healthgate: write [tool.healthgate] and a baseline of today's figures"
 USAGE_ERROR = 2
-# The gates judged against the baseline from the first day: what a change can make worse.
-RATCHETED = ("coverage", "debt", "critical", "complexity")
 NEXT_STEPS = (
     "commit the config and the baseline: "
     "git add pyproject.toml .healthgate/baseline.toml .healthgate/.gitignore",
@@ -153,7 +151,8 @@ def adopted_table(root: Path, document: Any) -> dict[str, Any]:
         table["packages"] = packages
     table["legacy"] = "warn"
     table["gates"] = gates
-    table["ratchet"] = {name: True for name in RATCHETED if name in gates}
+    metrics = defaults.catalogue.metrics
+    table["ratchet"] = {name: True for name in gates if metrics[name].ratchet}
     return table
 
 
