@@ -66,13 +66,25 @@ def test_an_error_is_never_a_pass_and_fails_the_run() -> None:
     assert result.verdict.fails_run
 
 
-def test_skip_says_why_and_does_not_fail_the_run() -> None:
+def test_skip_of_a_default_gate_says_why_and_does_not_fail_the_run() -> None:
     result = judge_gate(
-        METRICS["pass_rate"], Measurement("pass_rate", skip_reason="no test ran"), Bounds(98)
+        METRICS["pass_rate"],
+        Measurement("pass_rate", skip_reason="no test ran"),
+        Bounds(98, adopted=False),
     )
     assert result.verdict is Verdict.SKIP
     assert result.reason == "no test ran"
     assert not result.verdict.fails_run
+
+
+def test_a_configured_gate_that_looked_at_nothing_is_an_error_saying_why() -> None:
+    result = judge_gate(
+        METRICS["pass_rate"], Measurement("pass_rate", skip_reason="no test ran"), Bounds(98)
+    )
+    assert result.verdict is Verdict.ERROR
+    assert result.reason.startswith("pass_rate looked at nothing: no test ran")
+    assert "pass_rate = false" in result.reason
+    assert result.verdict.fails_run
 
 
 def test_warn_never_fails_the_run() -> None:

@@ -137,12 +137,16 @@ def test_a_failed_gate_turns_a_green_run_into_exit_status_1(pytester: pytest.Pyt
     result.stdout.fnmatch_lines(["healthgate: FAIL duration = *: duration * is above 1.0ms"])
 
 
-def test_no_tests_keeps_pytests_own_status_and_skips_test_gates(pytester: pytest.Pytester) -> None:
+def test_no_tests_keeps_pytests_own_status_and_a_configured_test_gate_is_an_error(
+    pytester: pytest.Pytester,
+) -> None:
     health_project(pytester, "pass_rate = { fail = 98 }")
     (pytester.path / "tests").mkdir()
     result = pytester.runpytest_subprocess("--healthgate")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
-    assert gate(last_run(pytester.path), "pass_rate")["verdict"] == "SKIP"
+    pass_rate = gate(last_run(pytester.path), "pass_rate")
+    assert pass_rate["verdict"] == "ERROR"
+    assert "looked at nothing: no test was executed" in pass_rate["reason"]
 
 
 def test_outcomes_are_decided_once_per_test() -> None:

@@ -48,6 +48,13 @@ def judge_gate(spec: MetricSpec, measurement: Measurement, bounds: Bounds) -> Ga
     value = measurement.value
     if measurement.error is not None:
         verdict, reason = Verdict.ERROR, measurement.error
+    elif measurement.skip_reason is not None and bounds.adopted:
+        # A gate the project wrote that looked at nothing never passes quietly.
+        verdict = Verdict.ERROR
+        reason = (
+            f"{spec.name} looked at nothing: {measurement.skip_reason}; fix that, or "
+            f"turn the gate off ({spec.name} = false in [tool.healthgate.gates])"
+        )
     elif measurement.skip_reason is not None:
         verdict, reason = Verdict.SKIP, measurement.skip_reason
     elif value is None:
@@ -122,7 +129,8 @@ def evaluate(
         results.append(judge_gate(specs[name], measurement, bounds))
     for measurement in by_name.values():
         if measurement.name not in specs and measurement.skip_reason is not None:
-            results.append(judge_gate(_undeclared(measurement.name), measurement, Bounds()))
+            shown_only = Bounds(adopted=False)  # reported, never judged
+            results.append(judge_gate(_undeclared(measurement.name), measurement, shown_only))
     return RunResult(gates=results, metadata=dict(metadata))
 
 
