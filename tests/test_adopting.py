@@ -114,6 +114,12 @@ def test_zero_config_shows_every_gate_and_fails_nothing_the_project_has(tmp_path
     assert expected <= names
     assert metric(document, "complexity")["verdict"] == "WARN"
     assert metric(document, "critical")["verdict"] == "WARN"
+    # Every figure says how much it looked at: nothing is judged on nothing.
+    for entry in document["metrics"]:
+        if entry["verdict"] in ("PASS", "WARN", "FAIL"):
+            looked_at = entry["extra"]["looked_at"]
+            assert looked_at, entry["name"]
+            assert all(count > 0 for count in looked_at.values()), (entry["name"], looked_at)
     assert "healthgate init" in completed.stdout
 
 

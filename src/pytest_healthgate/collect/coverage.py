@@ -621,6 +621,10 @@ def measure(
     percents = per_file_percent(files, config.root, floors)
     measurement.extra["files"] = percents
     measurement.parts = coverage_parts(files, config.root)
+    measurement.extra["looked_at"] = {
+        "files": len(files),
+        "coverable lines and branches": sum(part["units"] for part in measurement.parts.values()),
+    }
     measurement.violations = floor_violations(percents, config.coverage_paths, floors)
     if bounds is not None and bounds.fail is not None and bounds.adopted:
         measurement.violations[:0] = _fails_under(total, bounds.fail, judged)

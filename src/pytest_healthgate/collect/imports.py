@@ -441,7 +441,11 @@ def measurements(
     errors = [result.error for result in results if result.error is not None]
     if failure is not None:
         errors.insert(0, failure)
-    extra = {"samples": samples, "packages": {r.name: _package_extra(r) for r in results}}
+    extra = {
+        "samples": samples,
+        "packages": {r.name: _package_extra(r) for r in results},
+        "looked_at": {"packages imported": len(results)},
+    }
     if errors:
         error = "; ".join(errors)
         return [

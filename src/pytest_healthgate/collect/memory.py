@@ -255,7 +255,12 @@ class MemoryCollector(Collector):
             "memory",
             value=float(self.processes[largest]),
             details=details,
-            extra={"processes": dict(self.processes), "largest": largest, "sum": total},
+            extra={
+                "processes": dict(self.processes),
+                "largest": largest,
+                "sum": total,
+                "looked_at": {"processes sampled": len(self.processes)},
+            },
         )
 
     def _test_memory(self) -> Measurement:
@@ -273,7 +278,11 @@ class MemoryCollector(Collector):
             if self.limits.get(nodeid, (0.0, DEFAULT_SOURCE))[1] == DEFAULT_SOURCE
         ]
         marker_violations = [message for message, by_marker in self.over if by_marker]
-        extra = {"tests": dict(ranked), "over_limit": [message for message, _ in self.over]}
+        extra = {
+            "tests": dict(ranked),
+            "over_limit": [message for message, _ in self.over],
+            "looked_at": {"tests traced": len(self.peaks)},
+        }
         if not under_default and not marker_violations:
             return Measurement(
                 "test_memory",

@@ -69,6 +69,7 @@ class OutcomeTally:
         counts = self.counts()
         executed = counts["passed"] + counts["failed"] + counts["error"]
         extra: dict[str, Any] = dict(counts)
+        extra["looked_at"] = {"tests executed": executed}
         if executed == 0:
             return Measurement("pass_rate", skip_reason="no test was executed", extra=extra)
         return Measurement(
@@ -78,7 +79,11 @@ class OutcomeTally:
     def collection_errors(self) -> Measurement:
         total = len(self.test_files)
         broken = sorted(self.broken_files)
-        extra = {"test_modules": total, "broken_modules": broken}
+        extra = {
+            "test_modules": total,
+            "broken_modules": broken,
+            "looked_at": {"test modules": total},
+        }
         if total == 0:
             return Measurement(
                 "collection_errors", skip_reason="no test module was collected", extra=extra
@@ -100,7 +105,8 @@ class OutcomeTally:
             Detail(label=nodeid, value=seconds, unit=Unit.DURATION)
             for nodeid, seconds in slowest[:SLOWEST_SHOWN]
         ]
-        return Measurement("duration", value=wall_seconds, details=details)
+        looked_at = {"looked_at": {"tests timed": len(self.durations)}}
+        return Measurement("duration", value=wall_seconds, details=details, extra=looked_at)
 
 
 class OutcomesCollector(Collector):

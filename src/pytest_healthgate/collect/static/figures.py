@@ -179,6 +179,12 @@ def measurements_from_analysis(
             measurements.append(Measurement(gate, error=error))
         else:
             measurements.append(build(figures))
+    functions = sum(len(result.functions) for result in analysis.files.values())
+    for measurement in measurements:
+        looked_at = {"files analysed": len(analysis.files)}
+        if measurement.name == "complexity":
+            looked_at["functions"] = functions
+        measurement.extra["looked_at"] = looked_at
     if measurements:
         measurements[0].details[:0] = cache_notes(analysis)
     return measurements
