@@ -55,7 +55,13 @@ def test_pass_rate_leaves_skips_and_xfails_out(
     pass_rate = gate(last_run(pytester.path), "pass_rate")
     # 6 passed + 1 xpassed = 7 of 9 executed (1 failed, 1 error) = 77.78%.
     assert pass_rate["value"] == pytest.approx(700 / 9)
-    assert pass_rate["extra"] == {"passed": 7, "failed": 1, "error": 1, "skipped": 2}
+    assert pass_rate["extra"] == {
+        "passed": 7,
+        "failed": 1,
+        "error": 1,
+        "skipped": 2,
+        "looked_at": {"tests executed": 9},
+    }
     assert pass_rate["verdict"] == "WARN"
     assert result.ret == pytest.ExitCode.TESTS_FAILED  # pytest's own status for the failures
 
