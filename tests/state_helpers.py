@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -82,7 +83,12 @@ def pytest_command(report: Path, *args: str) -> list[str]:
 def start(
     command: list[str], root: Path, env: dict[str, str], *, session: bool = False
 ) -> subprocess.Popen[str]:
-    """Start ``command`` in ``root``; ``session``: in a process group of its own (to signal)."""
+    """Start ``command`` in ``root``; ``session``: in a process group of its own (to signal).
+
+    Ctrl-C is restored to its default in the child: a test suite started in the
+    background of a non-interactive shell (``make test &``) inherits SIGINT
+    ignored, and Python then never raises KeyboardInterrupt.
+    """
     return subprocess.Popen(
         command,
         cwd=root,
@@ -91,7 +97,12 @@ def start(
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=session,
+        preexec_fn=_default_sigint,  # noqa: PLW1509 - one signal() call, no locks taken
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str]:
