@@ -391,3 +391,21 @@ def test_a_legacy_pytest_table_does_not_crash_the_import_time_hook(tmp_path: Pat
         str(root / "src"),
         str(root / "lib"),
     ]
+
+
+def test_coverage_source_entries_outside_the_project_are_not_derived(tmp_path: Path) -> None:
+    """python-slugify's own config: source = ["slugify", "test"], with no test/ folder.
+
+    coverage.py reads "test" as an importable name (the standard library's test
+    package); healthgate analyses and times only what is in the project.
+    """
+    (tmp_path / "slugify").mkdir()
+    (tmp_path / "slugify" / "__init__.py").write_text("")
+    (tmp_path / "src" / "other").mkdir(parents=True)
+    (tmp_path / "src" / "other" / "__init__.py").write_text("")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.coverage.run]\nsource = ["slugify", "test", "other"]\n'
+    )
+    config = load(tmp_path, tmp_path / "pyproject.toml")
+    assert config.source == ("slugify", "src/other")
+    assert config.packages == ("slugify", "other")

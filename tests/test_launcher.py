@@ -21,6 +21,7 @@ from pytest_healthgate.launcher import (
 )
 
 LIMIT = TimeLimit(60, "[tool.example] timeout")
+HALF_SECOND = TimeLimit(0.5, "[tool.example] timeout")
 
 
 def python(code: str) -> list[str]:
@@ -116,3 +117,21 @@ def test_output_becomes_one_line_keeping_its_end(
     text: str, options: dict[str, Any], expected: str
 ) -> None:
     assert one_line(text, **options) == expected
+
+
+def test_a_test_that_freezes_the_time_neither_fires_nor_stops_a_childs_timeout() -> None:
+    """freezegun (real, as projects use it) stops time.monotonic while a test runs;
+    healthgate's children are timed beside such tests (the import sampler)."""
+    from freezegun import freeze_time
+
+    with freeze_time("2020-02-02"):
+        quick = launch(python("import time; time.sleep(0.3)"), label="quick", limit=LIMIT)
+        slow = launch(python("import time; time.sleep(60)"), label="slow", limit=HALF_SECOND)
+        try:
+            assert quick.wait().status == 0  # a frozen clock did not fire the 60 s limit
+            with pytest.raises(ChildTimeoutError):
+                slow.wait()  # ...and did not stop the 0.5 s limit either
+            assert slow.poll() is not None  # killed at its limit, not left running
+        finally:
+            quick.close()
+            slow.close()

@@ -509,11 +509,32 @@ def derive_source(root: Path, tool: Mapping[str, Any]) -> list[str]:
         for key in ("source", "source_pkgs"):
             configured = run.get(key)
             if isinstance(configured, list) and configured:
-                return [str(item) for item in configured]
+                # coverage.py reads each entry as a folder or an importable name; only
+                # those that are in this project can be analysed (["pkg", "test"] names
+                # the standard library's test package when the project has no test/).
+                located = [_in_project(root, str(item)) for item in configured]
+                found_here = [entry for entry in located if entry is not None]
+                if found_here:
+                    return found_here
     found = _packages_in(root / "src")
     if found:
         return [f"src/{name}" for name in found]
     return _packages_in(root, skip=NOT_IN_PROJECT_DIRS)
+
+
+def _in_project(root: Path, entry: str) -> str | None:
+    """``entry`` of coverage's source as a path in the project, or None when it is not there."""
+    candidates = [entry]
+    if "/" not in entry and not entry.endswith(".py"):
+        name = entry.replace(".", "/")
+        candidates += [name, f"{name}.py", f"src/{name}", f"src/{name}.py"]
+    for candidate in candidates:
+        try:
+            if (root / candidate).exists():
+                return candidate
+        except OSError:
+            continue
+    return None
 
 
 def _packages_in(directory: Path, skip: set[str] | None = None) -> list[str]:

@@ -18,9 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from pytest_healthgate import clock
 from pytest_healthgate.units import Unit, format_value
 
 TAIL_LIMIT = 600  # characters of a child's output kept in a one-line message
+
+# How often a waiting run looks whether its child has exited (adds at most this).
+POLL = 0.01
 
 
 class ChildError(Exception):
@@ -85,7 +89,7 @@ class Child:
         self.label = label
         self.limit = limit
         self.killed = killed
-        self.started = time.monotonic()
+        self.started = clock.monotonic()
 
     @property
     def pid(self) -> int:
@@ -96,17 +100,22 @@ class Child:
 
     def wait(self) -> Finished:
         """Wait until the child exits; past the time limit kill it and raise ChildTimeoutError."""
-        try:
-            status = self.process.wait(timeout=self._remaining())
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise ChildTimeoutError(self._timeout_message()) from None
+        # Polled against our own clock: Popen.wait(timeout) reads time.monotonic,
+        # which a test that freezes the time would stop (see clock.py).
+        status = self.process.poll()
+        while status is None:
+            remaining = self._remaining()
+            if remaining is not None and remaining <= 0:
+                self.kill()
+                raise ChildTimeoutError(self._timeout_message())
+            time.sleep(POLL if remaining is None else min(POLL, remaining))
+            status = self.process.poll()
         return Finished(status, _read(self._stdout), _read(self._stderr))
 
     def _remaining(self) -> float | None:
         if self.limit is None:
             return None
-        return max(0.0, self.limit.seconds - (time.monotonic() - self.started))
+        return max(0.0, self.limit.seconds - (clock.monotonic() - self.started))
 
     def _timeout_message(self) -> str:
         assert self.limit is not None  # only a limited child times out

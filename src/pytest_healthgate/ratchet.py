@@ -350,8 +350,15 @@ def apply(
         before = store.load(settings.root)
     except BaselineError as exc:
         return _unusable(result, settings, str(exc))
+    measurements = list(measurements)
+    if before is None and taking_baseline:
+        # The run that writes the first baseline is judged as the baseline will judge
+        # the next one: what the project has now is inherited, not a failure.
+        from pytest_healthgate.snapshot import snapshot
+
+        before = snapshot(settings, measurements)
     if before is None:
-        if not settings.ratchet or taking_baseline:
+        if not settings.ratchet:
             return result
         missing = (
             f"no baseline at {store.baseline_path(settings.root)} to judge against; run "
@@ -457,6 +464,10 @@ def _with_ratchet(
         verdict = Verdict.FAIL
         if "worse than the baseline" not in reason:
             reason = _joined(f"worse than the baseline: {comparison.summary}", reason)
+        if comparison.added:  # look at what this change added, not at the old debt
+            hint = f"fix what this change added first: {comparison.added[0].label}"
+        elif comparison.files:
+            hint = f"cover the lines this change added first: {comparison.files[0]}"
     if comparison.upgraded:
         count = len(comparison.upgraded)
         reason = _joined(

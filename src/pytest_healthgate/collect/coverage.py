@@ -30,7 +30,6 @@ import json
 import os
 import shutil
 import sys
-import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +42,7 @@ import coverage
 from coverage.exceptions import CoverageException, CoverageWarning
 from coverage.results import should_fail_under
 
+from pytest_healthgate import clock
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.config import NO_SOURCE, ConfigError, HealthgateConfig, check_paths
 from pytest_healthgate.gates import floor_violations
@@ -172,7 +172,7 @@ class CoverageTracer:
         # this process: use that tracer rather than pause it with a second one.
         self.external = _started_by_coverage_run()
         self.options: dict[str, Any] = {"config_file": coverage_config_file(config.root)}
-        self.started_at = time.time()
+        self.started_at = clock.now()
         self.folder: Path | None = None  # where this process's subprocesses write their data
         self.older: list[str] = []  # parallel data files older than this run, left alone
         with _warnings_shown():

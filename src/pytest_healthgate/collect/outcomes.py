@@ -11,12 +11,12 @@ pass_rate = passed / (passed + failed + errored).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from pytest_healthgate import clock
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.units import Unit
@@ -120,7 +120,7 @@ class OutcomesCollector(Collector):
     def __init__(self, context: CollectorContext) -> None:
         super().__init__(context)
         self.tally = OutcomeTally()
-        self.started = time.perf_counter()
+        self.started = clock.monotonic()
         self.deselected = 0
         self.stopped: list[str] = []
 
@@ -149,7 +149,7 @@ class OutcomesCollector(Collector):
         return reasons + self.stopped
 
     def start(self) -> None:
-        self.started = time.perf_counter()
+        self.started = clock.monotonic()
 
     def pytest_collectstart(self, collector: pytest.Collector) -> None:
         if isinstance(collector, pytest.File):
@@ -175,7 +175,7 @@ class OutcomesCollector(Collector):
         return [
             self.tally.pass_rate(),
             self.tally.collection_errors(),
-            self.tally.duration(time.perf_counter() - self.started),
+            self.tally.duration(clock.monotonic() - self.started),
         ]
 
 

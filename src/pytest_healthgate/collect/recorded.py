@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import difflib
 import math
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from pytest_healthgate import clock
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
 from pytest_healthgate.declared import NAME
 from pytest_healthgate.model import Detail, Direction, Measurement
@@ -39,7 +39,7 @@ class Recording:
 
     nodeid: str
     value: float
-    stamp: float  # time.time() when recorded, for "last"
+    stamp: float  # clock.now() when recorded, for "last"
 
 
 def check_recording(name: object, value: object) -> float:
@@ -92,7 +92,7 @@ class RecordedCollector(Collector):
                 f"healthgate_record({name!r}, ...): {name} is a gate healthgate measures "
                 f"itself; record your figure under another name"
             )
-        self.recordings[name].append(Recording(nodeid, number, time.time()))
+        self.recordings[name].append(Recording(nodeid, number, clock.now()))
 
     def worker_payload(self) -> object:
         return [
