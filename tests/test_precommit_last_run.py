@@ -40,11 +40,82 @@ def recorded_project(pytester: pytest.Pytester) -> Path:
     return root
 
 
-def last_run_hook(root: Path) -> subprocess.CompletedProcess[str]:
+def last_run_hook(root: Path, *changed: str) -> subprocess.CompletedProcess[str]:
+    """The hook as pre-commit runs it, given the changed files (default: a source file)."""
     script = Path(sys.executable).with_name("healthgate-last-run")
+    names = changed or ("src/calc/__init__.py",)
     return subprocess.run(
-        [str(script), "src/calc/__init__.py"], cwd=root, capture_output=True, text=True, check=False
+        [str(script), *names], cwd=root, capture_output=True, text=True, check=False
     )
+
+
+NOT_CHECKED = (
+    "healthgate-last-run: the change touches none of the project's Python files "
+    "nor its configuration; the last recorded run is not checked"
+)
+
+
+def test_a_change_outside_the_python_files_passes_without_a_record(
+    pytester: pytest.Pytester,
+) -> None:
+    root = write_project(pytester, GATES.format(fail=50, floor=0))
+    write(pytester, "README.md", "# calc\n")
+    write(pytester, ".pre-commit-config.yaml", "repos: []\n")
+    completed = last_run_hook(root, "README.md", ".pre-commit-config.yaml")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout.strip() == NOT_CHECKED
+
+
+def test_a_change_to_the_hook_config_passes_beside_a_stale_record(
+    pytester: pytest.Pytester,
+) -> None:
+    root = recorded_project(pytester)
+    (root / "src" / "calc" / "extra.py").write_text("def two():\n    return 3\n")
+    write(pytester, ".pre-commit-config.yaml", "repos: []\n")
+    completed = last_run_hook(root, ".pre-commit-config.yaml")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout.strip() == NOT_CHECKED
+
+
+def test_an_excluded_python_file_is_not_what_the_record_measured(
+    pytester: pytest.Pytester,
+) -> None:
+    root = write_project(
+        pytester,
+        GATES.format(fail=50, floor=0).replace(
+            "default_gates", 'exclude = ["tools/**"]\ndefault_gates'
+        ),
+    )
+    write(pytester, "tools/release.py", "print('release')\n")
+    completed = last_run_hook(root, "tools/release.py")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout.strip() == NOT_CHECKED
+
+
+@pytest.mark.parametrize("changed", ["src/calc/extra.py", "tests/test_one.py"])
+def test_a_change_to_a_python_file_of_the_project_checks_the_record(
+    pytester: pytest.Pytester, changed: str
+) -> None:
+    root = write_project(pytester, GATES.format(fail=50, floor=0))
+    write(pytester, "src/calc/extra.py", "def two():\n    return 2\n")
+    write(pytester, "tests/test_one.py", "def test_one():\n    pass\n")
+    completed = last_run_hook(root, "README.md", changed)
+    assert completed.returncode == 1
+    assert completed.stdout.strip() == (
+        ".healthgate/last-run.json: no recorded run; "
+        "run `pytest --healthgate` to record a fresh run"
+    )
+
+
+def test_a_change_to_the_configuration_judges_the_record_by_it(
+    pytester: pytest.Pytester,
+) -> None:
+    root = recorded_project(pytester)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("fail = 50", "fail = 60"))
+    completed = last_run_hook(root, "pyproject.toml")
+    assert completed.returncode == 1
+    assert "healthgate: FAIL coverage = 50%: coverage 50% is below 60%" in completed.stdout
 
 
 def test_an_unchanged_tree_passes_on_the_recorded_figures(pytester: pytest.Pytester) -> None:

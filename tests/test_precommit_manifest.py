@@ -47,10 +47,10 @@ REPOSITORY_WIDE = ("healthgate-import-time", "healthgate-last-run", "healthgate"
 def test_file_scoped_hooks_take_python_files_and_the_rest_take_none() -> None:
     for hook in HOOKS:
         if hook["id"] == "healthgate-last-run":
-            # It measures nothing itself: the changed files only tell it whether
-            # the change touches what the record measured.
+            # It measures nothing itself: the changed files (any type: pyproject.toml
+            # too) only tell it whether the change touches what the record depends on.
             assert hook["pass_filenames"] is True
-            assert hook["always_run"] is True
+            assert hook["always_run"] is False
             assert hook["types"] == ["file"]
         elif hook["id"] in REPOSITORY_WIDE:
             assert hook["pass_filenames"] is False
