@@ -6,10 +6,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.helpers import write, write_project
+from tests.helpers import last_run, write, write_project
 
 GATES = """
 [tool.healthgate]
@@ -170,6 +171,14 @@ def test_a_missing_record_asks_for_a_run(pytester: pytest.Pytester) -> None:
     )
 
 
+def test_without_file_names_the_record_is_always_checked(pytester: pytest.Pytester) -> None:
+    root = write_project(pytester, GATES.format(fail=50, floor=0))
+    script = Path(sys.executable).with_name("healthgate-last-run")
+    completed = subprocess.run([script], cwd=root, capture_output=True, text=True, check=False)
+    assert completed.returncode == 1
+    assert completed.stdout.startswith(".healthgate/last-run.json: no recorded run; ")
+
+
 def test_a_corrupt_record_is_reported_not_a_traceback(pytester: pytest.Pytester) -> None:
     root = recorded_project(pytester)
     (root / ".healthgate" / "last-run.json").write_text("{not json")
@@ -231,3 +240,76 @@ def test_a_record_behind_a_symlinked_state_folder_is_refused(
     completed = last_run_hook(root)
     assert completed.returncode == 1
     assert "is a symlink" in completed.stdout
+
+
+RATCHETED = """
+[tool.healthgate]
+default_gates = false
+source = ["src/calc"]
+
+[tool.healthgate.gates]
+coverage = { fail = 60 }
+
+[tool.healthgate.ratchet]
+coverage = 0.1
+"""
+
+
+LOOK_AT = "run `coverage report -m` and cover the files with most missing lines"
+
+
+def row(table: str, gate_name: str) -> str:
+    return next(line for line in table.splitlines() if line.startswith(f"{gate_name} "))
+
+
+def verdicts(document: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
+    return {m["name"]: (m["verdict"], m.get("origin")) for m in document["metrics"]}
+
+
+def test_with_a_baseline_the_ratchet_is_judged_as_the_recorded_run_judged_it(
+    pytester: pytest.Pytester,
+) -> None:
+    root = write_project(pytester, RATCHETED)
+    write(pytester, "src/calc/__init__.py", "def one():\n    return 1\n")
+    write(pytester, "src/calc/extra.py", "def two():\n    return 2\n")
+    write(
+        pytester, "tests/test_one.py", "from calc import one\n\ndef test_one():\n    assert one()\n"
+    )
+    healthgate = Path(sys.executable).with_name("healthgate")
+    update = [str(healthgate), "baseline", "--update"]
+    written = subprocess.run(update, cwd=root, capture_output=True, text=True, check=False)
+    assert written.returncode == 0, written.stdout + written.stderr
+    # 50% is past the bound of 60%, as it was in the baseline: inherited, a warning.
+    assert pytester.runpytest_subprocess("--healthgate").ret == 0
+    assert verdicts(last_run(root))["coverage"] == ("WARN", "inherited")
+    inherited = last_run_hook(root)
+    assert inherited.returncode == 0, inherited.stdout + inherited.stderr
+    assert row(inherited.stdout, "coverage").split(maxsplit=6)[1:] == [
+        "50%",
+        "-",
+        "60%",
+        "WARN",
+        "(inherited)",
+        LOOK_AT,
+    ]
+    # New uncovered lines make it worse than the baseline: introduced, a failure.
+    write(pytester, "src/calc/extra.py", "def two():\n    return 2\n\ndef three():\n    return 3\n")
+    recorded = pytester.runpytest_subprocess("--healthgate")
+    assert recorded.ret == 1
+    assert verdicts(last_run(root))["coverage"] == ("FAIL", "introduced")
+    introduced = last_run_hook(root)
+    assert introduced.returncode == 1
+    assert row(introduced.stdout, "coverage").split()[1:6] == [
+        "33%",
+        "-",
+        "60%",
+        "FAIL",
+        "(introduced)",
+    ]
+    failed = (
+        "healthgate: FAIL coverage = 33%: coverage 33% is below 60%; worse than the baseline: "
+        "2 more uncovered lines and branches than the baseline (33.33% against 50.00%): "
+        "src/calc/extra.py +2 uncovered (lines 1-2, 4-5)"
+    )
+    assert failed in recorded.outlines
+    assert failed in introduced.stdout.splitlines()
