@@ -26,7 +26,7 @@ def test_with_the_default_playbook_it_times_the_derived_package(tmp_path: Path) 
     root = project(tmp_path, '[tool.pytest.ini_options]\npythonpath = ["src"]\n')
     completed = hook(root)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert completed.stdout.splitlines()[-1] == "healthgate: 0 passed, 0 warned, 0 failed, 2 error"
+    assert "import calc" in completed.stdout
     assert completed.stdout.splitlines()[-1] == "healthgate: 2 passed, 0 warned, 0 failed"
 
 
