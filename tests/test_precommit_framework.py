@@ -8,6 +8,7 @@ tests judge the code as it is, committed or not.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -299,3 +300,90 @@ def test_a_newcomer_commit_with_a_todo_and_a_complex_function_is_refused_then_ac
         check=False,
     )
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def commit(root: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
+    """`git commit` with the installed git hooks, as a developer runs it."""
+    return subprocess.run(
+        [*GIT, "commit", "-m", message],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+BAD_CHANGE = """
+
+def ask():
+    # TODO: validate
+    return eval(input())
+"""
+
+FIXED_CHANGE = """
+
+def ask(text):
+    return int(text)
+"""
+
+
+def test_the_documented_config_on_a_project_with_debt_from_first_commit_to_push(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    # examples/legacy: a complexity-F function, a high bandit finding, 40 % coverage,
+    # and no [tool.healthgate] table. Its history predates the hooks.
+    project = tmp_path / "legacy"
+    shutil.copytree(ROOT / "examples" / "legacy", project)
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "the project as it was")
+    (project / ".pre-commit-config.yaml").write_text(documented_config(*hook_repo))
+    for install in (["install"], ["install", "--hook-type", "pre-push"]):
+        installed = pre_commit(project, env, *install)
+        assert installed.returncode == 0, installed.stdout + installed.stderr
+    git(project, "add", "-A")
+    first = commit(project, env, "Add the pre-commit hooks")
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    shapes = project / "src" / "legacy" / "shapes.py"
+    before = shapes.read_text()
+    shapes.write_text(before + BAD_CHANGE + TANGLED)
+    git(project, "add", "-A")
+    refused = commit(project, env, "Ask, and tangle")
+    assert refused.returncode == 1
+    output = refused.stdout + refused.stderr
+    problems = [
+        "src/legacy/shapes.py:13: new TODO marker: # TODO: validate",
+        "src/legacy/shapes.py:18: tangled has complexity 14, rank C (new); allowed up to B",
+        "src/legacy/shapes.py:14: B307: Use of possibly insecure function",
+    ]
+    for problem in problems:
+        assert output.count(problem) == 1, (problem, output)
+    assert "healthgate full gate" not in output  # the push-stage hooks wait for the push
+
+    shapes.write_text(before + FIXED_CHANGE)
+    git(project, "add", "-A")
+    fixed = commit(project, env, "Ask, safely")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    pushed = subprocess.run(
+        [*GIT, "push", str(remote), "HEAD:main"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = pushed.stdout + pushed.stderr
+    assert pushed.returncode == 0, output
+    ran = [re.sub(r"\.{3,}", " ", line) for line in output.splitlines()]
+    assert [line for line in ran if line.startswith("healthgate")] == [
+        "healthgate import time Passed",
+        "healthgate full gate (pytest --healthgate) Passed",
+        "healthgate last recorded test run Passed",
+    ]
+    record = json.loads((project / ".healthgate" / "last-run.json").read_text())
+    assert record["run"]["partial"] == []  # the full gate ran the whole suite
