@@ -8,6 +8,7 @@ tests judge the code as it is, committed or not.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -194,14 +195,17 @@ def test_try_repo_runs_a_hook_without_configuring_it(
     assert "src/app/__init__.py:25: new TODO marker: # TODO: later" in completed.stdout
 
 
+BY_HAND = ("--hook-stage", "manual")
+
+
 def test_last_run_and_import_time_hooks(project: Path, env: dict[str, str]) -> None:
-    missing = pre_commit(project, env, "run", "healthgate-last-run")
+    missing = pre_commit(project, env, "run", "healthgate-last-run", *BY_HAND, "--all-files")
     assert missing.returncode == 1
     assert ".healthgate/last-run.json: no recorded run" in missing.stdout
     record_a_test_run(project, env)
-    recorded = pre_commit(project, env, "run", "healthgate-last-run")
+    recorded = pre_commit(project, env, "run", "healthgate-last-run", *BY_HAND, "--all-files")
     assert recorded.returncode == 0, recorded.stdout + recorded.stderr
-    timed = pre_commit(project, env, "run", "healthgate-import-time", "--verbose")
+    timed = pre_commit(project, env, "run", "healthgate-import-time", *BY_HAND, "--verbose")
     assert timed.returncode == 0, timed.stdout + timed.stderr
     assert "import app" in timed.stdout
 
@@ -211,15 +215,43 @@ def test_a_slow_import_or_a_stale_record_fails_the_repository_hooks(
 ) -> None:
     record_a_test_run(project, env)
     stage(project, "import time\n\ntime.sleep(0.2)\n" + OLD.lstrip())
-    stale = pre_commit(project, env, "run", "healthgate-last-run")
+    stale = pre_commit(project, env, "run", "healthgate-last-run", *BY_HAND)
     assert stale.returncode == 1
     assert "src/app/__init__.py changed since" in stale.stdout
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('fail = "5s"', 'fail = "100ms"'))
     git(project, "add", "-A")  # pre-commit stashes what is not staged
-    slow = pre_commit(project, env, "run", "healthgate-import-time")
+    slow = pre_commit(project, env, "run", "healthgate-import-time", *BY_HAND)
     assert slow.returncode == 1
     assert "healthgate: FAIL import_time" in slow.stdout
+
+
+def test_a_change_to_the_hook_config_alone_passes_the_last_run_hook_with_a_note(
+    project: Path, env: dict[str, str]
+) -> None:
+    record_a_test_run(project, env)
+    stage(project, "import time\n\n" + OLD.lstrip())  # the record is stale now
+    config = project / ".pre-commit-config.yaml"
+    config.write_text(config.read_text() + "# touched\n")
+    git(project, "add", "-A")
+    completed = pre_commit(
+        project,
+        env,
+        "run",
+        "healthgate-last-run",
+        *BY_HAND,
+        "--verbose",
+        "--files",
+        ".pre-commit-config.yaml",
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "nor its configuration; the last recorded run is not checked" in completed.stdout
+
+
+def test_the_repository_hooks_do_not_run_at_commit(project: Path, env: dict[str, str]) -> None:
+    for hook in ("healthgate-last-run", "healthgate-import-time", "healthgate"):
+        at_commit = pre_commit(project, env, "run", hook)
+        assert f"No hook with id `{hook}` in stage `pre-commit`" in at_commit.stdout
 
 
 def test_a_failing_test_fails_the_full_gate(project: Path, env: dict[str, str]) -> None:
@@ -258,9 +290,7 @@ def test_a_newcomer_commit_with_a_todo_and_a_complex_function_is_refused_then_ac
     assert "src/app/__init__.py:25: tangled has complexity 14, rank C (new)" in output
     assert "src/app/__init__.py:46: new TODO marker: # TODO: tidy" in output
     stage(project, OLD.lstrip() + "\n\ndef x():\n    return 1\n")
-    # healthgate-last-run wants a test run that saw these sources: the usual
-    # edit, test, commit.
-    record_a_test_run(project, env)
+    # No test run is needed to commit: healthgate-last-run runs at push.
     accepted = subprocess.run(
         [*GIT, "commit", "-m", "add x"],
         cwd=project,
@@ -270,3 +300,90 @@ def test_a_newcomer_commit_with_a_todo_and_a_complex_function_is_refused_then_ac
         check=False,
     )
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def commit(root: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
+    """`git commit` with the installed git hooks, as a developer runs it."""
+    return subprocess.run(
+        [*GIT, "commit", "-m", message],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+BAD_CHANGE = """
+
+def ask():
+    # TODO: validate
+    return eval(input())
+"""
+
+FIXED_CHANGE = """
+
+def ask(text):
+    return int(text)
+"""
+
+
+def test_the_documented_config_on_a_project_with_debt_from_first_commit_to_push(
+    tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
+) -> None:
+    # examples/legacy: a complexity-F function, a high bandit finding, 40 % coverage,
+    # and no [tool.healthgate] table. Its history predates the hooks.
+    project = tmp_path / "legacy"
+    shutil.copytree(ROOT / "examples" / "legacy", project)
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "the project as it was")
+    (project / ".pre-commit-config.yaml").write_text(documented_config(*hook_repo))
+    for install in (["install"], ["install", "--hook-type", "pre-push"]):
+        installed = pre_commit(project, env, *install)
+        assert installed.returncode == 0, installed.stdout + installed.stderr
+    git(project, "add", "-A")
+    first = commit(project, env, "Add the pre-commit hooks")
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    shapes = project / "src" / "legacy" / "shapes.py"
+    before = shapes.read_text()
+    shapes.write_text(before + BAD_CHANGE + TANGLED)
+    git(project, "add", "-A")
+    refused = commit(project, env, "Ask, and tangle")
+    assert refused.returncode == 1
+    output = refused.stdout + refused.stderr
+    problems = [
+        "src/legacy/shapes.py:13: new TODO marker: # TODO: validate",
+        "src/legacy/shapes.py:18: tangled has complexity 14, rank C (new); allowed up to B",
+        "src/legacy/shapes.py:14: B307: Use of possibly insecure function",
+    ]
+    for problem in problems:
+        assert output.count(problem) == 1, (problem, output)
+    assert "healthgate full gate" not in output  # the push-stage hooks wait for the push
+
+    shapes.write_text(before + FIXED_CHANGE)
+    git(project, "add", "-A")
+    fixed = commit(project, env, "Ask, safely")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    pushed = subprocess.run(
+        [*GIT, "push", str(remote), "HEAD:main"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = pushed.stdout + pushed.stderr
+    assert pushed.returncode == 0, output
+    ran = [re.sub(r"\.{3,}", " ", line) for line in output.splitlines()]
+    assert [line for line in ran if line.startswith("healthgate")] == [
+        "healthgate import time Passed",
+        "healthgate full gate (pytest --healthgate) Passed",
+        "healthgate last recorded test run Passed",
+    ]
+    record = json.loads((project / ".healthgate" / "last-run.json").read_text())
+    assert record["run"]["partial"] == []  # the full gate ran the whole suite

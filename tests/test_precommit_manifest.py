@@ -41,13 +41,35 @@ def test_each_hook_has_a_script_and_a_module_of_its_name(hook: dict[str, object]
         assert SCRIPTS[hook_id] == f"{module_name}:main"
 
 
+REPOSITORY_WIDE = ("healthgate-import-time", "healthgate-last-run", "healthgate")
+
+
 def test_file_scoped_hooks_take_python_files_and_the_rest_take_none() -> None:
     for hook in HOOKS:
-        if hook["id"] in ("healthgate-import-time", "healthgate-last-run", "healthgate"):
+        if hook["id"] == "healthgate-last-run":
+            # It measures nothing itself: the changed files (any type: pyproject.toml
+            # too) only tell it whether the change touches what the record depends on.
+            assert hook["pass_filenames"] is True
+            assert hook["always_run"] is False
+            assert hook["types"] == ["file"]
+        elif hook["id"] in REPOSITORY_WIDE:
             assert hook["pass_filenames"] is False
+            assert hook["always_run"] is True
         else:
             assert hook["types"] == ["python"]
             assert hook["language"] == "python"
+
+
+def test_file_hooks_run_at_commit_and_repository_hooks_at_push() -> None:
+    from pre_commit.clientlib import STAGES
+
+    stages = {hook["id"]: hook["stages"] for hook in HOOKS}
+    for hook_id, hook_stages in stages.items():
+        assert set(hook_stages) <= set(STAGES), hook_id  # names pre-commit accepts
+        if hook_id in REPOSITORY_WIDE:
+            assert hook_stages == ["pre-push", "manual"], hook_id
+        else:
+            assert hook_stages == ["pre-commit", "pre-merge-commit", "manual"], hook_id
 
 
 def test_hooks_that_import_the_project_run_in_its_own_environment() -> None:
@@ -55,8 +77,6 @@ def test_hooks_that_import_the_project_run_in_its_own_environment() -> None:
     languages = {hook["id"]: hook["language"] for hook in HOOKS}
     assert languages["healthgate-import-time"] in ("system", "unsupported")
     assert languages["healthgate"] in ("system", "unsupported")
-    full = next(hook for hook in HOOKS if hook["id"] == "healthgate")
-    assert full["stages"] == ["pre-push", "manual"]
 
 
 def test_every_hook_is_documented_and_in_the_sample_config() -> None:

@@ -4,11 +4,14 @@ Repository-wide (``pass_filenames: false``). It imports the project's packages i
 fresh interpreters, so it must run in the project's own environment, where they
 and their dependencies are installed: the manifest declares it ``language:
 system``. The search path is this interpreter's, plus the ``pythonpath`` entries
-of ``[tool.pytest.ini_options]``, as under pytest.
+of ``[tool.pytest.ini_options]``, as under pytest. When none of the packages can
+be found there (the project's environment is not active), it says so in one line
+and fails, rather than printing a table of errors.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -39,6 +42,26 @@ def _pytest_pythonpath(settings: HealthgateConfig) -> list[str]:
     return [str(settings.root / str(entry)) for entry in entries]
 
 
+def _findable(name: str) -> bool:
+    """Whether the top-level package of ``name`` is on this interpreter's search path."""
+    try:
+        return importlib.util.find_spec(name.partition(".")[0]) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def cannot_run(settings: HealthgateConfig) -> str | None:
+    """Why the packages cannot be timed from this environment, or None."""
+    packages = list(settings.packages)
+    if not packages or any(_findable(name) for name in packages):
+        return None
+    return (
+        f"{NAME}: cannot run: {', '.join(packages)} cannot be imported by {sys.executable}; "
+        f"run it with the project's environment active (the project and pytest-healthgate "
+        f"installed), or skip it (SKIP={NAME})"
+    )
+
+
 def run_import_gates(settings: HealthgateConfig) -> int:
     """Measure and judge the import gates; print the table; the exit status."""
     try:
@@ -49,6 +72,10 @@ def run_import_gates(settings: HealthgateConfig) -> int:
         print(f"{NAME}: {exc}", file=sys.stderr)
         return entry.USAGE_ERROR
     sys.path[:0] = [path for path in _pytest_pythonpath(settings) if path not in sys.path]
+    problem = cannot_run(settings)
+    if problem is not None:
+        print(problem)
+        return 1
     result = pipeline.judge_run(
         settings, pipeline.measure(settings, gates), surface="hook", gates=gates
     )

@@ -3,8 +3,13 @@
 Reads ``.healthgate/last-run.json``, refuses it when it is missing or when any
 Python file of the project changed since that run (by content), and otherwise
 judges its figures against the *current* ``[tool.healthgate]`` bounds — so a
-hook can enforce coverage at commit time while the suite itself runs elsewhere.
-Nothing is written.
+hook can enforce coverage without running the suite. With a baseline, the
+ratchet is judged as the recorded run judged it. Nothing is written.
+
+The file names pre-commit passes are the change's. A change that touches none of
+the project's Python files and not its configuration (a README, the hook config)
+cannot have made the record wrong: it passes with a one-line note, record or
+not. Without file names the record is always checked.
 """
 
 from __future__ import annotations
@@ -92,10 +97,39 @@ def _unusable(document: object, settings: HealthgateConfig, record: Path) -> str
     return None
 
 
+def touched(settings: HealthgateConfig, filenames: Sequence[str]) -> list[str]:
+    """The changed files the record depends on: the project's Python files, its config."""
+    from pytest_healthgate.collect.static.scope import discover
+
+    root = settings.root.absolute()
+    measured = discover(root, (".",), settings.exclude, include_tests=True).files.keys()
+    config = settings.path.absolute() if settings.path is not None else None
+    found = []
+    for name in filenames:
+        path = Path.cwd() / name  # pre-commit names them from the git root, the cwd
+        if not path.is_relative_to(root):
+            continue
+        key = path.relative_to(root).as_posix()
+        if key in measured or path == config:
+            found.append(key)
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    help_text = "ignored; the whole project is checked"
-    _files, settings = entry.parse_hook_args("healthgate-last-run", __doc__, help_text, argv)
-    return entry.USAGE_ERROR if settings is None else recheck_last_run(settings)
+    help_text = (
+        "the files the change touches (from pre-commit); when none is a Python file "
+        "of the project or its configuration, the record is not checked"
+    )
+    files, settings = entry.parse_hook_args("healthgate-last-run", __doc__, help_text, argv)
+    if settings is None:
+        return entry.USAGE_ERROR
+    if files and not touched(settings, files):
+        print(
+            "healthgate-last-run: the change touches none of the project's Python files "
+            "nor its configuration; the last recorded run is not checked"
+        )
+        return 0
+    return recheck_last_run(settings)
 
 
 if __name__ == "__main__":
