@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_precommit_hooks import OLD, TANGLED
+from tests.test_precommit_hooks import DEEP, OLD
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT = ["git", "-c", "user.name=healthgate", "-c", "user.email=hg@example.invalid"]
@@ -167,16 +167,22 @@ def test_a_clean_change_passes_every_commit_stage_hook(project: Path, env: dict[
 @pytest.mark.parametrize(
     ("hook", "expected"),
     [
-        ("healthgate-complexity", "src/app/__init__.py:25: tangled has complexity 14, rank C"),
-        ("healthgate-markers", "src/app/__init__.py:46: new HACK marker: # HACK: quick"),
-        ("healthgate-debt", "src/app/__init__.py:25: radon CC: tangled has cyclomatic complexity"),
-        ("healthgate-security", "src/app/__init__.py:52: B602: subprocess call with shell=True"),
+        (
+            "healthgate-complexity",
+            "src/app/__init__.py:24: radon CC: deep has cyclomatic complexity 22 (rank D; new)",
+        ),
+        ("healthgate-markers", "src/app/__init__.py:71: markers HACK: # HACK: quick (+10 min"),
+        ("healthgate-debt", "src/app/__init__.py:72: ruff F401: `os` imported but unused (+5 min"),
+        (
+            "healthgate-security",
+            "src/app/__init__.py:78: bandit B602: subprocess call with shell=True",
+        ),
     ],
 )
 def test_a_bad_change_fails_each_file_hook_with_path_and_line(
     project: Path, env: dict[str, str], hook: str, expected: str
 ) -> None:
-    bad = OLD.lstrip() + TANGLED + "\n\ndef x():\n    # HACK: quick\n    return 1\n"
+    bad = OLD.lstrip() + DEEP + "\n\ndef x():\n    # HACK: quick\n    import os\n    return 1\n"
     bad += "\n\ndef run(cmd):\n    import subprocess\n    return subprocess.call(cmd, shell=True)\n"
     stage(project, bad)
     completed = pre_commit(project, env, "run", hook, "--files", "src/app/__init__.py")
@@ -192,7 +198,7 @@ def test_try_repo_runs_a_hook_without_configuring_it(
         project, env, "try-repo", str(hook_repo[0]), "healthgate-markers", "--ref", hook_repo[1]
     )
     assert completed.returncode == 1
-    assert "src/app/__init__.py:25: new TODO marker: # TODO: later" in completed.stdout
+    assert "src/app/__init__.py:25: markers TODO: # TODO: later (+10 min" in completed.stdout
 
 
 BY_HAND = ("--hook-stage", "manual")
@@ -276,7 +282,7 @@ def test_a_newcomer_commit_with_a_todo_and_a_complex_function_is_refused_then_ac
     project: Path, env: dict[str, str]
 ) -> None:
     assert pre_commit(project, env, "install").returncode == 0
-    stage(project, OLD.lstrip() + TANGLED + "\n\ndef x():\n    # TODO: tidy\n    return 1\n")
+    stage(project, OLD.lstrip() + DEEP + "\n\ndef x():\n    # TODO: tidy\n    return 1\n")
     refused = subprocess.run(
         [*GIT, "commit", "-m", "add tangled"],
         cwd=project,
@@ -287,8 +293,10 @@ def test_a_newcomer_commit_with_a_todo_and_a_complex_function_is_refused_then_ac
     )
     assert refused.returncode == 1
     output = refused.stdout + refused.stderr
-    assert "src/app/__init__.py:25: tangled has complexity 14, rank C (new)" in output
-    assert "src/app/__init__.py:46: new TODO marker: # TODO: tidy" in output
+    assert "src/app/__init__.py:24: radon CC: deep has cyclomatic complexity 22 (rank D; new)" in (
+        output
+    )
+    assert "src/app/__init__.py:71: markers TODO: # TODO: tidy (+10 min of debt)" in output
     stage(project, OLD.lstrip() + "\n\ndef x():\n    return 1\n")
     # No test run is needed to commit: healthgate-last-run runs at push.
     accepted = subprocess.run(

@@ -51,8 +51,9 @@ SECTIONS: dict[str, dict[str, Option]] = {
             "a regular expression",
             regex,
             r"\(#\d+\)",
-            "A new marker whose comment matches this pattern is allowed by the "
-            "healthgate-markers hook (default: an issue reference such as `TODO(#123)`).",
+            "A marker whose comment matches this pattern is tracked elsewhere (default: an "
+            "issue reference such as `TODO(#123)`): it is no finding and costs no debt, in "
+            "`pytest --healthgate`, `healthgate check` and every hook alike.",
         ),
         "allowed_complexity": Option(
             'a rank letter from "A" to "F"',

@@ -1,19 +1,35 @@
-"""What a commit adds: each staged file analysed as staged and as it was before.
+"""What a change adds: each file analysed as changed and as it was before.
 
 The file-scoped hooks (healthgate-debt, -complexity, -markers, -security) share
-this module. pre-commit hands them the staged file names with unstaged edits
-stashed away, so the working tree holds exactly what will be committed. The
-version before is read with ``git show`` into a temporary folder beside copies
-of the project's tool configuration, and both versions go through the same
-analysis engine as ``pytest --healthgate`` (the staged side reuses and refreshes
-the shared ``.healthgate/cache/``). A hook then reports only what got worse, as
-``path:line: problem`` lines (text from the project escaped, ``report.escape``);
-deleting code can only remove findings.
+this module. Each file is judged by the project it belongs to: the nearest
+folder above it whose pyproject.toml has a ``[tool.healthgate]`` table (several
+projects may share a repository); a file under no such folder is skipped, with
+a note on stderr.
 
-"Before" is HEAD's version of the file, found under its old name when the
-index renames or moves it (``git diff --cached -M``), so a pure rename reports
-nothing. During a merge (``MERGE_HEAD`` exists) the version of the other parent
-counts as well: a finding either parent has is not new.
+Two kinds of change are judged:
+
+* **Staged** (``git commit``): pre-commit hands the hooks the staged file names
+  with unstaged edits stashed away, so the working tree holds exactly what will
+  be committed. It is compared with HEAD, which is the first parent of a merge
+  or cherry-pick being committed.
+* **A range** (``pre-commit run --from-ref X --to-ref Y``, which sets
+  ``PRE_COMMIT_FROM_REF`` and ``PRE_COMMIT_TO_REF``): each file as it is at the
+  TO ref (``git show``) is compared with its version at the merge base of the
+  two refs, which is the FROM ref for a branch made from it: a CI job judges a
+  whole branch.
+
+The version before is read with ``git show`` into a temporary folder beside
+copies of the project's tool configuration, and both versions go through the
+same analysis engine as ``pytest --healthgate`` (the staged side reuses and
+refreshes the shared ``.healthgate/cache/``). A hook then reports only what got
+worse, as ``path:line: problem`` lines (text from the project escaped,
+``report.escape``); deleting code can only remove findings.
+
+"Before" is found under the file's old name when git's rename detection
+(``git diff -M``) sees it renamed or moved, so a pure rename reports nothing.
+While a merge is committed (``MERGE_HEAD`` exists) the version of the other
+parent counts as well: a finding either parent has is not new, so what the
+other branch brings is not reported as added.
 """
 
 from __future__ import annotations
@@ -22,9 +38,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pytest_healthgate.collect.static import analysis_request, debt_pricing
@@ -34,7 +52,7 @@ from pytest_healthgate.collect.static.remediation import Finding
 from pytest_healthgate.collect.static.request import AnalysisRequest
 from pytest_healthgate.collect.static.results import AnalysisResult, FileResult
 from pytest_healthgate.collect.static.scope import discover
-from pytest_healthgate.config import HealthgateConfig
+from pytest_healthgate.config import ConfigError, HealthgateConfig, load
 from pytest_healthgate.report.escape import escape
 from pytest_healthgate.store import scratch
 from pytest_healthgate.store.cache import document_name
@@ -44,7 +62,38 @@ from pytest_healthgate.store.files import CACHE_DIR, STATE_DIR, StateFolderError
 TOOL_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml", ".bandit", "setup.cfg")
 CACHED_ANALYSERS = ("files", "ruff")
 GIT_TIMEOUT = 120.0  # seconds; git reads local objects only
+FROM_REF = "PRE_COMMIT_FROM_REF"  # set by ``pre-commit run --from-ref X --to-ref Y``
+TO_REF = "PRE_COMMIT_TO_REF"
+OUTSIDE = "skipped: no pyproject.toml with a [tool.healthgate] table above it"
 Skipped = tuple[tuple[str, str], ...]
+
+
+class Advice(str):
+    """A problem line printed as a warning: it does not fail the hook."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Refs:
+    """The two versions a hook compares."""
+
+    before: str = "HEAD"
+    after: str | None = None  # None: the working tree, which holds what is staged
+
+    @property
+    def staged(self) -> bool:
+        return self.after is None
+
+
+def refs_to_compare(root: Path, environ: Mapping[str, str] | None = None) -> Refs:
+    """HEAD and the staged files, or the range pre-commit was given (its merge base, TO)."""
+    environ = os.environ if environ is None else environ
+    from_ref, to_ref = environ.get(FROM_REF), environ.get(TO_REF)
+    if not from_ref or not to_ref:
+        return Refs()
+    base = _git(root, "merge-base", from_ref, to_ref)
+    return Refs(os.fsdecode(base).strip() if base else from_ref, to_ref)
 
 
 @dataclass
@@ -142,9 +191,13 @@ def _at(root: Path, ref: str, key: str) -> bytes | None:
     return _git(root, "show", f"{ref}:./{key}")
 
 
-def renamed_from(root: Path, ref: str) -> dict[str, str]:
-    """New key -> old key of each file the index renames or moves, compared with ``ref``."""
-    out = _git(root, "diff", "--cached", "-M", "--name-status", "-z", "--relative", ref, "--")
+def renamed_from(root: Path, ref: str, to: str | None = None) -> dict[str, str]:
+    """New key -> old key of each file renamed or moved since ``ref``: in the index, or at ``to``.
+
+    Keys are relative to ``root`` (``--relative``), the project's folder.
+    """
+    compared = ("--cached", ref) if to is None else (ref, to)
+    out = _git(root, "diff", "-M", "--name-status", "-z", "--relative", *compared, "--")
     fields = [os.fsdecode(field) for field in (out or b"").split(b"\0")]
     renames = {}
     index = 0
@@ -186,9 +239,14 @@ def _copy_cache(root: Path, shadow: Path) -> None:
             shutil.copyfile(entry.path, target / entry.name)
 
 
-def _analyse_at(settings: HealthgateConfig, ref: str, keys: list[str]) -> AnalysisResult:
-    """The files as they are at ``ref`` (under their old names if renamed since)."""
-    renamed = renamed_from(settings.root, ref)
+@contextmanager
+def _checked_out(
+    settings: HealthgateConfig, ref: str, keys: Sequence[str], renamed: Mapping[str, str]
+) -> Iterator[tuple[Path, list[str]]]:
+    """A temporary folder with the files as they are at ``ref``, and the keys it holds.
+
+    A file is read under its old name if renamed since; one ``ref`` lacks is left out.
+    """
     with scratch.folder("head") as folder:
         shadow = Path(folder)
         for name in TOOL_CONFIG_FILES:
@@ -207,34 +265,142 @@ def _analyse_at(settings: HealthgateConfig, ref: str, keys: list[str]) -> Analys
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
             present.append(key)
+        yield shadow, present
+
+
+def _analyse_at(
+    settings: HealthgateConfig, ref: str, keys: list[str], renamed: Mapping[str, str]
+) -> AnalysisResult:
+    """The files as they are at ``ref`` (under their old names if renamed since)."""
+    with _checked_out(settings, ref, keys, renamed) as (shadow, present):
         if not present:
             return AnalysisResult()
         return analyse(_request(settings, present, shadow))
 
 
-def analyse_staged_change(settings: HealthgateConfig, filenames: Sequence[str]) -> Change:
-    """The staged files in scope, analysed before (HEAD; a merge's other parent) and staged."""
+def analyse_staged_change(
+    settings: HealthgateConfig, filenames: Sequence[str], refs: Refs | None = None
+) -> Change:
+    """The files in scope, analysed before (HEAD, a merge's other parent) and after.
+
+    After is the working tree (what is staged), or the ``refs.after`` commit.
+    """
+    refs = Refs() if refs is None else refs
+    if refs.after is not None:
+        return _analyse_range(settings, filenames, refs.before, refs.after)
     keys, skipped = _in_scope(settings, filenames)
     if not keys:
         return Change(settings, [], AnalysisResult(), AnalysisResult(), skipped=skipped)
+    renamed = renamed_from(settings.root, refs.before)
     # Before first: the staged analysis replaces these files' cache entries.
-    before = _analyse_at(settings, "HEAD", keys)
-    merged = tuple(_analyse_at(settings, ref, keys) for ref in other_parents(settings.root))
+    before = _analyse_at(settings, refs.before, keys, renamed)
+    merged = tuple(
+        _analyse_at(settings, ref, keys, renamed_from(settings.root, ref))
+        for ref in other_parents(settings.root)
+    )
     after = analyse(_request(settings, keys, settings.root))
     return Change(settings, keys, before, after, merged, skipped)
+
+
+def _analyse_range(
+    settings: HealthgateConfig, filenames: Sequence[str], before_ref: str, after_ref: str
+) -> Change:
+    """The files as they are at ``after_ref``, against ``before_ref`` (old names on renames)."""
+    wanted: set[str] = set()
+    for name in filenames:
+        wanted |= _keys_of(settings.root, name)
+    with _checked_out(settings, after_ref, sorted(wanted), {}) as (shadow, present):
+        debt = settings.section("debt")
+        include_tests = bool(debt["include_tests"])
+        scope = discover(shadow, settings.source, settings.exclude, include_tests)
+        keys = sorted(key for key in scope.files if key in present)
+        if not keys:
+            return Change(settings, [], AnalysisResult(), AnalysisResult())
+        after = analyse(_request(settings, keys, shadow))
+    renamed = renamed_from(settings.root, before_ref, after_ref)
+    before = _analyse_at(settings, before_ref, keys, renamed)
+    return Change(settings, keys, before, after)
+
+
+@dataclass
+class Project:
+    """A folder whose pyproject.toml has a ``[tool.healthgate]`` table, and its files."""
+
+    root: Path
+    filenames: list[str] = field(default_factory=list)
+
+
+def _has_table(pyproject: Path) -> bool:
+    """True when the file has ``[tool.healthgate]``, or does not parse (loading says why).
+
+    A file that is missing or cannot be opened (a folder without permission) has none.
+    """
+    try:
+        with pyproject.open("rb") as stream:
+            document = tomllib.load(stream)
+    except OSError:
+        return False
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True
+    tool = document.get("tool")
+    return isinstance(tool, dict) and "healthgate" in tool
+
+
+def projects_of(filenames: Sequence[str], top: Path) -> tuple[list[Project], list[str]]:
+    """The projects the files belong to (nearest first), and the files under none.
+
+    A file belongs to the nearest folder above it, up to ``top`` (the repository's
+    top level), whose pyproject.toml has a ``[tool.healthgate]`` table.
+    """
+    found: dict[Path, Project] = {}
+    nearest: dict[Path, Path | None] = {}
+    outside = []
+    top = Path(os.path.normpath(top.absolute()))
+    for name in filenames:
+        folder = Path(os.path.normpath(Path(name).absolute())).parent
+        root = _nearest_project(folder, top, nearest)
+        if root is None:
+            outside.append(name)
+        else:
+            found.setdefault(root, Project(root)).filenames.append(name)
+    return sorted(found.values(), key=lambda project: str(project.root)), outside
+
+
+def _nearest_project(folder: Path, top: Path, seen: dict[Path, Path | None]) -> Path | None:
+    walked = []
+    root: Path | None = None
+    for candidate in (folder, *folder.parents):
+        if candidate in seen:
+            root = seen[candidate]
+            break
+        walked.append(candidate)
+        if _has_table(candidate / "pyproject.toml"):
+            root = candidate
+            break
+        if candidate == top or not candidate.is_relative_to(top):
+            break
+    for candidate in walked:
+        seen[candidate] = root
+    return root
+
+
+def _top_level() -> Path:
+    """The repository's top level (pre-commit runs hooks there), else the current folder."""
+    out = _git(Path.cwd(), "rev-parse", "--show-toplevel")
+    return Path(os.fsdecode(out).strip()) if out else Path.cwd()
 
 
 FindProblems = Callable[[Change], list[str]]
 
 
 def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None) -> int:
-    """Parse the file names, analyse both sides, print problems; 1 when there are any.
+    """Parse the file names, analyse each project's files, print problems; 1 when any.
 
     A change that cannot be analysed (a tool fails, or the analysis itself breaks)
     is an ERROR line naming the tool, on stderr, and status 1: never a traceback.
+    A project whose configuration is wrong is a usage error (2), the others are
+    still judged.
     """
-    from pytest_healthgate import pipeline
-    from pytest_healthgate.collect.static.engine import describe_failure
     from pytest_healthgate.precommit import entry
 
     filenames, settings = entry.parse_hook_args(
@@ -242,8 +408,30 @@ def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None)
     )
     if settings is None:
         return entry.USAGE_ERROR
+    projects, outside = projects_of(filenames, _top_level())
+    for filename in outside:
+        print(f"{name}: {escape(filename)}: {OUTSIDE}", file=sys.stderr)
+    status = 0
+    for project in projects:
+        try:
+            settings = load(project.root, project.root / "pyproject.toml")
+        except ConfigError as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+            status = max(status, entry.USAGE_ERROR)
+            continue
+        status = max(status, _judge(name, find_problems, settings, project.filenames))
+    return status
+
+
+def _judge(
+    name: str, find_problems: FindProblems, settings: HealthgateConfig, filenames: list[str]
+) -> int:
+    """One project's files: analysed, judged and printed; the hook's status for them."""
+    from pytest_healthgate import pipeline
+    from pytest_healthgate.collect.static.engine import describe_failure
+
     try:
-        change = analyse_staged_change(settings, filenames)
+        change = analyse_staged_change(settings, filenames, refs_to_compare(settings.root))
         errors = {**change.after.errors}
         for side in change.sides_before:
             errors.update(side.errors)
@@ -259,9 +447,16 @@ def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None)
         print(f"{name}: {tool} could not run: {escape(message)}", file=sys.stderr)
     for line in problems:
         print(line)
-    return pipeline.change_status(problems, could_not_run=bool(errors))
+    failing = [line for line in problems if not isinstance(line, Advice)]
+    return pipeline.change_status(failing, could_not_run=bool(errors))
 
 
 def location(finding: Finding) -> str:
     """``path:line`` of a finding, escaped for the terminal."""
     return escape(f"{finding.path}:{finding.line}")
+
+
+def finding_line(finding: Finding) -> str:
+    """``path:line: tool rule: message (+N min of debt)``: one finding, one line."""
+    rule = escape(f"{finding.tool} {finding.code}")
+    return f"{location(finding)}: {rule}: {finding.message} (+{finding.minutes:g} min of debt)"

@@ -1,11 +1,13 @@
-"""``healthgate-complexity``: fail when the change makes a function too complex.
+"""``healthgate-complexity``: judge the functions a change makes more complex.
 
-A function fails when its radon rank is past the allowed rank
-(``[tool.healthgate.debt] allowed_complexity``, default B) and the change made it
-worse (a new function, or a worse rank than at HEAD), or when the change touched
-its complexity and it is past the ``complexity`` gate's ``fail`` bound written in
-``[tool.healthgate.gates]`` (the default playbook's is not applied). A function
-whose complexity the change did not touch never fails.
+A function the change makes more complex (a new function, or a higher
+complexity than before) is judged as ``pytest --healthgate`` judges the
+``complexity`` gate (the worst function's radon rank): past the gate's ``fail``
+rank the hook fails; past its ``warn`` rank, or past a ``fail`` rank of the
+default playbook the project never wrote, it prints a warning and passes. A
+function past ``[tool.healthgate.debt] allowed_complexity`` (default B) carries
+debt: it is printed with its minutes, and fails only past the gate's ``fail``.
+A function whose complexity the change did not raise is never reported.
 
 Functions are matched with their version before the change by qualified name
 (in a merge, the more complex of the two parents' versions). A function whose
@@ -19,13 +21,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pytest_healthgate.catalogue import MetricSpec
+from pytest_healthgate.collect.static.figures import RANK_CEILING
+from pytest_healthgate.collect.static.remediation import Minutes
 from pytest_healthgate.collect.static.results import FileResult, FunctionComplexity
 from pytest_healthgate.gates import beyond
-from pytest_healthgate.precommit.changes import Change, run_hook
+from pytest_healthgate.model import Bounds
+from pytest_healthgate.precommit.changes import Advice, Change, run_hook
 from pytest_healthgate.report.escape import escape
 from pytest_healthgate.units import rank_letter, rank_number
 
-GATE = "complexity"  # the gate whose fail bound applies to touched functions
+GATE = "complexity"  # the gate the functions are judged by, as in pytest --healthgate
 
 
 def _by_name(result: FileResult | None) -> dict[str, FunctionComplexity]:
@@ -66,43 +71,62 @@ def matched(
     return pairs
 
 
-def _problem(
-    key: str,
-    function: FunctionComplexity,
-    previous: FunctionComplexity | None,
-    allowed: float,
-    fail: float | None,
-    *,
-    spec: MetricSpec,
-) -> str | None:
-    """What is wrong with one function after the change, or None."""
-    rank = rank_number(function.rank)
-    worse = previous is None or rank > rank_number(previous.rank)
-    touched = previous is None or function.complexity != previous.complexity
-    was = "new" if previous is None else f"was {previous.rank} ({previous.complexity})"
-    found = escape(
-        f"{key}:{function.line}: {function.name} has complexity {function.complexity}, "
-        f"rank {function.rank} ({was})"
-    )
-    if beyond(spec, rank, allowed) and worse:
-        return f"{found}; allowed up to {rank_letter(allowed)}"
-    if fail is not None and beyond(spec, rank, fail) and touched:
-        return f"{found}; the complexity gate fails past {rank_letter(fail)}"
-    return None
+class _Judge:
+    """The project's bounds and prices for one function's complexity."""
+
+    def __init__(self, change: Change) -> None:
+        pricing = change.pricing
+        self.spec: MetricSpec = change.settings.catalogue.metrics[GATE]
+        self.bounds = change.settings.gates.get(GATE) or Bounds(adopted=False)
+        self.ceiling = RANK_CEILING.get(pricing.allowed_complexity)
+        self.minutes = Minutes(pricing.minutes)("radon", "CC", "complexity")
+
+    def debt(self, function: FunctionComplexity) -> float:
+        """The function's minutes of debt, as ``pytest --healthgate`` prices it."""
+        if self.ceiling is None or function.complexity <= self.ceiling:
+            return 0.0
+        return (function.complexity - self.ceiling) * self.minutes
+
+    def verdict(self, rank: float) -> tuple[str, bool] | None:
+        """What the gate says of this rank (text, whether it fails); None within bounds."""
+        fail, warn = self.bounds.fail, self.bounds.warn
+        if beyond(self.spec, rank, fail) and self.bounds.adopted:
+            return f"FAIL: the complexity gate fails past {rank_letter(float(fail or 0))}", True
+        if beyond(self.spec, rank, fail):
+            return f"WARN: the default complexity gate fails past {rank_letter(fail or 0)}", False
+        if beyond(self.spec, rank, warn):
+            return f"WARN: the complexity gate warns past {rank_letter(float(warn or 0))}", False
+        return None
+
+    def problem(
+        self, key: str, function: FunctionComplexity, previous: FunctionComplexity | None
+    ) -> str | None:
+        """One function's line, if the change made it more complex and it is past a bound."""
+        if previous is not None and function.complexity <= previous.complexity:
+            return None
+        minutes = self.debt(function)
+        verdict = self.verdict(rank_number(function.rank))
+        if verdict is None and minutes == 0:
+            return None
+        was = "new" if previous is None else f"was {previous.complexity}, rank {previous.rank}"
+        line = escape(
+            f"{key}:{function.line}: radon CC: {function.name} has cyclomatic complexity "
+            f"{function.complexity} (rank {function.rank}; {was}) (+{minutes:g} min of debt)"
+        )
+        if verdict is None:
+            return Advice(line)
+        text, fails = verdict
+        return f"{line}; {text}" if fails else Advice(f"{line}; {text}")
 
 
 def problems(change: Change) -> list[str]:
-    allowed = float(change.settings.section("debt")["allowed_complexity"])
-    bounds = change.settings.gates.get(GATE)
-    # The default playbook's bound is advice until the project adopts it.
-    fail = bounds.fail if bounds is not None and bounds.adopted else None
-    spec = change.settings.catalogue.metrics[GATE]
+    judge = _Judge(change)
     lines = []
     for key, result in sorted(change.after_files.items()):
         after = _by_name(result)
         previous = matched(after, _before(change.versions_before(key)))
-        for name, function in sorted(after.items()):
-            problem = _problem(key, function, previous[name], allowed, fail, spec=spec)
+        for name, function in sorted(after.items(), key=lambda item: item[1].line):
+            problem = judge.problem(key, function, previous[name])
             if problem is not None:
                 lines.append(problem)
     return lines

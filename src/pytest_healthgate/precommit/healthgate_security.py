@@ -1,16 +1,20 @@
-"""``healthgate-security``: fail on bandit findings the staged files add."""
+"""``healthgate-security``: fail on bandit findings the change adds, and unparseable files."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pytest_healthgate.precommit.changes import Change, location, run_hook
-from pytest_healthgate.report.escape import escape
+from pytest_healthgate.collect.static.remediation import Finding
+from pytest_healthgate.precommit.changes import Change, finding_line, run_hook
+
+
+def reports(finding: Finding) -> bool:
+    """bandit's findings and files that do not parse (critical), and nothing else."""
+    return finding.tool == "bandit" or finding.critical
 
 
 def problems(change: Change) -> list[str]:
-    added = change.added_findings(lambda finding: finding.tool == "bandit" or finding.critical)
-    return [f"{location(f)}: {escape(f.code)}: {f.message}" for f in added]
+    return [finding_line(f) for f in change.added_findings(reports)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -45,6 +45,7 @@ def debt_pricing(debt: Mapping[str, Any]) -> DebtPricing:
         minutes=dict(debt["minutes"]),
         cost_per_line_minutes=float(debt["cost_per_line"]) / 60.0,
         allowed_complexity=rank_letter(float(debt["allowed_complexity"])),
+        marker_reference=str(debt["marker_reference"]) or None,
     )
 
 

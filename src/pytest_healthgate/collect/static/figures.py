@@ -14,6 +14,7 @@ first gate says so once, in a detail line per cache.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ class DebtPricing:
     minutes: dict[str, float] = field(default_factory=dict)
     cost_per_line_minutes: float = 30.0
     allowed_complexity: str = "B"
+    # A marker whose comment matches this pattern is tracked elsewhere: not a finding.
+    marker_reference: str | None = None
 
 
 # -- findings ----------------------------------------------------------------------
@@ -66,6 +69,7 @@ class _FileEvidence(NamedTuple):
     lint: tuple[LintFinding, ...]
     minutes: Minutes
     ceiling: int | None  # highest complexity that costs nothing; None: none costs
+    reference: re.Pattern[str] | None  # a marker comment matching it is not a finding
 
 
 def _syntax_findings(evidence: _FileEvidence) -> Iterator[Finding]:
@@ -109,6 +113,8 @@ def _maintainability_findings(evidence: _FileEvidence) -> Iterator[Finding]:
 
 def _marker_findings(evidence: _FileEvidence) -> Iterator[Finding]:
     for hit in evidence.result.markers:
+        if evidence.reference is not None and evidence.reference.search(hit.text):
+            continue  # the comment names where the work is tracked (``TODO(#123)``)
         cost = evidence.minutes("markers", hit.word, "marker")
         message = escape(hit.text)
         yield Finding("markers", hit.word, "marker", evidence.key, hit.line, message, cost)
@@ -141,9 +147,11 @@ def findings(analysis: AnalysisResult, pricing: DebtPricing) -> list[Finding]:
     """Every finding of the analysis, each with its remediation minutes."""
     minutes = Minutes(pricing.minutes)
     ceiling = RANK_CEILING.get(pricing.allowed_complexity)
+    reference = re.compile(pricing.marker_reference) if pricing.marker_reference else None
     found: list[Finding] = []
     for key, result in analysis.files.items():
-        evidence = _FileEvidence(key, result, analysis.lint.get(key, ()), minutes, ceiling)
+        lint = analysis.lint.get(key, ())
+        evidence = _FileEvidence(key, result, lint, minutes, ceiling, reference)
         for extract in FILE_EXTRACTORS:
             found.extend(extract(evidence))
     for error in analysis.types:
