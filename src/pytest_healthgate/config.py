@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from pathlib import Path
@@ -442,6 +442,7 @@ def command_line_bounds(
     *,
     prefix: str = "--healthgate-",
     plugins_pending: bool = False,
+    spelled: Callable[[str, str], str] | None = None,
 ) -> HealthgateConfig:
     """``settings`` with the one-off bounds of ``PREFIXfail`` / ``PREFIXwarn GATE=BOUND``.
 
@@ -451,40 +452,42 @@ def command_line_bounds(
     playbook (the command line writes the gate, as a table would) or when a
     stricter command-line fail leaves the table's warn on its wrong side. The
     result counts as adopted. ``plugins_pending``: gates nobody declares yet are
-    left for the check once conftest.py plugins are loaded.
+    left for the check once conftest.py plugins are loaded. Messages show each
+    bound as ``spelled(side, text)``, by default ``PREFIXside text``.
     """
     given: dict[str, dict[str, tuple[str, float]]] = {}
     metrics = settings.catalogue.metrics
     for key, texts in (("fail", fail), ("warn", warn)):
         option = f"{prefix}{key}"
         for text in texts:
+            shown = spelled(key, text) if spelled is not None else f"{option} {text}"
             name, separator, bound = (part.strip() for part in text.partition("="))
             if not separator or not name or not bound:
                 raise ConfigError(
-                    f"{option} {text}: expected GATE=BOUND, such as {option} coverage=80 "
+                    f"{shown}: expected GATE=BOUND, such as {option} coverage=80 "
                     f"or {option} debt=300h (the bound as in [{TABLE}.gates])."
                 )
             spec = metrics.get(name)
             if spec is None:
                 if plugins_pending:
                     continue
-                raise ConfigError(_unknown_gate(option, text, name, list(metrics)))
+                raise ConfigError(_unknown_gate(shown, name, list(metrics)))
             try:
                 value = parse(_scalar(bound), spec.unit)
             except UnitError as exc:
-                raise ConfigError(f"{option} {text}: {exc}.") from None
-            given.setdefault(name, {})[key] = (text, value)
+                raise ConfigError(f"{shown}: {exc}.") from None
+            given.setdefault(name, {})[key] = (shown, value)
     if not given:
         return settings
     gates = dict(settings.gates)
     for name, written in given.items():
-        gates[name] = _one_off(prefix, metrics[name], gates.get(name), written)
+        gates[name] = _one_off(metrics[name], gates.get(name), written)
     ordered = {name: gates[name] for name in metrics if name in gates}
     return replace(settings, gates=ordered)
 
 
 def _one_off(
-    prefix: str, spec: MetricSpec, table: Bounds | None, written: dict[str, tuple[str, float]]
+    spec: MetricSpec, table: Bounds | None, written: dict[str, tuple[str, float]]
 ) -> Bounds:
     """A gate's bounds with those given on the command line in place."""
     kept = table if table is not None and table.adopted else Bounds()
@@ -498,13 +501,11 @@ def _one_off(
     if "warn" not in written:
         return Bounds(fail=fail)  # the stricter one-off fail comes before the table's warn
     shown_fail = (
-        f"{prefix}fail {written['fail'][0]}"
+        written["fail"][0]
         if "fail" in written
         else f"fail = {format_value(fail, spec.unit)} of [{TABLE}.gates.{spec.name}]"
     )
-    raise ConfigError(
-        f"{prefix}warn {written['warn'][0]} is on the wrong side of {shown_fail}; {rule}."
-    )
+    raise ConfigError(f"{written['warn'][0]} is on the wrong side of {shown_fail}; {rule}.")
 
 
 def _scalar(text: str) -> object:
@@ -517,8 +518,8 @@ def _scalar(text: str) -> object:
     return text
 
 
-def _unknown_gate(option: str, text: str, name: str, known: list[str]) -> str:
-    message = f"{option} {text}: unknown gate {name!r}; "
+def _unknown_gate(shown: str, name: str, known: list[str]) -> str:
+    message = f"{shown}: unknown gate {name!r}; "
     close = difflib.get_close_matches(name, known, n=3)
     if close:
         message += f"did you mean {' or '.join(close)}? "
