@@ -458,25 +458,11 @@ def command_line_bounds(
     given: dict[str, dict[str, tuple[str, float]]] = {}
     metrics = settings.catalogue.metrics
     for key, texts in (("fail", fail), ("warn", warn)):
-        option = f"{prefix}{key}"
         for text in texts:
-            shown = spelled(key, text) if spelled is not None else f"{option} {text}"
-            name, separator, bound = (part.strip() for part in text.partition("="))
-            if not separator or not name or not bound:
-                raise ConfigError(
-                    f"{shown}: expected GATE=BOUND, such as {option} coverage=80 "
-                    f"or {option} debt=300h (the bound as in [{TABLE}.gates])."
-                )
-            spec = metrics.get(name)
-            if spec is None:
-                if plugins_pending:
-                    continue
-                raise ConfigError(_unknown_gate(shown, name, list(metrics)))
-            try:
-                value = parse(_scalar(bound), spec.unit)
-            except UnitError as exc:
-                raise ConfigError(f"{shown}: {exc}.") from None
-            given.setdefault(name, {})[key] = (shown, value)
+            shown = spelled(key, text) if spelled is not None else f"{prefix}{key} {text}"
+            read = _read_bound(shown, f"{prefix}{key}", text, metrics, plugins_pending)
+            if read is not None:
+                given.setdefault(read[0], {})[key] = (shown, read[1])
     if not given:
         return settings
     gates = dict(settings.gates)
@@ -484,6 +470,31 @@ def command_line_bounds(
         gates[name] = _one_off(metrics[name], gates.get(name), written)
     ordered = {name: gates[name] for name in metrics if name in gates}
     return replace(settings, gates=ordered)
+
+
+def _read_bound(
+    shown: str,
+    option: str,
+    text: str,
+    metrics: Mapping[str, MetricSpec],
+    plugins_pending: bool,
+) -> tuple[str, float] | None:
+    """The gate and bound of one ``GATE=BOUND``; None for a gate no plugin declares yet."""
+    name, separator, bound = (part.strip() for part in text.partition("="))
+    if not separator or not name or not bound:
+        raise ConfigError(
+            f"{shown}: expected GATE=BOUND, such as {option} coverage=80 "
+            f"or {option} debt=300h (the bound as in [{TABLE}.gates])."
+        )
+    spec = metrics.get(name)
+    if spec is None:
+        if plugins_pending:
+            return None
+        raise ConfigError(_unknown_gate(shown, name, list(metrics)))
+    try:
+        return name, parse(_scalar(bound), spec.unit)
+    except UnitError as exc:
+        raise ConfigError(f"{shown}: {exc}.") from None
 
 
 def _one_off(
