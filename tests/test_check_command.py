@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from pytest_healthgate.cli import main
@@ -194,4 +196,109 @@ def test_the_command_help_lists_check_with_its_options(
         main(["check", "--help"])
     out = capsys.readouterr().out
     assert exit_info.value.code == 0
-    assert "usage: healthgate check [-h] [--format {text,json}] [--no-cache] [PATH ...]" in out
+    assert "usage: healthgate check [-h] [--format {text,json,lines}] [--fail GATE=BOUND]" in out
+    assert "[--warn GATE=BOUND] [--no-cache]" in out
+
+
+COMPLEX = """
+def branchy(a, b, c, d, e):
+    if a:
+        if b:
+            return 1
+        elif c:
+            return 2
+    for x in range(3):
+        if d and x:
+            return 3
+        elif e or x > 1:
+            return 4
+    while a and b:
+        a -= 1
+    return 0
+"""
+LINE = re.compile(
+    r"(?P<path>[^:]+):(?P<line>[1-9][0-9]*):(?P<column>[1-9][0-9]*): (?P<rule>\S+) (?P<message>.+)"
+)
+
+
+def healthgate_check(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / "healthgate"
+    return subprocess.run(
+        [str(script), "check", *args], cwd=root, capture_output=True, text=True, check=False
+    )
+
+
+def test_lines_format_prints_each_finding_as_path_line_col_rule_message_as_json_lists_them(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path, {"__init__.py": CLEAN, "shell.py": RISKY, "branchy.py": COMPLEX})
+    lines = healthgate_check(root, "--format", "lines")
+    as_json = healthgate_check(root, "--format", "json")
+    assert lines.returncode == as_json.returncode == 1, lines.stderr  # critical fails
+    parsed = [LINE.fullmatch(line) for line in lines.stdout.splitlines()]
+    assert all(parsed), lines.stdout
+    found = [match.groupdict() for match in parsed if match is not None]
+    document = json.loads(as_json.stdout)
+    schema = json.loads((Path(__file__).parent.parent / "docs/last-run.schema.json").read_text())
+    jsonschema.validate(document, schema)
+    findings = document["findings"]
+    assert found == [
+        {
+            "path": finding["path"],
+            "line": str(finding["line"]),
+            "column": str(finding["column"]),
+            "rule": finding["rule"],
+            "message": finding["message"],
+        }
+        for finding in findings
+    ]
+    assert [(f["path"], f["line"], f["rule"], f["gates"]) for f in findings] == [
+        ("src/pkg/branchy.py", 1, "complexity", ["complexity"]),
+        ("src/pkg/branchy.py", 1, "radon:CC", ["debt"]),
+        ("src/pkg/shell.py", 1, "bandit:B404", ["debt"]),
+        ("src/pkg/shell.py", 5, "markers:TODO", ["debt"]),
+        ("src/pkg/shell.py", 6, "bandit:B602", ["debt", "critical"]),
+    ]
+    assert "src/pkg/branchy.py:1:1: complexity branchy has complexity 11 (rank C)" in lines.stdout
+    assert "src/pkg/shell.py:6:1: bandit:B602 subprocess call with shell=True" in lines.stdout
+
+
+def test_lines_format_exits_zero_with_findings_when_no_gate_fails(tmp_path: Path) -> None:
+    root = project(tmp_path, {"__init__.py": CLEAN, "branchy.py": COMPLEX})
+    lines = healthgate_check(root, "--format", "lines")
+    assert lines.returncode == 0, lines.stderr
+    assert [line.split(" ", 2)[:2] for line in lines.stdout.splitlines()] == [
+        ["src/pkg/branchy.py:1:1:", "complexity"],
+        ["src/pkg/branchy.py:1:1:", "radon:CC"],
+    ]
+
+
+def test_complexity_findings_are_those_past_the_gates_bound(tmp_path: Path) -> None:
+    root = project(tmp_path, {"__init__.py": CLEAN, "branchy.py": COMPLEX})
+    lines = healthgate_check(
+        root, "--format", "lines", "--fail", "complexity=E", "--warn", "complexity=C"
+    )
+    assert lines.returncode == 0, lines.stderr
+    assert "complexity branchy" not in lines.stdout  # rank C is within warn = C
+    assert "radon:CC" in lines.stdout  # still debt
+
+
+def test_check_takes_one_off_bounds_like_pytest_healthgate_fail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path, {"__init__.py": CLEAN, "shell.py": RISKY})
+    status, out, _err = check(
+        root, capsys, monkeypatch, "--fail", "critical=1", "--fail", "debt=1h"
+    )
+    assert status == 1
+    assert "healthgate: FAIL debt = 1.3h: debt 1.3h is above 1.0h" in out
+    assert "FAIL critical" not in out
+    status, out, err = check(root, capsys, monkeypatch, "--fail", "debt=2h", "--warn", "debt=3h")
+    assert (status, out) == (2, "")
+    assert err == (
+        "healthgate check: --warn debt=3h is on the wrong side of --fail debt=2h; "
+        "lower is better for debt, so warn must be at or below fail.\n"
+    )
+    status, out, err = check(root, capsys, monkeypatch, "--warn", "complxity=C")
+    assert (status, out) == (2, "")
+    assert "--warn complxity=C: unknown gate 'complxity'; did you mean complexity?" in err

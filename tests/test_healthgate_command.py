@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -43,3 +45,98 @@ def test_run_passes_every_pytest_option_and_its_value_on(
     assert "1 failed, 1 deselected" in capfd.readouterr().out
     assert main(["run", "--", "-k", "keep", "-p", "no:cacheprovider"]) == 0
     assert "1 passed, 1 deselected" in capfd.readouterr().out
+
+
+SEEN_CONFTEST = """
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def _write(config, name, data):
+    folder = Path(os.environ["SEEN_DIR"])
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(json.dumps(data))
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):
+        seen = {"args": list(config.invocation_params.args), "argv": sys.argv[1:]}
+        _write(config, "controller.json", seen)
+
+
+def pytest_collection_finish(session):
+    worker = getattr(session.config, "workerinput", {}).get("workerid", "controller")
+    _write(session.config, f"collected-{worker}.json", [i.nodeid for i in session.items])
+"""
+SEEN_TESTS = {
+    "tests/test_a.py": "def test_X_one():\n    pass\n\n\ndef test_X_two():\n    pass\n\n\n"
+    "def test_other():\n    pass\n",
+    "tests/test_b.py": "def test_X_b():\n    pass\n",
+}
+
+
+def seen_by_pytest(root: Path, command: list[str], label: str) -> dict[str, object]:
+    """What pytest saw under ``command``: its arguments and what each process collected."""
+    folder = root / f"seen-{label}"
+    environment = {**os.environ, "SEEN_DIR": str(folder)}
+    completed = subprocess.run(
+        command, cwd=root, capture_output=True, text=True, check=False, env=environment
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    seen = json.loads((folder / "controller.json").read_text())
+    seen["collected"] = sorted(
+        {node for path in folder.glob("collected-*.json") for node in json.loads(path.read_text())}
+    )
+    seen["workers"] = sorted(path.name for path in folder.glob("collected-*.json"))
+    seen["summary"] = completed.stdout.splitlines()[-1].split(" in ")[0]
+    return seen
+
+
+def test_run_hands_pytest_exactly_the_arguments_pytest_healthgate_would_get(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.healthgate]\ndefault_gates = false\n\n"
+        "[tool.healthgate.gates]\npass_rate = { fail = 100 }\n"
+    )
+    (tmp_path / "conftest.py").write_text(SEEN_CONFTEST)
+    for name, source in SEEN_TESTS.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(source)
+    pytest_args = ["-k", "X", "-n", "2", "-p", "no:cacheprovider", "tests/test_a.py"]
+    pytest_script = str(Path(sys.executable).parent / "pytest")
+    direct = seen_by_pytest(tmp_path, [pytest_script, "--healthgate", *pytest_args], "pytest")
+    through = seen_by_pytest(tmp_path, [*command(), "run", "--", *pytest_args], "run")
+    assert through == direct
+    assert direct["args"] == ["--healthgate", *pytest_args]
+    assert direct["argv"] == direct["args"]
+    assert direct["collected"] == ["tests/test_a.py::test_X_one", "tests/test_a.py::test_X_two"]
+    assert direct["workers"] == ["collected-gw0.json", "collected-gw1.json"]
+    assert direct["summary"].endswith("2 passed")
+    # Without the --, the same.
+    assert seen_by_pytest(tmp_path, [*command(), "run", *pytest_args], "bare") == direct
+
+
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_run_help_is_the_commands_and_points_at_pytests(flag: str) -> None:
+    completed = subprocess.run(
+        [*command(), "run", flag], capture_output=True, text=True, check=True
+    )
+    assert completed.stdout.startswith("usage: healthgate run [-h]")
+    assert "`healthgate run -- --help` shows pytest's options" in completed.stdout.replace(
+        "\n", " "
+    )
+
+
+def test_run_passes_help_on_to_pytest_after_the_separator(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [*command(), "run", "--", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "--healthgate-fail=GATE=BOUND" in completed.stdout
+    assert "usage: healthgate run" not in completed.stdout

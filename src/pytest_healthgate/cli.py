@@ -19,6 +19,7 @@ COMMANDS: dict[str, Command] = {
     "run": (run_command.SUMMARY, run_command.add_arguments, run_command.run),
 }
 
+COMMAND_MODULES = {"init": init, "check": check, "baseline": baseline, "run": run_command}
 EPILOG = (
     "Gates are configured in [tool.healthgate] of pyproject.toml and judged by "
     "`pytest --healthgate`. Exit statuses: 0 all gates pass or warn, 1 a gate "
@@ -35,15 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"healthgate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (summary, add_arguments, _run) in COMMANDS.items():
-        add_arguments(commands.add_parser(name, help=summary, description=summary))
+        epilog = getattr(COMMAND_MODULES[name], "EPILOG", None)
+        add_arguments(commands.add_parser(name, help=summary, description=summary, epilog=epilog))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     given = list(sys.argv[1:] if argv is None else argv)
-    if given[:1] == ["run"] and given[1:] not in (["-h"], ["--help"]):
-        # Everything after `run` belongs to pytest, options and their values included.
+    if given[:1] == ["run"] and given[1:2] not in (["-h"], ["--help"]):
+        # Everything after `run` belongs to pytest, options and their values included;
+        # only `run -h` / `run --help` is ours (pytest's own: `run -- --help`).
         return run_command.run(argparse.Namespace(pytest_args=given[1:]))
     arguments = parser.parse_args(given)
     if arguments.command is None:

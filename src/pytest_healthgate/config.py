@@ -9,9 +9,10 @@ expected and, for a typo, the closest valid key.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from pathlib import Path
@@ -30,13 +31,21 @@ from pytest_healthgate.schema import (
     show,
     strings,
     unknown_key,
+    warn_side_rule,
 )
-from pytest_healthgate.units import Unit, UnitError
+from pytest_healthgate.units import Unit, UnitError, format_value, parse
 
 if TYPE_CHECKING:
     from pytest_healthgate.catalogue import Catalogue, MetricSpec
 
-__all__ = ["ConfigError", "HealthgateConfig", "find_project", "find_pyproject", "load"]
+__all__ = [
+    "ConfigError",
+    "HealthgateConfig",
+    "command_line_bounds",
+    "find_project",
+    "find_pyproject",
+    "load",
+]
 TABLE = "tool.healthgate"
 
 
@@ -424,6 +433,108 @@ def _fail_and_warn(where: str, table: str, spec: MetricSpec, raw: Mapping[str, A
     if fail is not None and warn is not None:
         check_warn_side(where, table, spec, raw, fail=fail, warn=warn)
     return Bounds(fail=fail, warn=warn)
+
+
+def command_line_bounds(
+    settings: HealthgateConfig,
+    fail: Sequence[str] = (),
+    warn: Sequence[str] = (),
+    *,
+    prefix: str = "--healthgate-",
+    plugins_pending: bool = False,
+    spelled: Callable[[str, str], str] | None = None,
+) -> HealthgateConfig:
+    """``settings`` with the one-off bounds of ``PREFIXfail`` / ``PREFIXwarn GATE=BOUND``.
+
+    Each BOUND is read like the table's value (``coverage=83.5``, ``debt=300h``,
+    ``complexity=D``) and replaces that side of the gate's bounds; the other side
+    stays as written in the table, or is dropped when it came from the default
+    playbook (the command line writes the gate, as a table would) or when a
+    stricter command-line fail leaves the table's warn on its wrong side. The
+    result counts as adopted. ``plugins_pending``: gates nobody declares yet are
+    left for the check once conftest.py plugins are loaded. Messages show each
+    bound as ``spelled(side, text)``, by default ``PREFIXside text``.
+    """
+    given: dict[str, dict[str, tuple[str, float]]] = {}
+    metrics = settings.catalogue.metrics
+    for key, texts in (("fail", fail), ("warn", warn)):
+        for text in texts:
+            shown = spelled(key, text) if spelled is not None else f"{prefix}{key} {text}"
+            read = _read_bound(shown, f"{prefix}{key}", text, metrics, plugins_pending)
+            if read is not None:
+                given.setdefault(read[0], {})[key] = (shown, read[1])
+    if not given:
+        return settings
+    gates = dict(settings.gates)
+    for name, written in given.items():
+        gates[name] = _one_off(metrics[name], gates.get(name), written)
+    ordered = {name: gates[name] for name in metrics if name in gates}
+    return replace(settings, gates=ordered)
+
+
+def _read_bound(
+    shown: str,
+    option: str,
+    text: str,
+    metrics: Mapping[str, MetricSpec],
+    plugins_pending: bool,
+) -> tuple[str, float] | None:
+    """The gate and bound of one ``GATE=BOUND``; None for a gate no plugin declares yet."""
+    name, separator, bound = (part.strip() for part in text.partition("="))
+    if not separator or not name or not bound:
+        raise ConfigError(
+            f"{shown}: expected GATE=BOUND, such as {option} coverage=80 "
+            f"or {option} debt=300h (the bound as in [{TABLE}.gates])."
+        )
+    spec = metrics.get(name)
+    if spec is None:
+        if plugins_pending:
+            return None
+        raise ConfigError(_unknown_gate(shown, name, list(metrics)))
+    try:
+        return name, parse(_scalar(bound), spec.unit)
+    except UnitError as exc:
+        raise ConfigError(f"{shown}: {exc}.") from None
+
+
+def _one_off(
+    spec: MetricSpec, table: Bounds | None, written: dict[str, tuple[str, float]]
+) -> Bounds:
+    """A gate's bounds with those given on the command line in place."""
+    kept = table if table is not None and table.adopted else Bounds()
+    fail = written["fail"][1] if "fail" in written else kept.fail
+    warn = written["warn"][1] if "warn" in written else kept.warn
+    if fail is None or warn is None:
+        return Bounds(fail=fail, warn=warn)
+    rule = warn_side_rule(spec, fail=fail, warn=warn)
+    if rule is None:
+        return Bounds(fail=fail, warn=warn)
+    if "warn" not in written:
+        return Bounds(fail=fail)  # the stricter one-off fail comes before the table's warn
+    shown_fail = (
+        written["fail"][0]
+        if "fail" in written
+        else f"fail = {format_value(fail, spec.unit)} of [{TABLE}.gates.{spec.name}]"
+    )
+    raise ConfigError(f"{written['warn'][0]} is on the wrong side of {shown_fail}; {rule}.")
+
+
+def _scalar(text: str) -> object:
+    """A bound typed on the command line as the TOML value it stands for: 80, 83.5, "300h"."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
+def _unknown_gate(shown: str, name: str, known: list[str]) -> str:
+    message = f"{shown}: unknown gate {name!r}; "
+    close = difflib.get_close_matches(name, known, n=3)
+    if close:
+        message += f"did you mean {' or '.join(close)}? "
+    return message + f"known gates: {', '.join(known)}."
 
 
 def _paths(where: str, table: str, spec: MetricSpec, raw: object) -> dict[str, float]:

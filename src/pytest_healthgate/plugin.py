@@ -59,6 +59,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="also write the result as FORMAT (json) to PATH; may be repeated.",
     )
     group.addoption(
+        "--healthgate-fail",
+        action="append",
+        default=[],
+        metavar="GATE=BOUND",
+        help="fail bound for this run, in the gate's unit (coverage=90, debt=300h, "
+        "complexity=D); overrides [tool.healthgate.gates]; may be repeated.",
+    )
+    group.addoption(
+        "--healthgate-warn",
+        action="append",
+        default=[],
+        metavar="GATE=BOUND",
+        help="warn bound for this run, like --healthgate-fail; may be repeated.",
+    )
+    group.addoption(
         "--healthgate-snapshot",
         default=None,
         metavar="PATH",
@@ -82,6 +97,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "healthgate_memory(limit): fail the test when its peak Python allocation during "
         'the call exceeds limit, such as "50MB" (pytest-healthgate, with --healthgate).',
     )
+    if not config.getoption("healthgate"):
+        _refuse_options_without_healthgate(config)
     # Reached without the early start when the plugin was loaded late (say from a
     # conftest's pytest_plugins); coverage then starts here.
     if config.getoption("healthgate") and SESSION_KEY not in config.stash:
@@ -107,6 +124,26 @@ def healthgate_record(request: pytest.FixtureRequest) -> Record:
             check_recording(name, value)  # the same errors with and without --healthgate
 
     return record
+
+
+# Options that only mean something with --healthgate: (flag, dest).
+NEEDS_HEALTHGATE = (
+    ("--healthgate-report", "healthgate_report"),
+    ("--healthgate-fail", "healthgate_fail"),
+    ("--healthgate-warn", "healthgate_warn"),
+    ("--healthgate-snapshot", "healthgate_snapshot"),
+)
+
+
+def _refuse_options_without_healthgate(config: pytest.Config) -> None:
+    """A --healthgate-* option without --healthgate would do nothing: a usage error."""
+    given = [flag for flag, dest in NEEDS_HEALTHGATE if config.getoption(dest)]
+    if given:
+        raise pytest.UsageError(
+            f"healthgate: {', '.join(given)} given without --healthgate, so no gate would "
+            f"be judged; add --healthgate (pytest --healthgate {given[0]}=...), or remove "
+            f"{'it' if len(given) == 1 else 'them'}."
+        )
 
 
 def _start(config: pytest.Config) -> None:

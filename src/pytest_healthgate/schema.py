@@ -171,12 +171,19 @@ def check_warn_side(
     where: str, table: str, spec: MetricSpec, raw: Mapping[str, Any], *, fail: float, warn: float
 ) -> None:
     """``warn`` must be reached before ``fail``: on the better side of it."""
-    wrong_side = warn < fail if spec.direction is Direction.HIGHER else warn > fail
-    if wrong_side:
-        side = "at or above" if spec.direction is Direction.HIGHER else "at or below"
-        better = "higher" if spec.direction is Direction.HIGHER else "lower"
+    rule = warn_side_rule(spec, fail=fail, warn=warn)
+    if rule is not None:
         raise ConfigError(
             f"{where}: [{table}] warn = {raw['warn']!r} is on the wrong side of "
-            f"fail = {raw['fail']!r}; {better} is better for {spec.name}, so warn "
-            f"must be {side} fail."
+            f"fail = {raw['fail']!r}; {rule}."
         )
+
+
+def warn_side_rule(spec: MetricSpec, *, fail: float, warn: float) -> str | None:
+    """None when ``warn`` is on the better side of ``fail``, else the rule it breaks."""
+    wrong_side = warn < fail if spec.direction is Direction.HIGHER else warn > fail
+    if not wrong_side:
+        return None
+    side = "at or above" if spec.direction is Direction.HIGHER else "at or below"
+    better = "higher" if spec.direction is Direction.HIGHER else "lower"
+    return f"{better} is better for {spec.name}, so warn must be {side} fail"

@@ -17,20 +17,36 @@ import pytest
 from pytest_healthgate import pipeline
 from pytest_healthgate.catalogue import collect_catalogue, register_plugins
 from pytest_healthgate.collect.lifecycle import CollectorSet, Role, role_of
-from pytest_healthgate.config import ConfigError, HealthgateConfig, find_pyproject, load
+from pytest_healthgate.config import (
+    ConfigError,
+    HealthgateConfig,
+    command_line_bounds,
+    find_pyproject,
+    load,
+)
 from pytest_healthgate.model import RunResult
 
 WORKER_KEY = "healthgate"
 
 
 def load_settings(config: pytest.Config, *, plugins_pending: bool = False) -> HealthgateConfig:
-    """[tool.healthgate] with every plugin's gates; a bad config is a usage error (exit 4)."""
+    """[tool.healthgate] with every plugin's gates and the command line's bounds.
+
+    A bad config, or a bad --healthgate-fail/--healthgate-warn, is a usage error (exit 4).
+    """
     pyproject = find_pyproject(config.rootpath, config.inipath)
     root = pyproject.parent if pyproject is not None else config.rootpath
     try:
         register_plugins(config.pluginmanager)
         catalogue = collect_catalogue(config.hook)
-        return load(root, pyproject, catalogue, plugins_pending=plugins_pending)
+        settings = load(root, pyproject, catalogue, plugins_pending=plugins_pending)
+        options = config.known_args_namespace
+        return command_line_bounds(
+            settings,
+            getattr(options, "healthgate_fail", None) or [],
+            getattr(options, "healthgate_warn", None) or [],
+            plugins_pending=plugins_pending,
+        )
     except ConfigError as exc:
         raise pytest.UsageError(f"healthgate: {exc}") from None
 

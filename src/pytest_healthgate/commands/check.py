@@ -9,6 +9,11 @@ gates only ``pytest --healthgate`` measures; no code of the project is run or
 imported. With PATHs, only those files and folders are analysed; without, the
 configured source.
 
+``--format lines`` prints ``path:line:col: rule message`` for each finding
+(``report.lines``) and ``--format json`` lists them under ``findings``; the exit
+status is the gates' either way. ``--fail``/``--warn GATE=BOUND`` override a
+gate's bound for this run, as ``pytest --healthgate-fail`` does.
+
 Nothing is written to ``.healthgate/last-run.json``, which records test runs;
 the analysis cache is used and updated. Exit statuses: ``cli.EPILOG``.
 """
@@ -21,10 +26,18 @@ import sys
 from pathlib import Path
 
 from pytest_healthgate import pipeline
-from pytest_healthgate.config import ConfigError, HealthgateConfig, find_project, load
+from pytest_healthgate.config import (
+    ConfigError,
+    HealthgateConfig,
+    command_line_bounds,
+    find_project,
+    load,
+)
+from pytest_healthgate.report import json_report, lines
 
 SUMMARY = "judge the static gates (debt, complexity, critical issues) without running tests"
 USAGE_ERROR = 2
+FORMATS = ("text", "json", "lines")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,9 +49,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("text", "json"),
+        choices=FORMATS,
         default="text",
-        help="text (a table, the default) or json (the versioned report)",
+        help="text (a table, the default), json (the versioned report, with its findings) "
+        "or lines (path:line:col: rule message per finding, for editors and CI)",
+    )
+    parser.add_argument(
+        "--fail",
+        action="append",
+        default=[],
+        metavar="GATE=BOUND",
+        help="fail bound for this run, in the gate's unit (debt=300h, complexity=D); "
+        "overrides [tool.healthgate.gates]; may be repeated",
+    )
+    parser.add_argument(
+        "--warn",
+        action="append",
+        default=[],
+        metavar="GATE=BOUND",
+        help="warn bound for this run, like --fail; may be repeated",
     )
     parser.add_argument(
         "--no-cache",
@@ -58,7 +87,9 @@ def settings_for(paths: list[str]) -> HealthgateConfig:
 
 def run(arguments: argparse.Namespace) -> int:
     try:
-        settings = settings_for(arguments.paths)
+        settings = command_line_bounds(
+            settings_for(arguments.paths), arguments.fail, arguments.warn, prefix="--"
+        )
         gates = pipeline.select_gates(settings, settings.catalogue.static_gates(), "static gate")
     except ConfigError as exc:
         print(f"healthgate check: {exc}", file=sys.stderr)
@@ -74,4 +105,12 @@ def run(arguments: argparse.Namespace) -> int:
         gates_off=pipeline.gates_off(settings),
         measured_by_pytest=[name for name in settings.gates if name not in gates],
     )
-    return pipeline.print_result(result, arguments.format)
+    if arguments.format == "text":
+        return pipeline.print_result(result)
+    judged = {name: settings.gates[name] for name in gates}
+    found = lines.findings(measurements, judged, settings.catalogue.metrics)
+    if arguments.format == "json":
+        sys.stdout.write(json_report.render(result, [finding.to_dict() for finding in found]))
+    else:
+        sys.stdout.write(lines.render(found))
+    return pipeline.exit_status(result)

@@ -1,5 +1,9 @@
 """``healthgate run`` (the ``healthgate`` hook): the full gate, ``pytest --healthgate``.
 
+Every argument after ``run`` (and after an optional ``--``) is handed to pytest
+unchanged and in order; only ``healthgate run -h`` / ``--help`` is this
+command's own help (pytest's is ``healthgate run -- --help``).
+
 It runs the test suite, so it belongs at ``pre-push`` or ``manual`` stage, and in
 the project's own environment, where the project and its test dependencies are
 installed: the manifest declares it ``language: system``, so pre-commit runs the
@@ -13,6 +17,13 @@ import subprocess
 import sys
 
 SUMMARY = "run the test suite with every gate: pytest --healthgate [PYTEST ARGS]"
+EPILOG = (
+    "Every argument after `run` (after an optional --) goes to pytest unchanged, in "
+    "order: `healthgate run -- -k EXPR -n 2 tests/` runs `pytest --healthgate -k EXPR "
+    "-n 2 tests/`, so --healthgate-fail GATE=BOUND and the other --healthgate-* options "
+    "work too. `healthgate run -- --help` shows pytest's options. The exit status is "
+    "pytest's: 1 also when a gate failed, 4 for a usage or configuration error."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

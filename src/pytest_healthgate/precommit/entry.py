@@ -1,4 +1,15 @@
-"""What every hook's ``main`` starts with: its arguments and the project's settings."""
+"""What every hook's ``main`` starts with: its arguments and the project's settings.
+
+Every hook takes, through ``args:`` in ``.pre-commit-config.yaml``:
+
+* ``--config PATH``: the pyproject.toml to read (its folder is the project root);
+  default: the nearest one at or above the current folder;
+* ``--version``: print the hook's name and pytest-healthgate's version.
+
+A hook listed in ``GATE_OPTIONS`` also takes ``--GATE BOUND``, the gate's fail
+bound for this run, read like ``[tool.healthgate.gates]`` (``healthgate-complexity
+--complexity C``) and applied as ``pytest --healthgate-fail GATE=BOUND`` is.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +18,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pytest_healthgate.config import ConfigError, HealthgateConfig, find_project, load
+from pytest_healthgate import __version__
+from pytest_healthgate.config import (
+    ConfigError,
+    HealthgateConfig,
+    command_line_bounds,
+    find_project,
+    load,
+)
 
 USAGE_ERROR = 2
+# hook -> the gates whose fail bound it takes on its command line.
+GATE_OPTIONS: dict[str, tuple[str, ...]] = {"healthgate-complexity": ("complexity",)}
 
 
 def parse_hook_args(
@@ -18,10 +38,44 @@ def parse_hook_args(
     """The file names pre-commit passed, and the settings; None after printing a config error."""
     parser = argparse.ArgumentParser(prog=name, description=description)
     parser.add_argument("filenames", nargs="*", help=files_help)
-    filenames: list[str] = parser.parse_args(argv).filenames
-    root, pyproject = find_project(Path.cwd())
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        help="the pyproject.toml to read (default: the nearest at or above the current folder)",
+    )
+    parser.add_argument("--version", action="version", version=f"{name} {__version__}")
+    gates = GATE_OPTIONS.get(name, ())
+    for gate in gates:
+        parser.add_argument(
+            f"--{gate}",
+            metavar="BOUND",
+            help=f"the {gate} gate's fail bound, as in [tool.healthgate.gates] "
+            f"(overrides the table's)",
+        )
+    arguments = parser.parse_args(argv)
+    filenames: list[str] = arguments.filenames
     try:
-        return filenames, load(root, pyproject)
+        settings = _settings(arguments.config)
+        given = {gate: getattr(arguments, gate) for gate in gates}
+        fail = [f"{gate}={bound}" for gate, bound in given.items() if bound is not None]
+        return filenames, command_line_bounds(settings, fail, prefix="--", spelled=_spelled)
     except ConfigError as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         return filenames, None
+
+
+def _spelled(_side: str, text: str) -> str:
+    """``complexity=C`` as the hook's command line wrote it: ``--complexity C``."""
+    gate, _, bound = text.partition("=")
+    return f"--{gate} {bound}"
+
+
+def _settings(config: Path | None) -> HealthgateConfig:
+    if config is None:
+        root, pyproject = find_project(Path.cwd())
+        return load(root, pyproject)
+    if not config.is_file():
+        raise ConfigError(f"--config {config}: no such file; give the path of a pyproject.toml.")
+    pyproject = config.resolve()
+    return load(pyproject.parent, pyproject)

@@ -56,8 +56,9 @@ def _gate(gate: GateResult) -> dict[str, Any]:
     }
 
 
-def to_document(result: RunResult) -> dict[str, Any]:
-    return {
+def to_document(result: RunResult, findings: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The report; ``findings`` (``healthgate check``) lists what the static gates found."""
+    document = {
         "schema_version": SCHEMA_VERSION,
         "tool": "pytest-healthgate",
         "run": result.metadata,
@@ -72,10 +73,13 @@ def to_document(result: RunResult) -> dict[str, Any]:
         },
         "metrics": [_gate(gate) for gate in result.gates],
     }
+    if findings is not None:
+        document["findings"] = findings
+    return document
 
 
-def render(result: RunResult) -> str:
-    return json.dumps(to_document(result), indent=2, sort_keys=False) + "\n"
+def render(result: RunResult, findings: list[dict[str, Any]] | None = None) -> str:
+    return json.dumps(to_document(result, findings), indent=2, sort_keys=False) + "\n"
 
 
 def measurements_from_document(document: dict[str, Any]) -> list[Measurement]:
