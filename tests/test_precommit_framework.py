@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_precommit_hooks import DEEP, OLD
+from tests.test_precommit_hooks import DEEP, OLD, TANGLED
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT = ["git", "-c", "user.name=healthgate", "-c", "user.email=hg@example.invalid"]
