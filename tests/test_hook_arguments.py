@@ -87,8 +87,8 @@ def test_complexity_sets_the_complexity_gates_fail_bound_for_the_hook(monorepo: 
     assert completed.returncode == 1, completed.stderr
     # Paths are shown relative to the project's root (the folder of --config).
     assert completed.stdout.splitlines() == [
-        "src/app/__init__.py:25: tangled has complexity 14, rank C (new); "
-        "the complexity gate fails past B"
+        "src/app/__init__.py:25: radon CC: tangled has cyclomatic complexity 14 "
+        "(rank C; new) (+0 min of debt); FAIL: the complexity gate fails past B"
     ]
 
 

@@ -3,8 +3,9 @@
 The file-scoped hooks (healthgate-debt, -complexity, -markers, -security) share
 this module. Each file is judged by the project it belongs to: the nearest
 folder above it whose pyproject.toml has a ``[tool.healthgate]`` table (several
-projects may share a repository); a file under no such folder is skipped, with
-a note on stderr.
+projects may share a repository); in a repository with no table anywhere, the
+nearest folder with a pyproject.toml (judged with the default playbook). A file
+under none is skipped, with a note on stderr.
 
 Two kinds of change are judged:
 
@@ -52,7 +53,7 @@ from pytest_healthgate.collect.static.remediation import Finding
 from pytest_healthgate.collect.static.request import AnalysisRequest
 from pytest_healthgate.collect.static.results import AnalysisResult, FileResult
 from pytest_healthgate.collect.static.scope import discover
-from pytest_healthgate.config import ConfigError, HealthgateConfig, load
+from pytest_healthgate.config import ConfigError, HealthgateConfig
 from pytest_healthgate.report.escape import escape
 from pytest_healthgate.store import scratch
 from pytest_healthgate.store.cache import document_name
@@ -350,15 +351,20 @@ def projects_of(filenames: Sequence[str], top: Path) -> tuple[list[Project], lis
     """The projects the files belong to (nearest first), and the files under none.
 
     A file belongs to the nearest folder above it, up to ``top`` (the repository's
-    top level), whose pyproject.toml has a ``[tool.healthgate]`` table.
+    top level), whose pyproject.toml has a ``[tool.healthgate]`` table; in a
+    repository with no such table anywhere, to the nearest folder with a
+    pyproject.toml (judged with the default playbook).
     """
     found: dict[Path, Project] = {}
     nearest: dict[Path, Path | None] = {}
     outside = []
     top = Path(os.path.normpath(top.absolute()))
+    # With no [tool.healthgate] table anywhere, the project judges with the default
+    # playbook; once a table exists somewhere, files under none are not judged.
+    untabled = not _any_table(top)
     for name in filenames:
         folder = Path(os.path.normpath(Path(name).absolute())).parent
-        root = _nearest_project(folder, top, nearest)
+        root = _nearest_project(folder, top, nearest, untabled=untabled)
         if root is None:
             outside.append(name)
         else:
@@ -366,22 +372,47 @@ def projects_of(filenames: Sequence[str], top: Path) -> tuple[list[Project], lis
     return sorted(found.values(), key=lambda project: str(project.root)), outside
 
 
-def _nearest_project(folder: Path, top: Path, seen: dict[Path, Path | None]) -> Path | None:
+def _any_table(top: Path) -> bool:
+    """True when a pyproject.toml of the repository (tracked or staged) has the table."""
+    listed = _git(top, "ls-files", "--cached", "-z", "--", "pyproject.toml", "*/pyproject.toml")
+    names = [os.fsdecode(name) for name in (listed or b"").split(b"\0") if name]
+    return any(_has_table(top / name) for name in names)
+
+
+def _nearest_project(
+    folder: Path, top: Path, seen: dict[Path, Path | None], *, untabled: bool
+) -> Path | None:
+    """The nearest folder with a [tool.healthgate] table; when the repository has none
+    (``untabled``), the nearest with a pyproject.toml - a project that judges with the
+    default playbook, as ``pytest --healthgate`` does with no table."""
     walked = []
     root: Path | None = None
+    fallback: Path | None = None
     for candidate in (folder, *folder.parents):
         if candidate in seen:
             root = seen[candidate]
             break
         walked.append(candidate)
-        if _has_table(candidate / "pyproject.toml"):
+        pyproject = candidate / "pyproject.toml"
+        if _has_table(pyproject):
             root = candidate
             break
+        if untabled and fallback is None and _is_file(pyproject):
+            fallback = candidate
         if candidate == top or not candidate.is_relative_to(top):
             break
+    if root is None and fallback is not None:
+        return fallback  # not cached: folders above it may have a pyproject of their own
     for candidate in walked:
         seen[candidate] = root
     return root
+
+
+def _is_file(path: Path) -> bool:
+    try:  # Python 3.11's is_file raises in a folder without permission
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _top_level() -> Path:
@@ -403,18 +434,22 @@ def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None)
     """
     from pytest_healthgate.precommit import entry
 
-    filenames, settings = entry.parse_hook_args(
-        name, None, "staged files (pre-commit passes them)", argv
-    )
-    if settings is None:
-        return entry.USAGE_ERROR
-    projects, outside = projects_of(filenames, _top_level())
+    hook = entry.read_hook_args(name, None, "staged files (pre-commit passes them)", argv)
+    if hook.config is not None:  # one project for every file: the one --config names
+        if not hook.config.is_file():
+            message = f"--config {hook.config}: no such file; give the path of a pyproject.toml."
+            print(f"{name}: {message}", file=sys.stderr)
+            return entry.USAGE_ERROR
+        projects = [Project(hook.config.resolve().parent, list(hook.filenames))]
+        outside: list[str] = []
+    else:
+        projects, outside = projects_of(hook.filenames, _top_level())
     for filename in outside:
         print(f"{name}: {escape(filename)}: {OUTSIDE}", file=sys.stderr)
     status = 0
     for project in projects:
         try:
-            settings = load(project.root, project.root / "pyproject.toml")
+            settings = hook.settings_for(project.root)
         except ConfigError as exc:
             print(f"{name}: {exc}", file=sys.stderr)
             status = max(status, entry.USAGE_ERROR)

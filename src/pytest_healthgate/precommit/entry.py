@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_healthgate import __version__
@@ -32,10 +33,23 @@ USAGE_ERROR = 2
 GATE_OPTIONS: dict[str, tuple[str, ...]] = {"healthgate-complexity": ("complexity",)}
 
 
-def parse_hook_args(
+@dataclass(frozen=True)
+class HookArgs:
+    """A hook's command line: the files, ``--config`` and its gates' bounds."""
+
+    filenames: list[str]
+    config: Path | None
+    bounds: list[str]  # GATE=BOUND fail bounds given as --GATE BOUND
+
+    def settings_for(self, root: Path) -> HealthgateConfig:
+        """The settings of the project at ``root`` with this command line's bounds."""
+        settings = load(root, root / "pyproject.toml")
+        return command_line_bounds(settings, self.bounds, prefix="--", spelled=_spelled)
+
+
+def read_hook_args(
     name: str, description: str | None, files_help: str, argv: Sequence[str] | None
-) -> tuple[list[str], HealthgateConfig | None]:
-    """The file names pre-commit passed, and the settings; None after printing a config error."""
+) -> HookArgs:
     parser = argparse.ArgumentParser(prog=name, description=description)
     parser.add_argument("filenames", nargs="*", help=files_help)
     parser.add_argument(
@@ -54,15 +68,24 @@ def parse_hook_args(
             f"(overrides the table's)",
         )
     arguments = parser.parse_args(argv)
-    filenames: list[str] = arguments.filenames
+    given = {gate: getattr(arguments, gate) for gate in gates}
+    bounds = [f"{gate}={bound}" for gate, bound in given.items() if bound is not None]
+    return HookArgs(list(arguments.filenames), arguments.config, bounds)
+
+
+def parse_hook_args(
+    name: str, description: str | None, files_help: str, argv: Sequence[str] | None
+) -> tuple[list[str], HealthgateConfig | None]:
+    """The file names pre-commit passed, and the settings; None after printing a config error."""
+    hook = read_hook_args(name, description, files_help, argv)
     try:
-        settings = _settings(arguments.config)
-        given = {gate: getattr(arguments, gate) for gate in gates}
-        fail = [f"{gate}={bound}" for gate, bound in given.items() if bound is not None]
-        return filenames, command_line_bounds(settings, fail, prefix="--", spelled=_spelled)
+        settings = _settings(hook.config)
+        return hook.filenames, command_line_bounds(
+            settings, hook.bounds, prefix="--", spelled=_spelled
+        )
     except ConfigError as exc:
         print(f"{name}: {exc}", file=sys.stderr)
-        return filenames, None
+        return hook.filenames, None
 
 
 def _spelled(_side: str, text: str) -> str:
