@@ -490,3 +490,22 @@ def test_f11_a_renamed_function_with_the_same_body_is_not_new(repo: Path, hook: 
         "src/app/__init__.py:70: radon CC: twin has cyclomatic complexity 22 (rank D; new) "
         "(+60 min of debt); FAIL: the complexity gate fails past C"
     ]
+
+
+def test_past_the_default_playbooks_complexity_bound_the_hook_only_warns(
+    repo: Path, hook: Hook
+) -> None:
+    # As in pytest --healthgate: a default bound the project never wrote only warns.
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('complexity = { fail = "C" }\n', ""))
+    git(repo, "commit", "-qam", "no complexity gate written")
+    rank_e = "\n\ndef deep(x):\n" + "".join(
+        f"    if x == {i}:\n        return {i}\n" for i in range(31)
+    )
+    changed = edit(repo, OLD.lstrip() + rank_e + "    return -1\n")
+    completed = hook("healthgate-complexity", changed)
+    assert completed.returncode == 0
+    assert completed.stdout.splitlines() == [
+        "src/app/__init__.py:24: radon CC: deep has cyclomatic complexity 32 (rank E; new) "
+        "(+110 min of debt); WARN: the default complexity gate fails past D"
+    ]

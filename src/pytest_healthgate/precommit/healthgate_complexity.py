@@ -90,12 +90,13 @@ class _Judge:
     def verdict(self, rank: float) -> tuple[str, bool] | None:
         """What the gate says of this rank (text, whether it fails); None within bounds."""
         fail, warn = self.bounds.fail, self.bounds.warn
-        if beyond(self.spec, rank, fail) and self.bounds.adopted:
-            return f"FAIL: the complexity gate fails past {rank_letter(float(fail or 0))}", True
-        if beyond(self.spec, rank, fail):
-            return f"WARN: the default complexity gate fails past {rank_letter(fail or 0)}", False
-        if beyond(self.spec, rank, warn):
-            return f"WARN: the complexity gate warns past {rank_letter(float(warn or 0))}", False
+        if fail is not None and beyond(self.spec, rank, fail):
+            if self.bounds.adopted:
+                return f"FAIL: the complexity gate fails past {rank_letter(fail)}", True
+            # The default playbook's bound only warns, as in pytest --healthgate.
+            return f"WARN: the default complexity gate fails past {rank_letter(fail)}", False
+        if warn is not None and beyond(self.spec, rank, warn):
+            return f"WARN: the complexity gate warns past {rank_letter(warn)}", False
         return None
 
     def problem(
