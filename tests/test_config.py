@@ -45,6 +45,7 @@ def test_a_project_without_the_table_gets_the_documented_defaults(tmp_path: Path
 
 def test_source_comes_from_coverage_settings_first(tmp_path: Path) -> None:
     root = project(tmp_path, '[tool.coverage.run]\nsource = ["lib/thing"]\n')
+    (root / "lib" / "thing").mkdir(parents=True)
     (root / "src" / "pkg").mkdir(parents=True)
     (root / "src" / "pkg" / "__init__.py").write_text("")
     assert load(root, root / "pyproject.toml").source == ("lib/thing",)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_precommit_hooks import DEEP, OLD, TANGLED
+from tests.test_precommit_hooks import DEEP, OLD
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT = ["git", "-c", "user.name=healthgate", "-c", "user.email=hg@example.invalid"]
@@ -356,7 +356,7 @@ def test_the_documented_config_on_a_project_with_debt_from_first_commit_to_push(
 
     shapes = project / "src" / "legacy" / "shapes.py"
     before = shapes.read_text()
-    shapes.write_text(before + BAD_CHANGE + TANGLED)
+    shapes.write_text(before + BAD_CHANGE + DEEP)
     git(project, "add", "-A")
     refused = commit(project, env, "Ask, and tangle")
     assert refused.returncode == 1
