@@ -56,8 +56,13 @@ def _snapshot(target: Path) -> str:
 
 @pytest.fixture(scope="session")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """One snapshot for all xdist workers: the first to arrive builds it."""
-    shared = tmp_path_factory.getbasetemp().parent
+    """One snapshot for all xdist workers of this session: the first to arrive builds it.
+
+    Under xdist the workers' temporary folders share a parent of this session; a
+    serial session has its own folder (its parent is shared by every session).
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     target = shared / "healthgate-hook-repo"
     ready = shared / "healthgate-hook-repo.rev"
     try:
@@ -329,6 +334,13 @@ def ask():
     return eval(input())
 """
 
+# Rank E (complexity 33): past the complexity gate's fail bound D.
+SPREAD = (
+    "\n\ndef spread(x):\n"
+    + "".join(f"    if x == {number}:\n        return {number}\n" for number in range(32))
+    + "    return -1\n"
+)
+
 FIXED_CHANGE = """
 
 def ask(text):
@@ -340,10 +352,13 @@ def test_the_documented_config_on_a_project_with_debt_from_first_commit_to_push(
     tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
 ) -> None:
     # examples/legacy: a complexity-F function, a high bandit finding, 40 % coverage,
-    # and no [tool.healthgate] table. Its history predates the hooks.
+    # adopted with `healthgate init` (its bounds written, its debt in the baseline).
+    # Its history predates the hooks.
     project = tmp_path / "legacy"
     shutil.copytree(ROOT / "examples" / "legacy", project)
     git(project, "init", "-q")
+    adopt = [sys.executable, "-m", "pytest_healthgate.cli", "init"]
+    subprocess.run(adopt, cwd=project, env=env, check=True, capture_output=True)
     git(project, "add", "-A")
     git(project, "commit", "-qm", "the project as it was")
     (project / ".pre-commit-config.yaml").write_text(documented_config(*hook_repo))
@@ -356,15 +371,15 @@ def test_the_documented_config_on_a_project_with_debt_from_first_commit_to_push(
 
     shapes = project / "src" / "legacy" / "shapes.py"
     before = shapes.read_text()
-    shapes.write_text(before + BAD_CHANGE + DEEP)
+    shapes.write_text(before + BAD_CHANGE + SPREAD)
     git(project, "add", "-A")
     refused = commit(project, env, "Ask, and tangle")
     assert refused.returncode == 1
     output = refused.stdout + refused.stderr
     problems = [
-        "src/legacy/shapes.py:13: new TODO marker: # TODO: validate",
-        "src/legacy/shapes.py:18: tangled has complexity 14, rank C (new); allowed up to B",
-        "src/legacy/shapes.py:14: B307: Use of possibly insecure function",
+        "src/legacy/shapes.py:13: markers TODO: # TODO: validate (+10 min of debt)",
+        "src/legacy/shapes.py:14: bandit B307: Use of possibly insecure function",
+        "src/legacy/shapes.py:17: radon CC: spread has cyclomatic complexity 33 (rank E; new)",
     ]
     for problem in problems:
         assert output.count(problem) == 1, (problem, output)
