@@ -614,23 +614,30 @@ def derive_source(root: Path, tool: Mapping[str, Any]) -> list[str]:
 
     A folder that cannot be read (no permission) is left out, never an error.
     """
-    coverage = tool.get("coverage", {})
-    run = coverage.get("run", {}) if isinstance(coverage, dict) else {}
-    if isinstance(run, dict):
-        for key in ("source", "source_pkgs"):
-            configured = run.get(key)
-            if isinstance(configured, list) and configured:
-                # coverage.py reads each entry as a folder or an importable name; only
-                # those that are in this project can be analysed (["pkg", "test"] names
-                # the standard library's test package when the project has no test/).
-                located = [_in_project(root, str(item)) for item in configured]
-                found_here = [entry for entry in located if entry is not None]
-                if found_here:
-                    return found_here
+    from_coverage = _coverage_source(root, tool)
+    if from_coverage:
+        return from_coverage
     found = _packages_in(root / "src")
     if found:
         return [f"src/{name}" for name in found]
     return _packages_in(root, skip=NOT_IN_PROJECT_DIRS)
+
+
+def _coverage_source(root: Path, tool: Mapping[str, Any]) -> list[str]:
+    """``[tool.coverage.run] source`` (or ``source_pkgs``), as far as it is in the project.
+
+    coverage.py reads each entry as a folder or an importable name; only those in
+    this project can be analysed (["pkg", "test"] names the standard library's
+    test package when the project has no test/).
+    """
+    coverage = tool.get("coverage", {})
+    run = coverage.get("run", {}) if isinstance(coverage, dict) else {}
+    for key in ("source", "source_pkgs"):
+        configured = run.get(key) if isinstance(run, dict) else None
+        if isinstance(configured, list) and configured:
+            located = [_in_project(root, str(item)) for item in configured]
+            return [entry for entry in located if entry is not None]
+    return []
 
 
 def _in_project(root: Path, entry: str) -> str | None:

@@ -459,34 +459,42 @@ def _with_ratchet(
 ) -> GateResult:
     """A ratcheted gate fails when worse than the baseline, and proposes locking in gains."""
     ratcheted = gate.name in context.settings.ratchet
-    verdict, reason, hint = gate.verdict, gate.reason, gate.hint
+    verdict, reason = gate.verdict, gate.reason
     if ratcheted and comparison.worse:
         verdict = Verdict.FAIL
         if "worse than the baseline" not in reason:
             reason = _joined(f"worse than the baseline: {comparison.summary}", reason)
-        if comparison.added:  # look at what this change added, not at the old debt
-            hint = f"fix what this change added first: {comparison.added[0].label}"
-        elif comparison.files:
-            hint = f"cover the lines this change added first: {comparison.files[0]}"
     if comparison.upgraded:
-        count = len(comparison.upgraded)
-        reason = _joined(
-            reason,
-            f"{count} new finding{'s' if count != 1 else ''} in unchanged files after a tool "
-            f"upgrade ({', '.join(context.tools_changed)}) not counted; review them and run "
-            f'`{UPDATE} --allow-worse --reason "tool upgrade"`',
-        )
-    if ratcheted and comparison.better and not comparison.worse:
-        shown = format_value(gate.value or 0.0, spec.unit, gate.precision)
-        verb = "rose" if spec.direction is Direction.HIGHER else "fell"
-        hint = (
-            f"{gate.name} {verb} to {shown} (baseline {comparison.baseline.display}); "
-            f"run `{UPDATE}` to lock it in"
-        )
+        reason = _joined(reason, _upgrade_note(len(comparison.upgraded), context))
+    hint = _ratchet_hint(gate, spec, comparison) if ratcheted else gate.hint
     tolerance = context.settings.ratchet.get(gate.name) if ratcheted else None
     return replace(
         gate, verdict=verdict, reason=reason, hint=hint, baseline=comparison.to_dict(tolerance)
     )
+
+
+def _upgrade_note(count: int, context: Context) -> str:
+    return (
+        f"{count} new finding{'s' if count != 1 else ''} in unchanged files after a tool "
+        f"upgrade ({', '.join(context.tools_changed)}) not counted; review them and run "
+        f'`{UPDATE} --allow-worse --reason "tool upgrade"`'
+    )
+
+
+def _ratchet_hint(gate: GateResult, spec: MetricSpec, comparison: Comparison) -> str:
+    """Where to look: what the change added when worse; the update when better."""
+    if comparison.worse and comparison.added:  # not the old debt the hint names
+        return f"fix what this change added first: {comparison.added[0].label}"
+    if comparison.worse and comparison.files:
+        return f"cover the lines this change added first: {comparison.files[0]}"
+    if comparison.better and not comparison.worse:
+        shown = format_value(gate.value or 0.0, spec.unit, gate.precision)
+        verb = "rose" if spec.direction is Direction.HIGHER else "fell"
+        return (
+            f"{gate.name} {verb} to {shown} (baseline {comparison.baseline.display}); "
+            f"run `{UPDATE}` to lock it in"
+        )
+    return gate.hint
 
 
 def _joined(first: str, second: str) -> str:

@@ -387,25 +387,31 @@ def _nearest_project(
     default playbook, as ``pytest --healthgate`` does with no table."""
     walked = []
     root: Path | None = None
-    fallback: Path | None = None
     for candidate in (folder, *folder.parents):
         if candidate in seen:
             root = seen[candidate]
             break
         walked.append(candidate)
-        pyproject = candidate / "pyproject.toml"
-        if _has_table(pyproject):
+        if _has_table(candidate / "pyproject.toml"):
             root = candidate
             break
-        if untabled and fallback is None and _is_file(pyproject):
-            fallback = candidate
         if candidate == top or not candidate.is_relative_to(top):
             break
-    if root is None and fallback is not None:
-        return fallback  # not cached: folders above it may have a pyproject of their own
     for candidate in walked:
         seen[candidate] = root
+    if root is None and untabled:
+        return _nearest_pyproject(folder, top)
     return root
+
+
+def _nearest_pyproject(folder: Path, top: Path) -> Path | None:
+    """The nearest folder at or above ``folder``, up to ``top``, holding a pyproject.toml."""
+    for candidate in (folder, *folder.parents):
+        if _is_file(candidate / "pyproject.toml"):
+            return candidate
+        if candidate == top or not candidate.is_relative_to(top):
+            return None
+    return None
 
 
 def _is_file(path: Path) -> bool:
