@@ -14,7 +14,12 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pytest_healthgate.commands.measuring import MeasuringError, take
+from pytest_healthgate.commands.measuring import (
+    MeasuringError,
+    add_measuring_arguments,
+    pytest_args,
+    take,
+)
 from pytest_healthgate.config import ConfigError, HealthgateConfig, find_project, load
 from pytest_healthgate.store import baseline as store
 from pytest_healthgate.store.files import StateFolderError
@@ -35,15 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="accept figures worse than the current baseline (needs --reason)",
     )
     parser.add_argument("--reason", default="", help="why the baseline may get worse")
-    parser.add_argument(
-        "--no-tests",
-        action="store_true",
-        help="measure the static gates only; the other gates keep their baseline figures",
-    )
-    parser.add_argument(
-        "pytest_args",
-        nargs=argparse.REMAINDER,
-        help="after --: passed on to pytest (for example -p no:randomly)",
+    add_measuring_arguments(
+        parser, "measure the static gates only; the other gates keep their baseline figures"
     )
 
 
@@ -63,13 +61,12 @@ def run(arguments: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return USAGE_ERROR
-    extra = list(arguments.pytest_args)
     return update(
         settings,
         tests=not arguments.no_tests,
         allow_worse=arguments.allow_worse,
         reason=arguments.reason.strip(),
-        pytest_args=extra[1:] if extra[:1] == ["--"] else extra,
+        pytest_args=pytest_args(arguments),
     )
 
 

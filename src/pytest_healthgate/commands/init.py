@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_healthgate.commands.measuring import MeasuringError, Taken, take
+from pytest_healthgate.commands.measuring import (
+    MeasuringError,
+    Taken,
+    add_measuring_arguments,
+    pytest_args,
+    take,
+)
 from pytest_healthgate.config import (
     ConfigError,
     HealthgateConfig,
@@ -45,11 +51,7 @@ NEXT_STEPS = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--no-tests",
-        action="store_true",
-        help="measure without running the test suite (static gates only)",
-    )
+    add_measuring_arguments(parser, "measure without running the test suite (static gates only)")
     parser.add_argument(
         "--force", action="store_true", help="replace an existing [tool.healthgate] table"
     )
@@ -57,11 +59,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dry-run",
         action="store_true",
         help="print the config and the baseline that would be written; write nothing",
-    )
-    parser.add_argument(
-        "pytest_args",
-        nargs=argparse.REMAINDER,
-        help="after --: passed on to pytest (for example -p no:randomly)",
     )
 
 
@@ -82,7 +79,6 @@ def run(arguments: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"healthgate init: {exc}", file=sys.stderr)
         return USAGE_ERROR
-    extra = list(arguments.pytest_args)
     plan = Plan(
         root,
         path,
@@ -90,7 +86,7 @@ def run(arguments: argparse.Namespace) -> int:
         new_text,
         preview,
         not arguments.no_tests,
-        extra[1:] if extra[:1] == ["--"] else extra,
+        pytest_args(arguments),
     )
     return _dry_run(plan) if arguments.dry_run else _adopt(plan)
 

@@ -10,6 +10,7 @@ whole figure.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -22,6 +23,22 @@ from pytest_healthgate import pipeline
 from pytest_healthgate.config import HealthgateConfig
 from pytest_healthgate.report import json_report
 from pytest_healthgate.store import baseline, scratch
+
+
+def add_measuring_arguments(parser: argparse.ArgumentParser, no_tests_help: str) -> None:
+    """``--no-tests`` and the pytest arguments after ``--``: init and baseline share them."""
+    parser.add_argument("--no-tests", action="store_true", help=no_tests_help)
+    parser.add_argument(
+        "pytest_args",
+        nargs=argparse.REMAINDER,
+        help="after --: passed on to pytest (for example -p no:randomly)",
+    )
+
+
+def pytest_args(arguments: argparse.Namespace) -> list[str]:
+    """The arguments for pytest, without the ``--`` that separates them."""
+    given = list(arguments.pytest_args)
+    return given[1:] if given[:1] == ["--"] else given
 
 
 class MeasuringError(Exception):
