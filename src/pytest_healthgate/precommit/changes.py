@@ -154,6 +154,15 @@ class Change:
     first: Adopted | None = None  # set for a repository's first commit
 
     @property
+    def errors(self) -> dict[str, str]:
+        """Tools that could not run on either side, by name (the scope's notes left out)."""
+        errors = {**self.after.errors}
+        for side in self.sides_before:
+            errors.update(side.errors)
+        errors.pop("scope", None)
+        return errors
+
+    @property
     def unjudged(self) -> bool:
         """A first commit with no baseline: nothing tells what the commit adds."""
         return self.first is not None and self.first.identities is None
@@ -543,11 +552,8 @@ def _judge(
 
     try:
         change = analyse_staged_change(settings, filenames, refs_to_compare(settings.root))
-        errors = {**change.after.errors}
-        for side in change.sides_before:
-            errors.update(side.errors)
-        errors.pop("scope", None)
-        problems = [] if errors else find_problems(change)
+        errors = change.errors
+        problems = [] if errors else _problems(name, find_problems, change)
     except (Exception, SystemExit) as exc:
         message = escape(describe_failure(exc))
         print(f"{name}: ERROR: the analysis failed: {message}", file=sys.stderr)
@@ -556,13 +562,18 @@ def _judge(
         print(f"{name}: {escape(key)}: not analysed: {reason}", file=sys.stderr)
     for tool, message in sorted(errors.items()):
         print(f"{name}: {tool} could not run: {escape(message)}", file=sys.stderr)
-    if change.unjudged and problems:
-        problems = [Advice(line) for line in problems]
-        problems.append(Advice(f"{name}: {FIRST_COMMIT}"))
     for line in problems:
         print(line)
     failing = [line for line in problems if not isinstance(line, Advice)]
     return pipeline.change_status(failing, could_not_run=bool(errors))
+
+
+def _problems(name: str, find_problems: FindProblems, change: Change) -> list[str]:
+    """The hook's lines; warnings only for a first commit that nothing can judge."""
+    problems = find_problems(change)
+    if change.unjudged and problems:
+        return [*(Advice(line) for line in problems), Advice(f"{name}: {FIRST_COMMIT}")]
+    return problems
 
 
 def location(finding: Finding) -> str:
