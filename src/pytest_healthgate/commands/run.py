@@ -50,12 +50,16 @@ def run(arguments: argparse.Namespace) -> int:
     if extra[:1] == ["--"]:
         extra = extra[1:]
     command = [sys.executable, "-m", "pytest", "--healthgate", *extra]
-    status = subprocess.run(command, check=False).returncode
+    status = _pytest(command)
     if status in DID_NOT_RUN:
         problem = _environment_problem()
         if problem is not None:
             print(problem, file=sys.stderr)
     return status
+
+
+def _pytest(command: list[str]) -> int:
+    return subprocess.run(command, check=False).returncode
 
 
 def _environment_problem() -> str | None:
