@@ -1,0 +1,182 @@
+"""The health score: one number from 0 to 100 made of the gates' margins.
+
+Formula version 1 (``FORMULA``), documented with a worked example in
+``docs/score.md``:
+
+* Each gate with a value and a bound scores from how far its value is from the
+  gate's *ideal* (100 % covered, zero debt, rank A, ...), measured in units of
+  the distance from the ideal to its bound (the ``fail`` bound, else ``warn``):
+  ``x = distance(value, ideal) / distance(bound, ideal)``. A gate at its ideal
+  scores 100, at its bound 70, and past it falls to 0 at twice the distance:
+  ``100 - 30x`` for ``x <= 1``, ``70 (2 - x)`` up to ``x = 2``, then 0. A bound
+  at the ideal itself (``critical = { fail = 0 }``) scores 100 at the ideal and
+  0 anywhere else.
+* The score is the weighted mean of the scored gates. A gate that was not
+  measured (skipped, an error, no value) or has no bound is *left out*, and its
+  weight is reported as left out: the weighting of the others is never silently
+  changed without saying so.
+* Any finding of a gate whose catalogue entry says ``caps_score`` (critical
+  issues) caps the score at ``CRITICAL_CAP``, the top of the crisis band.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from pytest_healthgate.catalogue import MetricSpec
+from pytest_healthgate.model import Direction, GateResult, Verdict
+from pytest_healthgate.units import Unit
+
+FORMULA = 1
+AT_BOUND = 70.0  # points of a gate exactly at its bound: the bottom of "fair"
+CRITICAL_CAP = 49.0  # any critical finding: the score is in the crisis band at best
+# The lowest score of each band, best first.
+BANDS = (
+    (90.0, "excellent"),
+    (80.0, "good"),
+    (70.0, "fair"),
+    (60.0, "poor"),
+    (50.0, "critical"),
+    (0.0, "crisis"),
+)
+RANK_A = 1.0  # ranks are numbered A = 1 ... F = 6 (units.rank_number)
+
+
+def band(score: float) -> str:
+    """The band a score falls in."""
+    return next(name for lowest, name in BANDS if score >= lowest)
+
+
+def ideal(unit: Unit, direction: Direction, bound: float) -> float:
+    """The best value a gate can have, from which distances are measured.
+
+    A higher-is-better figure with no ceiling (a project's own ``number``, say
+    requests per second) has none; twice its bound counts as ideal.
+    """
+    if unit is Unit.PERCENT:
+        return 100.0 if direction is Direction.HIGHER else 0.0
+    if unit is Unit.RANK:
+        return RANK_A
+    if direction is Direction.HIGHER:
+        return 2.0 * bound
+    return 0.0
+
+
+def gate_points(value: float, bound: float, best: float) -> float:
+    """0-100 for ``value``: 100 at ``best``, ``AT_BOUND`` at ``bound``, 0 at twice as far."""
+    span = abs(bound - best)
+    distance = abs(value - best)
+    better_than_best = (value - best) * (bound - best) < 0  # beyond the ideal: as good
+    if distance == 0 or better_than_best:
+        return 100.0
+    if span == 0:
+        return 0.0
+    x = distance / span
+    if x <= 1:
+        return 100.0 - (100.0 - AT_BOUND) * x
+    return max(0.0, AT_BOUND * (2.0 - x))
+
+
+@dataclass(frozen=True)
+class GateScore:
+    """One gate's share of the score: its points, weight, or why it was left out."""
+
+    name: str
+    weight: float
+    points: float | None  # None: left out
+    left_out: str = ""  # why, when points is None
+
+
+@dataclass(frozen=True)
+class Health:
+    """A run's score, its band, and what it is made of."""
+
+    score: float | None  # None when no gate could be scored
+    gates: tuple[GateScore, ...]
+    capped: str = ""  # why the score was capped, if it was
+    formula: int = FORMULA
+
+    @property
+    def band(self) -> str:
+        return band(self.score) if self.score is not None else "unmeasured"
+
+    @property
+    def scored(self) -> tuple[GateScore, ...]:
+        return tuple(gate for gate in self.gates if gate.points is not None)
+
+    @property
+    def left_out(self) -> tuple[GateScore, ...]:
+        return tuple(gate for gate in self.gates if gate.points is None)
+
+    def contributions(self) -> dict[str, float]:
+        """Each scored gate's points towards the score (they add up to it, uncapped)."""
+        total = sum(gate.weight for gate in self.scored)
+        if total == 0:
+            return {}
+        return {gate.name: gate.weight * (gate.points or 0.0) / total for gate in self.scored}
+
+
+def score_gate(gate: GateResult, spec: MetricSpec | None, weight: float) -> GateScore:
+    """One gate's points, or why it is left out."""
+    if gate.verdict in (Verdict.SKIP, Verdict.ERROR) or gate.value is None:
+        return GateScore(gate.name, weight, None, f"not measured ({gate.verdict.value})")
+    bound = gate.bounds.fail if gate.bounds.fail is not None else gate.bounds.warn
+    if bound is None:
+        return GateScore(gate.name, weight, None, "no bound to score against")
+    unit = spec.unit if spec is not None else gate.unit
+    best = ideal(unit, gate.direction, bound)
+    return GateScore(gate.name, weight, gate_points(gate.value, bound, best))
+
+
+def health(
+    gates: Iterable[GateResult],
+    catalogue: Mapping[str, MetricSpec],
+    weights: Mapping[str, float] | None = None,
+) -> Health:
+    """The score of a run's judged gates; ``weights`` override the catalogue's."""
+    weights = weights or {}
+    scores = []
+    capped = ""
+    for gate in gates:
+        spec = catalogue.get(gate.name)
+        weight = weights.get(gate.name, spec.score_weight if spec is not None else 1.0)
+        if weight <= 0:
+            continue
+        scores.append(score_gate(gate, spec, weight))
+        if spec is not None and spec.caps_score and gate.value:
+            capped = f"{gate.name} = {gate.value:g}: any critical finding caps the score"
+            capped += f" at {CRITICAL_CAP:g}"
+    scored = [gate for gate in scores if gate.points is not None]
+    total = sum(gate.weight for gate in scored)
+    if total == 0:
+        return Health(None, tuple(scores), capped)
+    value = sum(gate.weight * (gate.points or 0.0) for gate in scored) / total
+    if capped:
+        value = min(value, CRITICAL_CAP)
+    return Health(round(value, 1), tuple(scores), capped)
+
+
+def why_it_moved(before: Health, after: Health, *, shown: int = 3) -> str:
+    """``health 81.0 -> 77.0: coverage -2.1 points, debt -1.9 points``: the largest moves.
+
+    A gate scored in one run and left out of the other is named as such.
+    """
+    if before.score is None or after.score is None:
+        return ""
+    then, now = before.contributions(), after.contributions()
+    moves = []
+    for name in sorted(set(then) | set(now)):
+        if name not in now:
+            moves.append((float("inf"), f"{name} left out now"))
+        elif name not in then:
+            moves.append((float("inf"), f"{name} scored now"))
+        elif abs(now[name] - then[name]) >= 0.05:
+            delta = now[name] - then[name]
+            moves.append((abs(delta), f"{name} {delta:+.1f} points"))
+    moves.sort(key=lambda move: -move[0])
+    reasons = [text for _size, text in moves[:shown]]
+    if after.capped and not before.capped:
+        reasons.insert(0, after.capped)
+    head = f"health {before.score:g} -> {after.score:g}"
+    return f"{head}: {', '.join(reasons)}" if reasons else f"{head}: no gate moved"
