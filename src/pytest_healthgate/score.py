@@ -129,24 +129,39 @@ def score_gate(gate: GateResult, spec: MetricSpec | None, weight: float) -> Gate
     return GateScore(gate.name, weight, gate_points(gate.value, bound, best))
 
 
+def _weight(name: str, spec: MetricSpec | None, weights: Mapping[str, float]) -> float:
+    return weights.get(name, spec.score_weight if spec is not None else 1.0)
+
+
+def _cap(gate: GateResult, spec: MetricSpec | None) -> str:
+    """Why this gate caps the score, or nothing."""
+    if spec is None or not spec.caps_score or not gate.value:
+        return ""
+    return f"{gate.name} = {gate.value:g}: any critical finding caps the score at {CRITICAL_CAP:g}"
+
+
+def _scores(
+    gates: Iterable[GateResult], catalogue: Mapping[str, MetricSpec], weights: Mapping[str, float]
+) -> tuple[list[GateScore], str]:
+    """Each gate's score (gates weighted 0 dropped), and the first cap any of them sets."""
+    scores = []
+    capped = ""
+    for gate in gates:
+        spec = catalogue.get(gate.name)
+        weight = _weight(gate.name, spec, weights)
+        if weight > 0:
+            scores.append(score_gate(gate, spec, weight))
+            capped = capped or _cap(gate, spec)
+    return scores, capped
+
+
 def health(
     gates: Iterable[GateResult],
     catalogue: Mapping[str, MetricSpec],
     weights: Mapping[str, float] | None = None,
 ) -> Health:
     """The score of a run's judged gates; ``weights`` override the catalogue's."""
-    weights = weights or {}
-    scores = []
-    capped = ""
-    for gate in gates:
-        spec = catalogue.get(gate.name)
-        weight = weights.get(gate.name, spec.score_weight if spec is not None else 1.0)
-        if weight <= 0:
-            continue
-        scores.append(score_gate(gate, spec, weight))
-        if spec is not None and spec.caps_score and gate.value:
-            capped = f"{gate.name} = {gate.value:g}: any critical finding caps the score"
-            capped += f" at {CRITICAL_CAP:g}"
+    scores, capped = _scores(gates, catalogue, weights or {})
     scored = [gate for gate in scores if gate.points is not None]
     total = sum(gate.weight for gate in scored)
     if total == 0:
@@ -157,6 +172,18 @@ def health(
     return Health(round(value, 1), tuple(scores), capped)
 
 
+def _moves(then: Mapping[str, float], now: Mapping[str, float]) -> list[tuple[float, str]]:
+    """Each gate's move in points (largest first); one scored in only one run, first of all."""
+    moves = []
+    for name in sorted(set(then) | set(now)):
+        if name not in now or name not in then:
+            moves.append((float("inf"), f"{name} {'left out' if name in then else 'scored'} now"))
+        elif abs(now[name] - then[name]) >= 0.05:
+            delta = now[name] - then[name]
+            moves.append((abs(delta), f"{name} {delta:+.1f} points"))
+    return sorted(moves, key=lambda move: -move[0])
+
+
 def why_it_moved(before: Health, after: Health, *, shown: int = 3) -> str:
     """``health 81.0 -> 77.0: coverage -2.1 points, debt -1.9 points``: the largest moves.
 
@@ -164,17 +191,7 @@ def why_it_moved(before: Health, after: Health, *, shown: int = 3) -> str:
     """
     if before.score is None or after.score is None:
         return ""
-    then, now = before.contributions(), after.contributions()
-    moves = []
-    for name in sorted(set(then) | set(now)):
-        if name not in now:
-            moves.append((float("inf"), f"{name} left out now"))
-        elif name not in then:
-            moves.append((float("inf"), f"{name} scored now"))
-        elif abs(now[name] - then[name]) >= 0.05:
-            delta = now[name] - then[name]
-            moves.append((abs(delta), f"{name} {delta:+.1f} points"))
-    moves.sort(key=lambda move: -move[0])
+    moves = _moves(before.contributions(), after.contributions())
     reasons = [text for _size, text in moves[:shown]]
     if after.capped and not before.capped:
         reasons.insert(0, after.capped)
