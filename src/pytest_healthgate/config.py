@@ -102,6 +102,8 @@ TOP_LEVEL: dict[str, Option] = {
 }
 
 GATE_KEYS = ("fail", "warn")
+SCORE_EXPECTED = "a table with weights = { GATE = WEIGHT, ... }, such as { coverage = 2 }"
+WEIGHT_EXPECTED = "a number of 0 or more (0 leaves the gate out of the health score)"
 RATCHET_EXPECTED = 'a table of gate = tolerance, such as { coverage = 0.1, debt = "30m" }'
 GATE_EXPECTED = "a table such as { fail = ..., warn = ... } or false to turn the gate off"
 NOT_IN_PROJECT_DIRS = {"tests", "test", "docs", "examples", "benchmarks", "build", "dist"}
@@ -134,6 +136,8 @@ class HealthgateConfig:
     # [tool.healthgate.ratchet]: gates judged against the baseline -> tolerance.
     ratchet: dict[str, float] = field(default_factory=dict)
     legacy: str = "warn"
+    # [tool.healthgate.score] weights: gate -> its weight in the health score.
+    score_weights: dict[str, float] = field(default_factory=dict)
     # `packages` written in [tool.healthgate]; False when derived from `source`.
     packages_from_healthgate: bool = False
 
@@ -232,7 +236,8 @@ class _Reader:
     def build(
         self, root: Path, pyproject: Path | None, raw: dict[str, Any], tool: dict[str, Any]
     ) -> HealthgateConfig:
-        known = [*TOP_LEVEL, "gates", "metrics", "plugins", "ratchet", *self.builtin_tables]
+        known = [*TOP_LEVEL, "gates", "metrics", "plugins", "ratchet", "score"]
+        known += self.builtin_tables
         for key, value in raw.items():
             if key not in known:
                 raise ConfigError(unknown_key(self.where, TABLE, key, value, known))
@@ -270,6 +275,7 @@ class _Reader:
             aggregates={spec.name: aggregate for spec, aggregate, _bounds in declared},
             ratchet=self.ratchet(raw.get("ratchet", {}), catalogue),
             legacy=values["legacy"],
+            score_weights=self.weights(raw.get("score", {}), catalogue),
             packages_from_healthgate=values["packages"] is not None,
         )
 
@@ -306,6 +312,27 @@ class _Reader:
                 )
             tolerances[name] = tolerance
         return tolerances
+
+    def weights(self, raw: object, catalogue: Catalogue) -> dict[str, float]:
+        """[tool.healthgate.score] weights: gate -> its weight in the health score."""
+        table = f"{TABLE}.score"
+        if not isinstance(raw, dict):
+            raise ConfigError(bad_value(self.where, TABLE, "score", raw, SCORE_EXPECTED))
+        for key, value in raw.items():
+            if key != "weights":
+                raise ConfigError(unknown_key(self.where, table, key, value, ["weights"]))
+        weights = raw.get("weights", {})
+        if not isinstance(weights, dict):
+            raise ConfigError(bad_value(self.where, table, "weights", weights, SCORE_EXPECTED))
+        return {name: self.weight(name, value, catalogue) for name, value in weights.items()}
+
+    def weight(self, name: str, value: object, catalogue: Catalogue) -> float:
+        table = f"{TABLE}.score.weights"
+        if name not in catalogue.metrics and not self.plugins_pending:
+            raise ConfigError(unknown_key(self.where, table, name, value, list(catalogue.metrics)))
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(bad_value(self.where, table, name, value, WEIGHT_EXPECTED))
+        return float(value)
 
     def coverage_bounds(self, root: Path, raw_gates: Mapping[str, Any], bounds: Bounds) -> Bounds:
         """The coverage gate's bounds, with coverage.py's own settings checked.

@@ -96,6 +96,7 @@ class Health:
     gates: tuple[GateScore, ...]
     capped: str = ""  # why the score was capped, if it was
     formula: int = FORMULA
+    moved: str = ""  # why it moved since the previous run in history, when there is one
 
     @property
     def band(self) -> str:
@@ -159,9 +160,20 @@ def health(
     gates: Iterable[GateResult],
     catalogue: Mapping[str, MetricSpec],
     weights: Mapping[str, float] | None = None,
+    *,
+    absent: Iterable[str] = (),
 ) -> Health:
-    """The score of a run's judged gates; ``weights`` override the catalogue's."""
-    scores, capped = _scores(gates, catalogue, weights or {})
+    """The score of a run's judged gates; ``weights`` override the catalogue's.
+
+    ``absent``: gates the project configured that this run did not judge (``healthgate
+    check`` judges the static gates only); they are listed as left out with their weight.
+    """
+    weights = weights or {}
+    scores, capped = _scores(gates, catalogue, weights)
+    for name in absent:
+        weight = _weight(name, catalogue.get(name), weights)
+        if weight > 0:
+            scores.append(GateScore(name, weight, None, "not judged by this command"))
     scored = [gate for gate in scores if gate.points is not None]
     total = sum(gate.weight for gate in scored)
     if total == 0:
@@ -170,6 +182,58 @@ def health(
     if capped:
         value = min(value, CRITICAL_CAP)
     return Health(round(value, 1), tuple(scores), capped)
+
+
+def describe(health: Health) -> list[str]:
+    """The score, its band and what it left out, as the terminal and Markdown show it."""
+    if health.score is None:
+        return ["health: unmeasured (no judged gate has a value and a bound)"]
+    lines = [f"health: {health.score:g}/100 ({health.band}; formula {health.formula})"]
+    if health.capped:
+        lines.append(f"health: capped: {health.capped}")
+    if health.left_out:
+        left = ", ".join(
+            f"{gate.name} (weight {gate.weight:g}: {gate.left_out})" for gate in health.left_out
+        )
+        lines.append(f"health: left out: {left}")
+    if health.moved:
+        lines.append(health.moved)
+    return lines
+
+
+def to_document(health: Health) -> dict[str, object]:
+    """The JSON report's ``health`` object."""
+    return {
+        "score": health.score,
+        "band": health.band,
+        "formula": health.formula,
+        "capped": health.capped or None,
+        "moved": health.moved or None,
+        "gates": [
+            {
+                "name": gate.name,
+                "weight": gate.weight,
+                "points": None if gate.points is None else round(gate.points, 2),
+                "left_out": gate.left_out or None,
+            }
+            for gate in health.gates
+        ],
+    }
+
+
+def from_history(
+    score: float | None, formula: int | None, gates: Mapping[str, tuple[float | None, float | None]]
+) -> Health:
+    """A past run's health from its history row: gate -> (points, weight)."""
+    return Health(
+        score,
+        tuple(
+            GateScore(name, weight or 0.0, points, "" if points is not None else "left out")
+            for name, (points, weight) in gates.items()
+            if weight is not None
+        ),
+        formula=formula if formula is not None else 0,
+    )
 
 
 def _moves(then: Mapping[str, float], now: Mapping[str, float]) -> list[tuple[float, str]]:
@@ -187,9 +251,10 @@ def _moves(then: Mapping[str, float], now: Mapping[str, float]) -> list[tuple[fl
 def why_it_moved(before: Health, after: Health, *, shown: int = 3) -> str:
     """``health 81.0 -> 77.0: coverage -2.1 points, debt -1.9 points``: the largest moves.
 
-    A gate scored in one run and left out of the other is named as such.
+    A gate scored in one run and left out of the other is named as such. Scores of
+    two formula versions are not compared.
     """
-    if before.score is None or after.score is None:
+    if before.score is None or after.score is None or before.formula != after.formula:
         return ""
     moves = _moves(before.contributions(), after.contributions())
     reasons = [text for _size, text in moves[:shown]]

@@ -73,6 +73,10 @@ def to_document(result: RunResult, findings: list[dict[str, Any]] | None = None)
         },
         "metrics": [_gate(gate) for gate in result.gates],
     }
+    if result.health is not None:
+        from pytest_healthgate.score import to_document as health_document
+
+        document["health"] = health_document(result.health)
     if findings is not None:
         document["findings"] = findings
     return document

@@ -74,8 +74,17 @@ def render(result: RunResult, *, quiet: bool = False) -> list[Line]:
                 {"yellow": True},
             )
         )
+    lines.extend(_health_lines(result))
     lines.append(_final_line(result))
     return lines
+
+
+def _health_lines(result: RunResult) -> list[Line]:
+    from pytest_healthgate.score import describe
+
+    if result.health is None:
+        return []
+    return [(f"healthgate: {line}", {}) for line in describe(result.health)]
 
 
 def _table(result: RunResult, quiet: bool) -> list[Line]:
