@@ -64,7 +64,7 @@ def test_three_runs_make_three_rows_and_say_why_the_score_moved(
     runs, notes = history.read(root)
     assert notes == []
     assert len(runs) == 3
-    assert [run.score for run in runs][0] == 100.0
+    assert runs[0].score == 100.0
     assert runs[1].score == runs[2].score < 100.0
     assert set(runs[2].metrics) == {"coverage", "pass_rate", "import_time"}
     assert runs[2].metrics["import_time"].weight is None  # weight 0: not in the score

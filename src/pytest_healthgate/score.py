@@ -156,6 +156,13 @@ def _scores(
     return scores, capped
 
 
+def _not_judged(
+    names: Iterable[str], catalogue: Mapping[str, MetricSpec], weights: Mapping[str, float]
+) -> list[GateScore]:
+    weighed = [(name, _weight(name, catalogue.get(name), weights)) for name in names]
+    return [GateScore(name, w, None, "not judged by this command") for name, w in weighed if w > 0]
+
+
 def health(
     gates: Iterable[GateResult],
     catalogue: Mapping[str, MetricSpec],
@@ -170,10 +177,7 @@ def health(
     """
     weights = weights or {}
     scores, capped = _scores(gates, catalogue, weights)
-    for name in absent:
-        weight = _weight(name, catalogue.get(name), weights)
-        if weight > 0:
-            scores.append(GateScore(name, weight, None, "not judged by this command"))
+    scores += _not_judged(absent, catalogue, weights)
     scored = [gate for gate in scores if gate.points is not None]
     total = sum(gate.weight for gate in scored)
     if total == 0:
