@@ -120,3 +120,26 @@ def test_check_names_the_gates_it_did_not_judge_as_left_out(pytester: pytest.Pyt
         "left_out": "not judged by this command",
     }
     assert "import_time" not in gates  # weight 0
+
+
+def test_a_gate_worse_run_after_run_warns_inside_its_bounds(pytester: pytest.Pytester) -> None:
+    steady = PLAYBOOK.replace("import_time = 0 }", "import_time = 0 }\ntrend_runs = 2")
+    write_project(pytester, steady)
+    write(
+        pytester, "src/calc/__init__.py", "def one():\n    return 1\n\n\ndef two():\n    return 2\n"
+    )
+    write(
+        pytester,
+        "tests/test_calc.py",
+        TESTS.format(more="\ndef test_two():\n    assert two() == 2\n"),
+    )
+    assert pytester.runpytest_subprocess("--healthgate", "-p", "no:cacheprovider").ret == 0
+    write(pytester, "tests/test_calc.py", TESTS.format(more=""))
+    worse = pytester.runpytest_subprocess("--healthgate", "-p", "no:cacheprovider")
+    assert worse.ret == 0  # a warning, never a failure
+    worse.stdout.fnmatch_lines(
+        [
+            "healthgate: WARN coverage = 75%: worse in each of the last 2 runs "
+            "(100% -> 75%, 25% worse); still inside its bounds"
+        ]
+    )

@@ -32,6 +32,7 @@ from pytest_healthgate.schema import (
     strings,
     unknown_key,
     warn_side_rule,
+    whole_number,
 )
 from pytest_healthgate.units import Unit, UnitError, format_value, parse
 
@@ -102,6 +103,30 @@ TOP_LEVEL: dict[str, Option] = {
 }
 
 GATE_KEYS = ("fail", "warn")
+
+
+def _share(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise ValueError("not a share between 0 and 1")
+    return float(value)
+
+
+SCORE_OPTIONS: dict[str, Option] = {
+    "trend_runs": Option(
+        "a whole number of 2 or more",
+        whole_number(2),
+        5,
+        "A gate worse than the run before in each of this many runs in a row (this run "
+        "included) gets a WARN with its trend, even inside its bounds.",
+    ),
+    "trend_share": Option(
+        "a share between 0 and 1, such as 0.05",
+        _share,
+        0.05,
+        "How much worse, as a share of its first value, the gate must have got over "
+        "those runs to warn (0.05: 5 %).",
+    ),
+}
 SCORE_EXPECTED = "a table with weights = { GATE = WEIGHT, ... }, such as { coverage = 2 }"
 WEIGHT_EXPECTED = "a number of 0 or more (0 leaves the gate out of the health score)"
 RATCHET_EXPECTED = 'a table of gate = tolerance, such as { coverage = 0.1, debt = "30m" }'
@@ -138,6 +163,10 @@ class HealthgateConfig:
     legacy: str = "warn"
     # [tool.healthgate.score] weights: gate -> its weight in the health score.
     score_weights: dict[str, float] = field(default_factory=dict)
+    # [tool.healthgate.score] trend_runs, trend_share: a gate worse in each of the last
+    # ``trend_runs`` runs, by more than ``trend_share`` of its first value, warns.
+    trend_runs: int = 5
+    trend_share: float = 0.05
     # `packages` written in [tool.healthgate]; False when derived from `source`.
     packages_from_healthgate: bool = False
 
@@ -276,6 +305,8 @@ class _Reader:
             ratchet=self.ratchet(raw.get("ratchet", {}), catalogue),
             legacy=values["legacy"],
             score_weights=self.weights(raw.get("score", {}), catalogue),
+            trend_runs=self.score_option(raw.get("score", {}), "trend_runs"),
+            trend_share=self.score_option(raw.get("score", {}), "trend_share"),
             packages_from_healthgate=values["packages"] is not None,
         )
 
@@ -319,12 +350,20 @@ class _Reader:
         if not isinstance(raw, dict):
             raise ConfigError(bad_value(self.where, TABLE, "score", raw, SCORE_EXPECTED))
         for key, value in raw.items():
-            if key != "weights":
-                raise ConfigError(unknown_key(self.where, table, key, value, ["weights"]))
+            if key not in SCORE_OPTIONS and key != "weights":
+                known = ["weights", *SCORE_OPTIONS]
+                raise ConfigError(unknown_key(self.where, table, key, value, known))
         weights = raw.get("weights", {})
         if not isinstance(weights, dict):
             raise ConfigError(bad_value(self.where, table, "weights", weights, SCORE_EXPECTED))
         return {name: self.weight(name, value, catalogue) for name, value in weights.items()}
+
+    def score_option(self, raw: object, key: str) -> Any:
+        """[tool.healthgate.score] trend_runs or trend_share, checked, or its default."""
+        option = SCORE_OPTIONS[key]
+        if not isinstance(raw, dict) or key not in raw:
+            return option.default
+        return _check_option(self.where, f"{TABLE}.score", key, raw[key], option)
 
     def weight(self, name: str, value: object, catalogue: Catalogue) -> float:
         table = f"{TABLE}.score.weights"

@@ -232,18 +232,22 @@ def _with_health(result: RunResult, settings: HealthgateConfig, bounds: Iterable
 
 
 def _remember(result: RunResult, settings: HealthgateConfig) -> None:
-    """Explain the score against the previous run in history, then add this run to it.
+    """Judge steady worsening and explain the score against the history, then add this run.
 
     A history that cannot be used is named on stderr; the run itself goes on.
     """
     import sqlite3
     from dataclasses import replace
 
-    from pytest_healthgate import score
+    from pytest_healthgate import drift, score
     from pytest_healthgate.store import history
 
     try:
-        previous, notes = history.read(settings.root, last=1)
+        previous, notes = history.read(settings.root, last=settings.trend_runs)
+        result.gates = [
+            drift.drifted(gate, previous, settings.trend_runs, settings.trend_share)
+            for gate in result.gates
+        ]
         if previous and result.health is not None:
             moved = score.why_it_moved(_past_health(previous[-1]), result.health)
             result.health = replace(result.health, moved=moved)

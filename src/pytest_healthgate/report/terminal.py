@@ -7,7 +7,6 @@ pytest's ``--color`` and ``NO_COLOR`` decide whether colour is shown; the
 
 from __future__ import annotations
 
-from pytest_healthgate.gates import past
 from pytest_healthgate.model import GateResult, RunResult, Verdict
 from pytest_healthgate.units import format_value
 
@@ -114,17 +113,15 @@ def _failure_lines(result: RunResult) -> list[Line]:
 
 
 def _adopt_lines(result: RunResult) -> list[Line]:
-    """One line per gate past a default fail bound the project never adopted."""
+    """One line per warning with a reason: a default fail bound the project never
+    adopted, an inherited failure, a steady worsening."""
     return [
         (
             f"healthgate: WARN {gate.name} = {_cell(gate, gate.value)}: {gate.reason}",
             {"yellow": True},
         )
         for gate in result.gates
-        if gate.verdict is Verdict.WARN
-        and not gate.bounds.adopted
-        and gate.value is not None
-        and past(gate.direction, gate.value, gate.bounds.fail)
+        if gate.verdict is Verdict.WARN and gate.reason and gate.value is not None
     ]
 
 
