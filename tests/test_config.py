@@ -349,7 +349,9 @@ def test_an_unknown_report_format_is_a_usage_error(pytester: pytest.Pytester) ->
     pytester.makepyfile(test_x="def test_x():\n    pass\n")
     result = pytester.runpytest_subprocess("--healthgate", "--healthgate-report=xml:out.xml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--healthgate-report=xml:out.xml: expected FORMAT:PATH*json*"])
+    result.stderr.fnmatch_lines(
+        ["*--healthgate-report=xml:out.xml: expected FORMAT[[]:PATH[]]*json*"]
+    )
 
 
 @pytest.mark.parametrize(

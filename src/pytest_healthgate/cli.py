@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pytest_healthgate import __version__
-from pytest_healthgate.commands import baseline, check, init, trend
+from pytest_healthgate.commands import baseline, check, init, report, trend
 from pytest_healthgate.commands import run as run_command
 
 # name -> (help, add arguments, run); run returns the exit status.
@@ -19,6 +19,7 @@ COMMANDS: dict[str, Command] = {
     "run": (run_command.SUMMARY, run_command.add_arguments, run_command.run),
     "trend": (trend.TREND_SUMMARY, trend.add_trend_arguments, trend.run_trend),
     "history": (trend.HISTORY_SUMMARY, trend.add_history_arguments, trend.run_history),
+    "report": (report.SUMMARY, report.add_arguments, report.run),
 }
 
 COMMAND_MODULES = {
@@ -28,6 +29,7 @@ COMMAND_MODULES = {
     "run": run_command,
     "trend": trend,
     "history": trend,
+    "report": report,
 }
 EPILOG = (
     "Gates are configured in [tool.healthgate] of pyproject.toml and judged by "

@@ -20,7 +20,7 @@ from pytest_healthgate import __version__
 from pytest_healthgate.config import ConfigError, HealthgateConfig
 from pytest_healthgate.gates import evaluate
 from pytest_healthgate.model import Measurement, RunResult
-from pytest_healthgate.report import json_report, terminal
+from pytest_healthgate.report import badge, json_report, markdown, terminal
 from pytest_healthgate.store.files import state_dir, write_atomic
 
 if TYPE_CHECKING:
@@ -28,7 +28,11 @@ if TYPE_CHECKING:
     from pytest_healthgate.store.history import RunRow
 
 LAST_RUN = "last-run.json"
-RENDERERS: dict[str, Callable[[RunResult], str]] = {"json": json_report.render}
+RENDERERS: dict[str, Callable[[RunResult], str]] = {
+    "json": json_report.render,
+    "md": markdown.render,
+    "badge": badge.render,
+}
 ReportTarget = tuple[str, Path]  # (format, where)
 
 
@@ -36,18 +40,22 @@ class NoGateError(ConfigError):
     """A surface was asked to judge a set of gates of which none is configured."""
 
 
+DEFAULT_REPORT = {"json": "report.json", "md": "report.md", "badge": "badge.svg"}
+
+
 def report_targets(texts: Iterable[str], root: Path) -> list[ReportTarget]:
-    """Read every ``FORMAT:PATH`` of ``--healthgate-report``; relative paths are from ``root``."""
+    """Read every ``FORMAT[:PATH]`` of ``--healthgate-report``; relative paths are from
+    ``root``; without a path, the format's file in ``.healthgate/``."""
     targets = []
     for text in texts:
         fmt, separator, where = text.partition(":")
-        if not separator or not where or fmt not in RENDERERS:
+        if fmt not in RENDERERS or (separator and not where):
             formats = ", ".join(sorted(RENDERERS))
             raise ConfigError(
-                f"--healthgate-report={text}: expected FORMAT:PATH with FORMAT one of {formats}, "
-                f"for example --healthgate-report=json:reports/healthgate.json."
+                f"--healthgate-report={text}: expected FORMAT[:PATH] with FORMAT one of "
+                f"{formats}, for example --healthgate-report=json:reports/healthgate.json."
             )
-        path = Path(where)
+        path = Path(where) if where else Path(".healthgate") / DEFAULT_REPORT[fmt]
         targets.append((fmt, path if path.is_absolute() else root / path))
     return targets
 
@@ -176,7 +184,10 @@ def judge_run(
     if publish:
         _remember(result, settings)
         _record(result, settings)
+        _summarise_on_github(result)
     for fmt, path in report_targets:
+        if path.parent == settings.root / ".healthgate":
+            state_dir(settings.root)  # refuses a .healthgate that is a symlink
         write_atomic(path, RENDERERS[fmt](result))
     return result
 
@@ -315,6 +326,14 @@ def _git_text(root: Path, *arguments: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return completed.stdout.strip() if completed.returncode == 0 else None
+
+
+def _summarise_on_github(result: RunResult) -> None:
+    from pytest_healthgate.report import github
+
+    problem = github.append_step_summary(result)
+    if problem is not None:
+        print(problem, file=sys.stderr)
 
 
 def _record(result: RunResult, settings: HealthgateConfig) -> None:

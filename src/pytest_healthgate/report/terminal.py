@@ -75,7 +75,17 @@ def render(result: RunResult, *, quiet: bool = False) -> list[Line]:
         )
     lines.extend(_health_lines(result))
     lines.append(_final_line(result))
+    lines.extend(_github_lines(result))
     return lines
+
+
+def _github_lines(result: RunResult) -> list[Line]:
+    """Workflow commands GitHub Actions turns into annotations; nothing elsewhere."""
+    from pytest_healthgate.report import github
+
+    if not github.on_github():
+        return []
+    return [(line, {}) for line in github.annotation_lines(result)]
 
 
 def _health_lines(result: RunResult) -> list[Line]:
