@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -81,7 +80,8 @@ def test_a_run_writes_md_and_badge_and_the_report_command_renders_the_same(
     svg = ElementTree.fromstring(badge)
     texts = [element.text for element in svg.iter("{http://www.w3.org/2000/svg}text")]
     assert texts[0] == "health"
-    assert texts[1] is not None and texts[1].endswith(("poor", "critical", "fair", "crisis"))
+    assert texts[1] is not None
+    assert texts[1].endswith(("poor", "critical", "fair", "crisis"))
     assert healthgate(project, "report", "badge") == badge
 
 

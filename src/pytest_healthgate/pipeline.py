@@ -185,11 +185,17 @@ def judge_run(
         _remember(result, settings)
         _record(result, settings)
         _summarise_on_github(result)
-    for fmt, path in report_targets:
+    _write_reports(result, settings, report_targets)
+    return result
+
+
+def _write_reports(
+    result: RunResult, settings: HealthgateConfig, targets: Iterable[ReportTarget]
+) -> None:
+    for fmt, path in targets:
         if path.parent == settings.root / ".healthgate":
             state_dir(settings.root)  # refuses a .healthgate that is a symlink
         write_atomic(path, RENDERERS[fmt](result))
-    return result
 
 
 def _write_snapshot(
