@@ -153,3 +153,21 @@ def test_the_worked_example_in_the_docs_is_what_the_formula_gives(catalogue: Cat
     stated = re.search(r"score = [^=]+= \*\*([\d.]+)\*\*", page)
     assert stated is not None
     assert round(weighted / total, 1) == float(stated.group(1))
+
+
+def test_the_cap_is_named_as_the_reason_only_when_it_brings_the_score_down(
+    catalogue: Catalogue,
+) -> None:
+    bounds = {"coverage": Bounds(fail=80), "critical": Bounds(fail=0)}
+    heavy = {"coverage": 9.0}
+
+    def scored(coverage: float, critical: float) -> Health:
+        figures = {"coverage": coverage, "critical": critical}
+        return health(judged(catalogue, figures, bounds).gates, catalogue.metrics, heavy)
+
+    clean, one, two = scored(90.0, 0.0), scored(90.0, 1.0), scored(80.0, 1.0)
+    assert (clean.score, one.score, two.score) == (86.5, 49.0, 49.0)
+    assert why_it_moved(clean, one).startswith(
+        "health 86.5 -> 49: critical = 1: any critical finding caps the score at 49"
+    )
+    assert why_it_moved(one, two) == "health 49 -> 49: coverage -13.5 points"

@@ -262,7 +262,7 @@ def why_it_moved(before: Health, after: Health, *, shown: int = 3) -> str:
         return ""
     moves = _moves(before.contributions(), after.contributions())
     reasons = [text for _size, text in moves[:shown]]
-    if after.capped and not before.capped:
+    if after.capped and before.score > CRITICAL_CAP:  # the cap explains the fall
         reasons.insert(0, after.capped)
     head = f"health {before.score:g} -> {after.score:g}"
     return f"{head}: {', '.join(reasons)}" if reasons else f"{head}: no gate moved"
