@@ -171,3 +171,14 @@ def test_the_cap_is_named_as_the_reason_only_when_it_brings_the_score_down(
         "health 86.5 -> 49: critical = 1: any critical finding caps the score at 49"
     )
     assert why_it_moved(one, two) == "health 49 -> 49: coverage -13.5 points"
+
+
+def test_a_gate_failing_inside_its_bound_scores_at_most_its_bound(catalogue: Catalogue) -> None:
+    from dataclasses import replace
+
+    from pytest_healthgate.model import Verdict
+
+    (passing,) = judged(catalogue, {"coverage": 95.0}, {"coverage": Bounds(fail=80)}).gates
+    failed = replace(passing, verdict=Verdict.FAIL)  # as a per-path floor fails it
+    assert health([passing], catalogue.metrics).score == 92.5
+    assert health([failed], catalogue.metrics).score == 70.0

@@ -10,7 +10,8 @@ Formula version 1 (``FORMULA``), documented with a worked example in
   scores 100, at its bound 70, and past it falls to 0 at twice the distance:
   ``100 - 30x`` for ``x <= 1``, ``70 (2 - x)`` up to ``x = 2``, then 0. A bound
   at the ideal itself (``critical = { fail = 0 }``) scores 100 at the ideal and
-  0 anywhere else.
+  0 anywhere else. A gate that FAILs inside its bound (a per-path floor, the
+  ratchet) scores at most 70, as if at its bound.
 * The score is the weighted mean of the scored gates. A gate that was not
   measured (skipped, an error, no value) or has no bound is *left out*, and its
   weight is reported as left out: the weighting of the others is never silently
@@ -126,8 +127,10 @@ def score_gate(gate: GateResult, spec: MetricSpec | None, weight: float) -> Gate
     if bound is None:
         return GateScore(gate.name, weight, None, "no bound to score against")
     unit = spec.unit if spec is not None else gate.unit
-    best = ideal(unit, gate.direction, bound)
-    return GateScore(gate.name, weight, gate_points(gate.value, bound, best))
+    points = gate_points(gate.value, bound, ideal(unit, gate.direction, bound))
+    if gate.verdict is Verdict.FAIL:  # failed by a floor or the ratchet: at best at its bound
+        points = min(points, AT_BOUND)
+    return GateScore(gate.name, weight, points)
 
 
 def _weight(name: str, spec: MetricSpec | None, weights: Mapping[str, float]) -> float:
