@@ -311,14 +311,53 @@ def test_branch_coverage_turned_on_is_a_new_cache(project: Path) -> None:
     assert after.files == cli_files(project)
 
 
-def test_a_damaged_cache_entry_is_recomputed(project: Path) -> None:
+def negative_count(value: list[Any]) -> None:
+    value[1]["summary"]["num_statements"] = -3
+
+
+def true_as_a_count(value: list[Any]) -> None:
+    value[1]["summary"]["missing_lines"] = True
+
+
+def text_as_a_percent(value: list[Any]) -> None:
+    value[1]["summary"]["percent_covered"] = "80"
+
+
+def no_statement_count(value: list[Any]) -> None:
+    del value[1]["summary"]["num_statements"]
+
+
+def unknown_count(value: list[Any]) -> None:
+    value[1]["summary"]["lines_of_poetry"] = 3
+
+
+def line_as_text(value: list[Any]) -> None:
+    value[1]["missing_lines"] = ["7"]
+
+
+def no_name(value: list[Any]) -> None:
+    value[0] = None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        negative_count,
+        true_as_a_count,
+        text_as_a_percent,
+        no_statement_count,
+        unknown_count,
+        line_as_text,
+        no_name,
+    ],
+)
+def test_a_damaged_cache_entry_is_recomputed(project: Path, damage: Any) -> None:
     make_project(project, SETTINGS["branch, precision 2"])
     measure_run(project, "5")
     cold = analyse(project)
     [document] = (project / ".healthgate" / "cache").glob("coverage-*.json")
     stored = json.loads(document.read_text())
-    entry = stored["entries"][str(project / "src" / "geometry.py")]
-    entry["value"][1]["summary"]["num_statements"] = -3
+    damage(stored["entries"][str(project / "src" / "geometry.py")]["value"])
     document.write_text(json.dumps(stored))
     again = analyse(project)
     assert again.cache == {"hits": 2, "misses": 1, "discarded": 1}

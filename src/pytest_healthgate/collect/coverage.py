@@ -615,10 +615,8 @@ def measure(
         "coverage",
         value=display_total(total, judged),
         precision=judged,
-        extra={"raw_total": total, "branch": branch},
+        extra=_extra(analysed, branch),
     )
-    if analysed.cache is not None:
-        measurement.extra["cache"] = {"files": analysed.cache}
     measurement.details = _most_missed(files, config.root)
     percents = per_file_percent(files, config.root, floors)
     measurement.extra["files"] = percents
@@ -633,6 +631,13 @@ def measure(
     if found is not None:
         measurement.error = found.problem(files)
     return measurement
+
+
+def _extra(analysed: coverage_files.CoverageFiles, branch: bool) -> dict[str, Any]:
+    extra: dict[str, Any] = {"raw_total": analysed.total, "branch": branch}
+    if analysed.cache is not None:
+        extra["cache"] = {"files": analysed.cache}
+    return extra
 
 
 def _fails_under(total: float, fail: float, precision: int) -> list[str]:

@@ -239,21 +239,28 @@ def _decode(value: object) -> Entry:
     if not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], str):
         raise ValueError("not a [name, figures] pair")
     name, figures = value
-    summary = figures["summary"]
+    if not isinstance(figures, dict) or set(figures) != {"summary", *LINE_LISTS}:
+        raise ValueError("unexpected fields")
+    lines = {key: _lines(figures[key]) for key in LINE_LISTS}
+    return name, {"summary": _summary(figures["summary"]), **lines}
+
+
+def _lines(lines: object) -> list[int]:
+    if not isinstance(lines, list) or not all(_count(line) for line in lines):
+        raise ValueError("not a list of line numbers")
+    return lines
+
+
+def _summary(summary: object) -> dict[str, Any]:
+    if not isinstance(summary, dict) or any(key not in summary for key in REQUIRED):
+        raise ValueError("summary incomplete")
     for key, count in summary.items():
         if key == "percent_covered":
             if not isinstance(count, int | float) or isinstance(count, bool):
                 raise ValueError(key)
         elif key not in COUNTS or not _count(count):
             raise ValueError(key)
-    if any(key not in summary for key in REQUIRED):
-        raise ValueError("summary incomplete")
-    if set(figures) != {"summary", *LINE_LISTS}:
-        raise ValueError("unexpected fields")
-    for key in LINE_LISTS:
-        if not isinstance(figures[key], list) or not all(_count(line) for line in figures[key]):
-            raise ValueError(key)
-    return name, {"summary": dict(summary), **{key: list(figures[key]) for key in LINE_LISTS}}
+    return dict(summary)
 
 
 def _count(value: object) -> bool:
