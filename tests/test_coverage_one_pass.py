@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -18,7 +19,7 @@ from typing import Any
 
 import coverage
 import pytest
-from coverage.exceptions import NoDataError
+from coverage.exceptions import CoverageWarning, NoDataError
 
 from pytest_healthgate.collect import coverage_files
 from pytest_healthgate.collect.coverage import display_total
@@ -139,10 +140,16 @@ def make_project(root: Path, settings: str) -> Path:
     return root
 
 
+def own_environment() -> dict[str, str]:
+    """No COVERAGE_* variable of a tracer measuring this test run reaches the scenario."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("COVERAGE_")}
+
+
 def coverage_cli(root: Path, *args: str) -> str:
     completed = subprocess.run(
         [sys.executable, "-m", "coverage", *args, "--rcfile=.coveragerc"],
         cwd=root,
+        env=own_environment(),
         capture_output=True,
         text=True,
         check=True,
@@ -155,6 +162,7 @@ def measure_run(root: Path, *argv: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "coverage", "run", "--rcfile=.coveragerc", "run.py", *argv],
         cwd=root,
+        env=own_environment(),
         check=True,
         capture_output=True,
     )
@@ -339,6 +347,10 @@ def no_name(value: list[Any]) -> None:
     value[0] = None
 
 
+def an_extra_field(value: list[Any]) -> None:
+    value[1]["contexts"] = {}
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -349,6 +361,7 @@ def no_name(value: list[Any]) -> None:
         unknown_count,
         line_as_text,
         no_name,
+        an_extra_field,
     ],
 )
 def test_a_damaged_cache_entry_is_recomputed(project: Path, damage: Any) -> None:
@@ -362,6 +375,70 @@ def test_a_damaged_cache_entry_is_recomputed(project: Path, damage: Any) -> None
     again = analyse(project)
     assert again.cache == {"hits": 2, "misses": 1, "discarded": 1}
     assert again.files == cold.files
+
+
+def test_files_left_out_of_the_report_stay_out_on_a_warm_run(project: Path) -> None:
+    make_project(project, SETTINGS["statements, exclusions, report omit"])
+    measure_run(project, "5")
+    analyse(project)
+    warm = analyse(project)
+    # shapes.py is asked about again (it was never cached), and left out again.
+    assert warm.cache == {"hits": 2, "misses": 1}
+    assert sorted(warm.files) == ["src/empty.py", "src/geometry.py"]
+    assert warm.files == cli_files(project)
+    assert warm.total == loaded(project).report(file=io.StringIO())
+
+
+def test_a_measured_file_that_is_not_a_py_file_is_analysed_every_time(project: Path) -> None:
+    make_project(project, SETTINGS["branch, precision 2"])
+    (project / "src" / "script").write_text("x = 1\nif x:\n    y = 2\n")
+    (project / "run.py").write_text(RUN + "import runpy\nrunpy.run_path('src/script')\n")
+    measure_run(project, "5")
+    analyse(project)
+    warm = analyse(project)
+    assert warm.cache == {"hits": 3, "misses": 0}
+    assert "src/script" in warm.files
+    assert warm.files == cli_files(project)
+    assert warm.total == loaded(project).report(file=io.StringIO())
+
+
+def test_a_file_deleted_after_the_run_is_left_out_as_coverage_report_leaves_it_out(
+    project: Path,
+) -> None:
+    make_project(project, "[report]\nignore_errors = true\n")
+    measure_run(project, "5", "area")
+    analyse(project)
+    (project / "src" / "shapes.py").unlink()
+    with pytest.warns(CoverageWarning, match="shapes.py"):
+        after = analyse(project)
+    assert sorted(after.files) == ["src/empty.py", "src/geometry.py"]
+    assert after.files == cli_files(project)
+    with pytest.warns(CoverageWarning, match="shapes.py"):
+        assert after.total == loaded(project).report(file=io.StringIO())
+
+
+def test_no_parseable_file_raises_what_coverage_report_raises(project: Path) -> None:
+    make_project(project, "[report]\nignore_errors = true\ninclude =\n    */broken.py\n")
+    (project / "src" / "broken.py").write_text("def broken(:\n")
+    measure_run(project, "5")
+    with pytest.raises(NoDataError) as theirs, pytest.warns(CoverageWarning, match="broken.py"):
+        loaded(project).report(file=io.StringIO())
+    with pytest.raises(NoDataError) as ours, pytest.warns(CoverageWarning, match="broken.py"):
+        analyse(project)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_a_symlinked_state_folder_gets_figures_but_no_cache(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    make_project(project, "")
+    (project / ".healthgate").symlink_to(elsewhere, target_is_directory=True)
+    measure_run(project, "5")
+    result = analyse(project)
+    assert result.cache is None
+    assert result.files == cli_files(project)
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_path_remapping_leaves_the_cache_out(project: Path) -> None:

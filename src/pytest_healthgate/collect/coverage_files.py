@@ -29,6 +29,7 @@ what the report reads.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -228,10 +229,7 @@ def _data_names(fresh: Files, todo: dict[str, str | None]) -> Iterator[tuple[str
 
 
 def _real(path: Path) -> str:
-    try:
-        return str(path.resolve())
-    except (OSError, RuntimeError):  # a symlink loop
-        return str(path.absolute())
+    return os.path.realpath(path)  # never raises, a symlink loop included
 
 
 def _decode(value: object) -> Entry:
