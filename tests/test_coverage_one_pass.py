@@ -255,6 +255,16 @@ def test_an_unchanged_file_with_unchanged_data_is_not_analysed_again(project: Pa
     assert warm.total == cold.total == uncached(project).total
 
 
+def test_relative_file_names_in_the_data_are_cached_too(project: Path) -> None:
+    make_project(project, "[run]\nrelative_files = true\nbranch = true\n")
+    measure_run(project, "5")
+    assert "src/geometry.py" in loaded(project).get_data().measured_files()  # as written
+    cold = analyse(project)
+    warm = analyse(project)
+    assert warm.cache == {"hits": 3, "misses": 0}
+    assert warm.files == cold.files == cli_files(project)
+
+
 def test_a_changed_file_is_analysed_again_and_the_others_come_from_the_cache(
     project: Path,
 ) -> None:
