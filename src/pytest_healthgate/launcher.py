@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from pytest_healthgate import clock
+from pytest_healthgate import clock, priority
 from pytest_healthgate.units import Unit, format_value
 
 TAIL_LIMIT = 600  # characters of a child's output kept in a one-line message
@@ -150,11 +150,13 @@ def launch(
     cwd: Path | str | None = None,
     env: Mapping[str, str] | None = None,
     killed: str = "the child process",
+    nice: int = 0,
 ) -> Child:
     """Start ``command`` without waiting; raise ChildStartError when it cannot start.
 
     ``label`` names the work in messages ("ruff check", "importing pkg");
-    ``killed`` names what a timeout kills ("the child interpreter").
+    ``killed`` names what a timeout kills ("the child interpreter"); ``nice`` is
+    added to the child's nice value (see ``priority.py``).
     """
     stdout = tempfile.TemporaryFile()  # noqa: SIM115 - closed by Child.close
     stderr = tempfile.TemporaryFile()  # noqa: SIM115
@@ -171,6 +173,9 @@ def launch(
         stdout.close()
         stderr.close()
         raise ChildStartError(label, str(exc)) from None
+    # Set from here rather than in the child (preexec_fn is unsafe beside threads):
+    # the child's first instants run unchanged, its own children inherit the value.
+    priority.lower(process.pid, nice)
     return Child(process, (stdout, stderr), label, limit, killed)
 
 

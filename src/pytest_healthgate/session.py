@@ -92,6 +92,14 @@ class GateSession:
         if not self.config.option.collectonly:
             self.collectors.start()
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Any:
+        # Under xdist the controller's loop returns when every worker is done.
+        try:
+            return (yield)
+        finally:
+            self.collectors.tests_finished()
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.collectors.role is Role.WORKER:

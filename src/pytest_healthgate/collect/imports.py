@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_healthgate import priority
 from pytest_healthgate.collect._import_probe import BEGIN, END
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.launcher import (
@@ -202,8 +203,10 @@ class ImportSampler:
         cwd: str,
         env: dict[str, str],
         recheck_above: float | None = None,
+        nice: int = 0,
     ) -> None:
         self.packages = packages
+        self.nice = nice  # for the children started from now on (see priority.py)
         self.recheck_above = recheck_above
         self.samples = samples
         self.timeout = timeout
@@ -295,6 +298,7 @@ class ImportSampler:
                     cwd=self.cwd,
                     env=self.env,
                     killed="the child interpreter",
+                    nice=self.nice,
                 )
             except ChildStartError as exc:
                 return ChildOutcome(None, "", str(exc))
@@ -355,6 +359,7 @@ class ImportCollector(Collector):
         self.sampler: ImportSampler | None = None
         self.thread: threading.Thread | None = None
         self.failure: str | None = None
+        self.nice = priority.BACKGROUND  # FOREGROUND once the tests are over
 
     def start(self) -> None:
         """Start sampling in a thread and return at once; a worker samples nothing."""
@@ -368,11 +373,18 @@ class ImportCollector(Collector):
             cwd=str(Path.cwd()),
             env=child_environment(dict(os.environ)),
             recheck_above=self.recheck_above,
+            nice=self.nice,
         )
         self.thread = threading.Thread(
             target=self._run, name="healthgate-import-sampler", daemon=True
         )
         self.thread.start()
+
+    def tests_finished(self) -> None:
+        """The next children run at the test run's priority: nothing is left to protect."""
+        self.nice = priority.FOREGROUND
+        if self.sampler is not None:
+            self.sampler.nice = self.nice
 
     def _run(self) -> None:
         assert self.sampler is not None  # set by start() before the thread begins

@@ -88,6 +88,12 @@ class Collector:
         """Begin measuring. Must not block the test session: long work belongs in a
         thread or subprocess that ``finish`` waits for."""
 
+    def tests_finished(self) -> None:
+        """The tests are over (the session's test loop returned); ``finish`` comes next.
+
+        Work still pending may from now on run at full priority (``priority.py``).
+        """
+
     def worker_payload(self) -> object:
         """Plain, picklable data a worker ships to the controller."""
         return None
@@ -183,6 +189,10 @@ class CollectorSet:
     def start(self) -> None:
         for collector in self.collectors.values():
             collector.start()
+
+    def tests_finished(self) -> None:
+        for collector in self.collectors.values():
+            collector.tests_finished()
 
     def worker_payload(self) -> dict[str, object]:
         return {name: collector.worker_payload() for name, collector in self.collectors.items()}

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_healthgate import priority
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.collect.static.figures import DebtPricing, measurements_from_analysis
 from pytest_healthgate.collect.static.request import AnalysisRequest, engine_failure
@@ -78,6 +79,7 @@ class StaticCollector(Collector):
         self.child: Child | None = None
         self.folder: Path | None = None
         self.failure: str | None = None
+        self.nice = priority.BACKGROUND  # FOREGROUND when started after the tests
 
     @property
     def request(self) -> AnalysisRequest:
@@ -113,10 +115,14 @@ class StaticCollector(Collector):
                 limit=request.time_limit,
                 cwd=self.folder,  # the request names the root; nothing is read from here
                 killed="its process",
+                nice=self.nice,
             )
         except ChildStartError as exc:
             self.failure = f"static analysis could not start: {exc.reason}"
             self.close()
+
+    def tests_finished(self) -> None:
+        self.nice = priority.FOREGROUND  # a start from now on has nothing to yield to
 
     def finish(self) -> list[Measurement]:
         if self.role is Role.WORKER:

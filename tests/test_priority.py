@@ -1,0 +1,125 @@
+"""The measuring children yield the CPU to the tests while they run, and only then."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_healthgate import priority
+from pytest_healthgate.launcher import TimeLimit, launch
+from tests.helpers import run_with_report as run
+from tests.test_imports import make_project
+
+LIMIT = TimeLimit(60, "[tool.example] timeout")
+OWN_NICE = os.getpriority(os.PRIO_PROCESS, 0)
+LOWERED = min(19, OWN_NICE + priority.BACKGROUND)
+
+
+def test_a_child_started_with_an_increment_runs_at_that_much_lower_priority() -> None:
+    child = launch(
+        [sys.executable, "-c", "import os; print(os.nice(0))"],
+        label="a child",
+        limit=LIMIT,
+        nice=priority.BACKGROUND,
+    )
+    try:
+        finished = child.wait()
+    finally:
+        child.close()
+    assert int(finished.stdout) == LOWERED != OWN_NICE
+
+
+def test_a_child_started_without_an_increment_keeps_the_parents_priority() -> None:
+    child = launch(
+        [sys.executable, "-c", "import os; print(os.nice(0))"], label="a child", limit=LIMIT
+    )
+    try:
+        finished = child.wait()
+    finally:
+        child.close()
+    assert int(finished.stdout) == OWN_NICE
+
+
+def test_a_process_that_is_gone_is_reported_not_lowered() -> None:
+    child = launch([sys.executable, "-c", "pass"], label="a child", limit=LIMIT)
+    child.wait()
+    child.close()  # reaped: the pid names no process of ours any more
+    assert priority.lower(child.pid, 5) is False
+
+
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_import_probes_yield_during_the_tests_and_run_at_full_priority_after(
+    pytester: pytest.Pytester, tmp_path: Path, xdist: list[str]
+) -> None:
+    # Each probe child writes the nice value it imports the package with. The test
+    # holds the session open until two children have imported, so those ran while
+    # tests ran; the last child (-X importtime) starts after the tests are over.
+    witness = tmp_path / "nice"
+    make_project(
+        pytester,
+        packages={
+            "probed": f"import os\nopen({str(witness)!r}, 'a').write(f'{{os.nice(0)}}\\n')\n"
+        },
+        gates='import_time = { fail = "10s" }',
+        imports="samples = 5",
+        tests=f"""
+            import pathlib, time
+
+            def imported():
+                witness = pathlib.Path({str(witness)!r})
+                return len(witness.read_text().split()) if witness.exists() else 0
+
+            def test_holds_the_session_until_two_probes_imported():
+                deadline = time.monotonic() + 60
+                while imported() < 2:
+                    assert time.monotonic() < deadline, "no import probe ran during the test"
+                    time.sleep(0.02)
+            """,
+    )
+    result, document = run(pytester, *xdist)
+    assert result.ret == 0, result.stdout.str()
+    seen = [int(value) for value in witness.read_text().split()]
+    assert len(seen) == 7  # warm-up, five samples, -X importtime
+    assert seen[:2] == [LOWERED, LOWERED]
+    assert seen[-1] == OWN_NICE
+    assert document["metrics"][0]["verdict"] == "PASS"
+
+
+def test_the_static_analysis_runs_at_a_lower_priority_than_the_tests(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    witness = tmp_path / "nice"
+    (pytester.path / "src" / "app").mkdir(parents=True)
+    (pytester.path / "src" / "app" / "__init__.py").write_text("VALUE = 1\n")
+    pytester.makepyprojecttoml(
+        """
+        [tool.healthgate]
+        default_gates = false
+        source = ["src"]
+
+        [tool.healthgate.gates]
+        debt = { fail = "100h" }
+        """
+    )
+    # The collector is a registered plugin; its child is the engine process, running
+    # or exited but not yet reaped (the session reaps it at its end), so readable.
+    pytester.makepyfile(
+        test_engine=f"""
+        import os, pathlib
+
+        def test_reads_the_engines_nice_value(request):
+            static = request.config.pluginmanager.get_plugin("healthgate-static")
+            own = os.getpriority(os.PRIO_PROCESS, 0)
+            engine = os.getpriority(os.PRIO_PROCESS, static.child.pid)
+            pathlib.Path({str(witness)!r}).write_text(f"{{own}} {{engine}}")
+        """
+    )
+    result, document = run(pytester)
+    assert result.ret == 0, result.stdout.str()
+    own, engine = (int(value) for value in witness.read_text().split())
+    assert own == OWN_NICE
+    assert engine == LOWERED
+    assert document["metrics"][0]["verdict"] == "PASS"
