@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -101,6 +102,8 @@ class Case:
     gated: list[float] = field(default_factory=list)
     # More gated sides, each with its own environment (--also): label -> times.
     also: dict[str, list[float]] = field(default_factory=dict)
+    # CPU seconds (user + system) of each run and every process it waited for.
+    cpu: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -174,9 +177,16 @@ def environment(bytecode: bool, extra: dict[str, str] | None = None) -> dict[str
     return env
 
 
-def timed(python: Path, case: Case, gated: bool, env: dict[str, str]) -> float:
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(python: Path, case: Case, gated: bool, env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one run (the CPU of every process it reaped)."""
     if gated and case.cache == "cold":
         shutil.rmtree(case.suite.folder / ".healthgate" / "cache", ignore_errors=True)
+    cpu_before = cpu_of_children()
     started = time.perf_counter()
     done = subprocess.run(
         command(python, case, gated),
@@ -191,7 +201,7 @@ def timed(python: Path, case: Case, gated: bool, env: dict[str, str]) -> float:
         raise SystemExit(
             f"{case.label}: {'gated' if gated else 'baseline'} run exited {done.returncode}"
         )
-    return elapsed
+    return elapsed, cpu_of_children() - cpu_before
 
 
 def show_gates(python: Path, suite: Suite, env: dict[str, str]) -> None:
@@ -212,15 +222,18 @@ def show_gates(python: Path, suite: Suite, env: dict[str, str]) -> None:
 
 def summary(case: Case) -> list[str]:
     a = statistics.median(case.baseline)
+    cpu_a = statistics.median(case.cpu["cov"])
     target = TARGETS[(case.mode, case.cache)]
     lines = []
     for label, times in [("gated", case.gated), *case.also.items()]:
         b = statistics.median(times)
         pairs = statistics.median(g / c for c, g in zip(case.baseline, times, strict=True))
+        cpu_b = statistics.median(case.cpu[label])
         met = "met" if b / a <= target else "MISSED"
         lines.append(
-            f"{case.label:32} cov {a:6.2f} s  {label} {b:6.2f} s  ratio {b / a:5.3f}  "
-            f"pairs {pairs:5.3f}  target <= {target:.2f}: {met}"
+            f"{case.label:28} cov {a:5.2f} s  {label} {b:5.2f} s  ratio {b / a:5.3f}  "
+            f"pairs {pairs:5.3f}  target <= {target:.2f}: {met}  "
+            f"(CPU {cpu_a:4.2f} s vs {cpu_b:4.2f} s)"
         )
     return lines
 
@@ -278,7 +291,8 @@ def main() -> None:
                 for label, extra in also.items()
             ]
             for label, side_env in sides if round_number % 2 == 0 else sides[::-1]:
-                elapsed = timed(python, case, label != "cov", side_env)
+                elapsed, cpu = timed(python, case, label != "cov", side_env)
+                case.cpu.setdefault(label, []).append(cpu)
                 if label == "cov":
                     case.baseline.append(elapsed)
                 elif label == "gated":
