@@ -107,6 +107,7 @@ class GateSession:
             return
         if self.config.option.collectonly:
             return
+        self.collectors.tests_finished()  # again: the test loop may not have run (-x in collection)
         self.result = pipeline.judge_run(
             self.settings,
             self.collectors.finish(),
