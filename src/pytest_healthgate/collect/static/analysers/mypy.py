@@ -71,7 +71,8 @@ class MypyAnalyser:
         return {"mypy": self.version}
 
     def cache_key_inputs(self, files: ScopeFiles) -> tuple[object, ...]:
-        return (self.version, config_digests(config_files([files.root], MYPY_CONFIG_NAMES)))
+        configs = config_files([files.root], MYPY_CONFIG_NAMES)
+        return (self.version, config_digests(configs, files.root))
 
     def units(self, files: ScopeFiles) -> dict[str, str]:
         if not files.digests:

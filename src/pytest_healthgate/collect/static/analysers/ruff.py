@@ -1,7 +1,9 @@
 """ruff: ``ruff check`` over the files missing from the cache, through its JSON output.
 
 The project's own configuration applies (nearest ``pyproject.toml``/``ruff.toml``
-and the user's), so those files and ruff's version make the cache key. ruff
+and the user's), so those files and ruff's version make the cache key. The
+configuration can select rules by path (``per-file-ignores``, ``exclude``), so a
+file's entry is addressed by its project-relative path and its content. ruff
 runs in batches of subprocesses while the per-file analysis keeps the cores busy.
 """
 
@@ -31,7 +33,7 @@ from pytest_healthgate.launcher import (
     launch,
     one_line,
 )
-from pytest_healthgate.store.cache import Codec
+from pytest_healthgate.store.cache import Codec, content_digest
 
 RUFF_BATCH = 2000  # files per ruff invocation, well within any command-line limit
 RUFF_CONFIG_NAMES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
@@ -75,10 +77,14 @@ class RuffAnalyser:
     def cache_key_inputs(self, files: ScopeFiles) -> tuple[object, ...]:
         directories = {path.parent for path in files.paths.values()} | {files.root}
         configs = [*config_files(directories, RUFF_CONFIG_NAMES), *user_ruff_configs()]
-        return (self.version, config_digests(configs))
+        return (self.version, config_digests(configs, files.root))
 
     def units(self, files: ScopeFiles) -> dict[str, str]:
-        return dict(files.digests)
+        """Each file's path and content: the configuration may select rules by path."""
+        return {
+            key: content_digest(f"{key}\0{digest}".encode())
+            for key, digest in files.digests.items()
+        }
 
     def start(self, files: ScopeFiles, todo: list[str]) -> RuffRun:
         keys_by_path = {str(files.paths[key]): key for key in todo}
