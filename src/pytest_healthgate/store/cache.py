@@ -10,6 +10,10 @@ a file at HEAD and the version staged are two entries that live side by side:
 the test run, ``healthgate check`` and the hooks all read and fill the same
 database, and after one run both sides of a change are hits.
 
+It also remembers what ``ruff --version`` printed for the executable as it is
+(path, size, modification time), so a run that finds everything cached starts
+no tool at all.
+
 The database is bounded (``MAX_BYTES`` of stored results): past it, the least
 recently used entries are evicted. An entry's use time is refreshed when a run
 uses it and it was last refreshed more than ``TOUCH_SECONDS`` ago, so a run that
@@ -72,6 +76,11 @@ CREATE TABLE IF NOT EXISTS entries (
     PRIMARY KEY (analyser, key, digest)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_by_use ON entries (used);
+CREATE TABLE IF NOT EXISTS tools (
+    tool TEXT PRIMARY KEY,
+    stamp TEXT NOT NULL,
+    version TEXT NOT NULL
+);
 """
 Value = TypeVar("Value")
 
@@ -210,6 +219,31 @@ class CacheStore:
             self.problem = f"cache not saved: {exc}"
         except sqlite3.Error as exc:
             self._recover(exc)
+
+    def known_version(self, tool: str, stamp: str) -> str | None:
+        """The version a tool printed when its executable had this stamp (path, size, times)."""
+        connection = self._open()
+        if connection is None:
+            return None
+        try:
+            row = connection.execute(
+                "SELECT version FROM tools WHERE tool = ? AND stamp = ?", (tool, stamp)
+            ).fetchone()
+        except sqlite3.Error:
+            return None  # asked again of the tool; the entries' lookup reports a damaged cache
+        return None if row is None else str(row[0])
+
+    def remember_version(self, tool: str, stamp: str, version: str) -> None:
+        connection = self._open()
+        if connection is None:
+            return
+        try:
+            with _transaction(connection):
+                connection.execute(
+                    "INSERT OR REPLACE INTO tools VALUES (?, ?, ?)", (tool, stamp, version)
+                )
+        except sqlite3.Error:
+            pass  # the next run asks the tool again
 
     def _recover(self, exc: sqlite3.Error) -> None:
         """A database found damaged in use: deleted and made again, empty."""

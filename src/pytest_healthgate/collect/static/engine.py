@@ -31,14 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_healthgate.collect.static.analysers.file_analyser import failure_text
-from pytest_healthgate.collect.static.analysers.mypy import PROGRAM, MypyAnalyser
 from pytest_healthgate.collect.static.analysers.per_file import PerFileAnalyser, available_cores
 from pytest_healthgate.collect.static.analysers.protocol import (
+    PROGRAM,
     Analyser,
     AnalyserRun,
     ScopeFiles,
     ToolError,
+    failure_text,
 )
 from pytest_healthgate.collect.static.analysers.ruff import RuffAnalyser
 from pytest_healthgate.collect.static.request import FAILED, STAGE, AnalysisRequest
@@ -91,8 +91,10 @@ class EngineRun:
 
     def analysers(self) -> list[Analyser[Any]]:
         """Subprocess analysers first: they run while the per-file analysis works here."""
-        analysers: list[Analyser[Any]] = [RuffAnalyser(self.request)]
+        analysers: list[Analyser[Any]] = [RuffAnalyser(self.request, self.store)]
         if self.request.mypy:
+            from pytest_healthgate.collect.static.analysers.mypy import MypyAnalyser
+
             analysers.append(MypyAnalyser(self.request))
         analysers.append(PerFileAnalyser(self.request, self.jobs))
         return analysers

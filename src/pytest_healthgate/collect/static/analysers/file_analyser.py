@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pytest_healthgate.collect.static.analysers.protocol import failure_text
 from pytest_healthgate.collect.static.results import (
     MI_RANKS,
     RANKS,
@@ -257,14 +258,6 @@ class FileAnalyser:
             }
             self._bandit = BanditSetup(config, profile, bandit_manager.BanditManager)
         return self._bandit
-
-
-def failure_text(exc: BaseException) -> str:
-    """An exception as one line for an error message; ``sys.exit`` said as such."""
-    if isinstance(exc, SystemExit):
-        return f"it called sys.exit({exc.code!r})"
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 # Analysing a file builds and drops hundreds of thousands of AST nodes; with the

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import multiprocessing
 import os
 import sys
 import threading
 import tomllib
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pytest_healthgate.collect.static.analysers import file_analyser
-from pytest_healthgate.collect.static.analysers.file_analyser import FileOutcome
 from pytest_healthgate.collect.static.analysers.protocol import Collected, Completed, ScopeFiles
 from pytest_healthgate.collect.static.analysers.tool_info import package_version
 from pytest_healthgate.collect.static.request import AnalysisRequest
@@ -31,6 +28,11 @@ from pytest_healthgate.collect.static.results import (
     file_result_to_json,
 )
 from pytest_healthgate.store.cache import Codec, file_digest
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+
+    from pytest_healthgate.collect.static.analysers.file_analyser import FileOutcome
 
 SERIAL_FILES = 12  # fewer files than this are analysed in-process: a pool costs more
 SERIAL_BYTES = 200_000
@@ -105,6 +107,12 @@ class PerFileAnalyser:
         return Completed(collected)
 
     def _run(self, tasks: list[tuple[str, str]]) -> list[tuple[str, FileOutcome]]:
+        # Imported only when a file misses: a run that finds every file cached
+        # (a hook, a warm check) loads neither the tools' wrapper nor a process pool.
+        from concurrent.futures import ProcessPoolExecutor
+
+        from pytest_healthgate.collect.static.analysers import file_analyser
+
         sizes = {key: _size(path) for key, path in tasks}
         if self.jobs == 1 or len(tasks) < SERIAL_FILES or sum(sizes.values()) < SERIAL_BYTES:
             analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config)
@@ -132,6 +140,8 @@ def _size(path: str) -> int:
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
     # fork is cheapest, but only safe on Linux from a process without threads.
     if sys.platform == "linux" and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -139,6 +149,8 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def _preload() -> None:
+    from pytest_healthgate.collect.static.analysers import file_analyser
+
     for module in PRELOADED_MODULES:
         # Each worker reports a missing or broken tool (one that raises or calls
         # sys.exit at import); the tools' own deprecation warnings (bandit's

@@ -33,7 +33,7 @@ from pytest_healthgate.launcher import (
     launch,
     one_line,
 )
-from pytest_healthgate.store.cache import Codec, content_digest
+from pytest_healthgate.store.cache import CacheStore, Codec, content_digest
 
 RUFF_BATCH = 2000  # files per ruff invocation, well within any command-line limit
 RUFF_CONFIG_NAMES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
@@ -64,15 +64,36 @@ class RuffAnalyser:
     name = "ruff"
     codec: Codec[Findings] = Codec(lint_from_json, records_to_json)
 
-    def __init__(self, request: AnalysisRequest) -> None:
+    def __init__(self, request: AnalysisRequest, store: CacheStore | None = None) -> None:
         self.limit = request.time_limit
+        self.store = store
         self.binary = ""
         self.version: str | None = None
 
     def versions(self) -> dict[str, str | None]:
         self.binary = ruff_binary()
-        self.version = version_of([self.binary, "--version"], self.limit)
+        self.version = self._known_version()
+        if self.version is None:
+            self.version = version_of([self.binary, "--version"], self.limit)
+            if self.store is not None and self._stamp() is not None:
+                self.store.remember_version("ruff", str(self._stamp()), self.version)
         return {"ruff": self.version}
+
+    def _stamp(self) -> str | None:
+        """What changes when another ruff is installed: the executable's path, size and times."""
+        try:
+            found = Path(self.binary).stat()
+        except OSError:
+            return None
+        path = os.path.realpath(self.binary)
+        return f"{path}:{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
+
+    def _known_version(self) -> str | None:
+        """The version cached for this very executable: no process started to ask it."""
+        stamp = self._stamp()
+        if self.store is None or stamp is None:
+            return None
+        return self.store.known_version("ruff", stamp)
 
     def cache_key_inputs(self, files: ScopeFiles) -> tuple[object, ...]:
         directories = {path.parent for path in files.paths.values()} | {files.root}
