@@ -53,7 +53,7 @@ from typing import Generic, NotRequired, TypedDict, TypeVar
 
 from pytest_healthgate.store.files import CACHE_DIR, STATE_DIR, cache_dir
 
-FORMAT = 2  # the database's user_version; another one is rebuilt
+FORMAT = 3  # the database's user_version; another one is rebuilt
 KEY_LENGTH = 20  # hex digits of a cache key
 DATABASE = "analysis.sqlite3"
 SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite keeps beside the database
