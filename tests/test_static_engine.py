@@ -218,6 +218,34 @@ def test_the_process_pool_gives_the_same_results_as_one_process(
     assert list(pooled.files) == sorted(pooled.files)
 
 
+def test_a_few_files_split_by_tool_across_two_processes_give_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "pkg/risky.py": "import subprocess\n\ndef run(cmd):\n"
+        "    return subprocess.call(cmd, shell=True)  # nosec B602\n"
+        "\ndef other(cmd):\n    return subprocess.call(cmd, shell=True)\n",
+        "pkg/broken.py": "def broken(:\n",
+        "pkg/big.py": "".join(f"def f{i}(a):\n    return a or {i}  # TODO\n" for i in range(900)),
+    }
+    root = project(tmp_path, {**SIMPLE, **files})
+    serial = run(root, use_cache=False, jobs=1)
+    splits = []
+    original = per_file.PerFileAnalyser._split_by_tool
+
+    def spied(self: per_file.PerFileAnalyser, tasks: list[tuple[str, str]]) -> Any:
+        splits.append(len(tasks))
+        return original(self, tasks)
+
+    monkeypatch.setattr(per_file.PerFileAnalyser, "_split_by_tool", spied)
+    split = run(root, use_cache=False, jobs=2)
+    assert splits == [6]  # 6 files of more than SPLIT_BYTES: bandit went to a worker
+    assert split.files == serial.files
+    assert split.errors == serial.errors
+    assert [issue.test_id for issue in split.files["pkg/risky.py"].security] == ["B404", "B602"]
+    assert split.files["pkg/broken.py"].error is not None
+
+
 def test_a_missing_source_entry_is_an_error_not_a_silent_pass(tmp_path: Path) -> None:
     root = project(tmp_path, SIMPLE)
     result = analyse(AnalysisRequest(root=str(root), entries=("pkg", "gone"), use_cache=False))

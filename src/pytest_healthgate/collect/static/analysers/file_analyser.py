@@ -83,6 +83,9 @@ class FileOutcome(NamedTuple):
     tool_errors: dict[str, str]
 
 
+Security = tuple[tuple[SecurityIssue, ...], dict[str, str]]  # issues, tool -> error
+
+
 class RadonFigures(NamedTuple):
     lines: int
     functions: tuple[FunctionComplexity, ...]
@@ -167,7 +170,8 @@ class FileAnalyser:
         self._bandit: BanditSetup | None = None
         self._bandit_problem: str | None = None
 
-    def analyse(self, key: str, path: Path) -> FileOutcome:
+    def analyse(self, key: str, path: Path, *, security: bool = True) -> FileOutcome:
+        """The file's result; ``security=False`` leaves bandit's part to ``security_of``."""
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -183,13 +187,26 @@ class FileAnalyser:
             warnings.simplefilter("ignore")
             radon = self._radon(parsed.text, parsed.tree, errors, key)
             markers = find_markers(parsed.text, self.pattern, self.markers)
-            security = self._security(path, "nosec" in parsed.text, errors, key)
-        result = FileResult(markers=markers, security=security)
+            issues = self._security(path, "nosec" in parsed.text, errors, key) if security else ()
+        result = FileResult(markers=markers, security=issues)
         if radon is not None:
             result = result._replace(
                 lines=radon.lines, functions=radon.functions, mi=radon.mi, mi_rank=radon.mi_rank
             )
         return FileOutcome(result, errors)
+
+    def security_of(self, key: str, path: Path) -> Security:
+        """bandit's part of ``analyse``: its issues and errors (none for a file it skips)."""
+        try:
+            parsed = read_python(path.read_bytes(), key)
+        except OSError:
+            return (), {}  # analyse says why the file cannot be read
+        if isinstance(parsed, SourceProblem):
+            return (), {}  # as analyse: bandit does not run on a file that does not parse
+        errors: dict[str, str] = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self._security(path, "nosec" in parsed.text, errors, key), errors
 
     @staticmethod
     def _radon(
@@ -288,3 +305,9 @@ def analyse_in_worker(task: tuple[str, str]) -> tuple[str, FileOutcome]:
     key, path = task
     assert _ANALYSER is not None, "init_worker was not run"
     return key, _ANALYSER.analyse(key, Path(path))
+
+
+def security_in_worker(tasks: list[tuple[str, str]]) -> list[tuple[str, Security]]:
+    """bandit on every file of ``tasks``, in a pool worker (see ``per_file``)."""
+    assert _ANALYSER is not None, "init_worker was not run"
+    return [(key, _ANALYSER.security_of(key, Path(path))) for key, path in tasks]

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 SERIAL_FILES = 12  # fewer files than this are analysed in-process: a pool costs more
 SERIAL_BYTES = 200_000
+# From this much source, a handful of files is split by tool across two cores:
+# bandit in one forked worker while radon and the markers run here.
+SPLIT_BYTES = 20_000
 CHUNK = 4
 # Imported once before forking, so pool workers do not each import them.
 PRELOADED_MODULES = ("radon.visitors", "radon.raw", "radon.metrics", "bandit.core.manager")
@@ -115,6 +118,8 @@ class PerFileAnalyser:
 
         sizes = {key: _size(path) for key, path in tasks}
         if self.jobs == 1 or len(tasks) < SERIAL_FILES or sum(sizes.values()) < SERIAL_BYTES:
+            if self.jobs > 1 and sum(sizes.values()) >= SPLIT_BYTES and _can_fork():
+                return self._split_by_tool(tasks)
             analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config)
             with file_analyser.fewer_collections():
                 return [(key, analyser.analyse(key, Path(path))) for key, path in tasks]
@@ -131,6 +136,45 @@ class PerFileAnalyser:
         ) as pool:
             return list(pool.map(file_analyser.analyse_in_worker, tasks, chunksize=CHUNK))
 
+    def _split_by_tool(self, tasks: list[tuple[str, str]]) -> list[tuple[str, FileOutcome]]:
+        """A few files on two cores: bandit in a forked worker, radon and markers here.
+
+        The one file changed in a large project, or a hook's handful: bandit takes
+        about as long as the rest, so this halves the wall time. The results are
+        those of ``FileAnalyser.analyse``, merged.
+        """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from pytest_healthgate.collect.static.analysers import file_analyser
+
+        with ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=file_analyser.init_worker,
+            initargs=(self.markers, self.bandit_config),
+        ) as pool:
+            bandit = pool.submit(file_analyser.security_in_worker, tasks)
+            analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config)
+            with file_analyser.fewer_collections():
+                outcomes = [
+                    (key, analyser.analyse(key, Path(path), security=False)) for key, path in tasks
+                ]
+            security = dict(bandit.result())
+        merged = []
+        for key, (result, errors) in outcomes:
+            issues, bandit_errors = security.get(key, ((), {}))
+            outcome = file_analyser.FileOutcome(
+                result._replace(security=issues), {**errors, **bandit_errors}
+            )
+            merged.append((key, outcome))
+        return merged
+
+
+def _can_fork() -> bool:
+    """fork is cheap enough for a worker of a few files; spawn would import everything again."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
 
 def _size(path: str) -> int:
     try:
@@ -143,7 +187,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     import multiprocessing
 
     # fork is cheapest, but only safe on Linux from a process without threads.
-    if sys.platform == "linux" and threading.active_count() == 1:
+    if _can_fork():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
