@@ -217,3 +217,56 @@ def test_ruff_is_not_started_for_its_version_when_the_cache_knows_the_executable
     store.remember_version("ruff", "/elsewhere/ruff:1:2:3:4", "ruff 9")  # replaced
     assert RuffAnalyser(request, store).versions() == {"ruff": real}
     store.close()
+
+
+def test_a_cache_locked_by_another_run_past_the_wait_is_not_saved_but_the_run_is_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    import pytest_healthgate.store.cache as cache_module
+
+    root = project(tmp_path, SIMPLE)
+    cold = run(root)
+    (root / "pkg/a.py").write_text("def f(x):\n    return x or 2\n")
+    monkeypatch.setattr(cache_module, "BUSY_SECONDS", 0.05)
+    other = sqlite3.connect(cache_helpers.database(root), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another run, in the middle of its write
+    try:
+        locked = run(root)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert locked.cache["ruff"]["problem"].startswith("cache not saved: database is locked")
+    assert locked.cache["files"]["hits"] == 2
+    assert locked.files["pkg/b.py"] == cold.files["pkg/b.py"]
+    assert run(root).cache["files"] == {"hits": 2, "misses": 1}  # saved by the next run
+    assert run(root).cache["files"] == {"hits": 3, "misses": 0}
+
+
+def test_a_database_found_damaged_while_reading_is_rebuilt(tmp_path: Path) -> None:
+    root = project(tmp_path, SIMPLE)
+    cold = run(root)
+    database = cache_helpers.database(root)
+    data = bytearray(database.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    assert len(data) > page  # the header's page is kept: the database opens
+    data[page:] = b"\xff" * (len(data) - page)
+    database.write_bytes(bytes(data))
+    again = run(root)
+    problems = [stats.get("problem", "") for stats in again.cache.values()]
+    assert any("analysis.sqlite3 was unreadable and is rebuilt" in p for p in problems), problems
+    assert again.files == cold.files
+    assert again.lint == cold.lint
+    assert run(root).cache["files"] == {"hits": 3, "misses": 0}
+
+
+def test_ruff_is_asked_for_its_version_when_its_executable_cannot_be_looked_at(
+    tmp_path: Path,
+) -> None:
+    store = CacheStore(tmp_path)
+    analyser = RuffAnalyser(AnalysisRequest(root=str(tmp_path), entries=("pkg",)), store)
+    analyser.binary = str(tmp_path / "gone" / "ruff")
+    assert analyser._stamp() is None
+    assert analyser._known_version() is None
+    store.close()

@@ -61,7 +61,6 @@ MAX_BYTES = 64 * 1024 * 1024  # stored results kept; about 60 versions of Django
 KEEP_FRACTION = 0.9  # eviction goes below the bound, so the next runs do not evict again
 TOUCH_SECONDS = 60  # an entry's use time is refreshed at most this often
 BUSY_SECONDS = 10.0  # how long a writer waits for another run's transaction
-LOOKUP_BATCH = 500  # digests per query, under any SQLite's limit of bound parameters
 # The documents of the cache's JSON layout (format 1): ``{analyser}-{20 hex digits}.json``.
 LEGACY_DOCUMENT = re.compile(r"(files|ruff|mypy)-[0-9a-f]{20}\.json")
 SCHEMA = """
@@ -176,19 +175,19 @@ class CacheStore:
         connection = self._open()
         if connection is None:
             return []
-        wanted = sorted(set(digests))
-        rows: list[tuple[str, str, int]] = []
         try:
-            for first in range(0, len(wanted), LOOKUP_BATCH):
-                batch = wanted[first : first + LOOKUP_BATCH]
-                marks = ",".join("?" * len(batch))
-                rows.extend(
-                    connection.execute(
-                        "SELECT digest, value, used FROM entries WHERE analyser = ? AND key = ?"
-                        f" AND digest IN ({marks})",
-                        (analyser, key, *batch),
-                    )
-                )
+            # The digests go to a table of this connection (in memory), not into the text
+            # of the query: one statement however many there are, and nothing to escape.
+            connection.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (digest TEXT PRIMARY KEY)")
+            connection.execute("DELETE FROM wanted")
+            connection.executemany(
+                "INSERT OR IGNORE INTO wanted VALUES (?)", [(digest,) for digest in digests]
+            )
+            rows = connection.execute(
+                "SELECT entries.digest, value, used FROM entries JOIN wanted"
+                " ON entries.digest = wanted.digest WHERE analyser = ? AND key = ?",
+                (analyser, key),
+            ).fetchall()
         except sqlite3.OperationalError as exc:  # locked past BUSY_SECONDS, a full disk
             self.problem = f"cache not read: {exc}"
             return []
@@ -304,6 +303,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         # A commit waits for the disk only at checkpoints: a crash of the machine may
         # lose the last runs' entries, never make the database inconsistent.
         connection.execute("PRAGMA synchronous = NORMAL")
+        # The lookup's table of digests stays in memory: no temporary file outside .healthgate.
+        connection.execute("PRAGMA temp_store = MEMORY")
         connection.execute("SELECT count(*) FROM entries WHERE 0").fetchone()
     except sqlite3.Error:
         connection.close()

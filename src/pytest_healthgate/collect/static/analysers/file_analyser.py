@@ -195,18 +195,12 @@ class FileAnalyser:
             )
         return FileOutcome(result, errors)
 
-    def security_of(self, key: str, path: Path) -> Security:
-        """bandit's part of ``analyse``: its issues and errors (none for a file it skips)."""
-        try:
-            parsed = read_python(path.read_bytes(), key)
-        except OSError:
-            return (), {}  # analyse says why the file cannot be read
-        if isinstance(parsed, SourceProblem):
-            return (), {}  # as analyse: bandit does not run on a file that does not parse
+    def security_of(self, key: str, path: Path, may_have_nosec: bool) -> Security:
+        """bandit's part of ``analyse``, for a file that parses: its issues and errors."""
         errors: dict[str, str] = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return self._security(path, "nosec" in parsed.text, errors, key), errors
+            return self._security(path, may_have_nosec, errors, key), errors
 
     @staticmethod
     def _radon(
@@ -307,7 +301,8 @@ def analyse_in_worker(task: tuple[str, str]) -> tuple[str, FileOutcome]:
     return key, _ANALYSER.analyse(key, Path(path))
 
 
-def security_in_worker(tasks: list[tuple[str, str]]) -> list[tuple[str, Security]]:
-    """bandit on every file of ``tasks``, in a pool worker (see ``per_file``)."""
-    assert _ANALYSER is not None, "init_worker was not run"
-    return [(key, _ANALYSER.security_of(key, Path(path))) for key, path in tasks]
+def security_in_worker(tasks: list[tuple[str, str, bool]]) -> list[tuple[str, Security]]:
+    """bandit on each (key, path, may have ``# nosec``) of ``tasks``, in a pool worker."""
+    if _ANALYSER is None:
+        raise RuntimeError("init_worker was not run")
+    return [(key, _ANALYSER.security_of(key, Path(path), nosec)) for key, path, nosec in tasks]

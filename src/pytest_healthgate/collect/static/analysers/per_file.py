@@ -17,6 +17,7 @@ import threading
 import tomllib
 import warnings
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from pytest_healthgate.collect.static.analysers.protocol import Collected, Completed, ScopeFiles
@@ -24,6 +25,7 @@ from pytest_healthgate.collect.static.analysers.tool_info import package_version
 from pytest_healthgate.collect.static.request import AnalysisRequest
 from pytest_healthgate.collect.static.results import (
     FileResult,
+    SourceProblem,
     file_result_from_json,
     file_result_to_json,
 )
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
     from pytest_healthgate.collect.static.analysers.file_analyser import FileOutcome
 
+FILE_ANALYSER = "pytest_healthgate.collect.static.analysers.file_analyser"
 SERIAL_FILES = 12  # fewer files than this are analysed in-process: a pool costs more
 SERIAL_BYTES = 200_000
 # From this much source, a handful of files is split by tool across two cores:
@@ -112,10 +115,8 @@ class PerFileAnalyser:
     def _run(self, tasks: list[tuple[str, str]]) -> list[tuple[str, FileOutcome]]:
         # Imported only when a file misses: a run that finds every file cached
         # (a hook, a warm check) loads neither the tools' wrapper nor a process pool.
-        from concurrent.futures import ProcessPoolExecutor
-
-        from pytest_healthgate.collect.static.analysers import file_analyser
-
+        file_analyser = _module(FILE_ANALYSER)
+        pool_executor = _module("concurrent.futures.process").ProcessPoolExecutor
         sizes = {key: _size(path) for key, path in tasks}
         if self.jobs == 1 or len(tasks) < SERIAL_FILES or sum(sizes.values()) < SERIAL_BYTES:
             if self.jobs > 1 and sum(sizes.values()) >= SPLIT_BYTES and _can_fork():
@@ -128,7 +129,7 @@ class PerFileAnalyser:
         context = _pool_context()
         if context.get_start_method() == "fork":
             _preload()
-        with ProcessPoolExecutor(
+        with pool_executor(
             max_workers=min(self.jobs, len(tasks)),
             mp_context=context,
             initializer=file_analyser.init_worker,
@@ -143,18 +144,14 @@ class PerFileAnalyser:
         about as long as the rest, so this halves the wall time. The results are
         those of ``FileAnalyser.analyse``, merged.
         """
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        from pytest_healthgate.collect.static.analysers import file_analyser
-
-        with ProcessPoolExecutor(
+        file_analyser = _module(FILE_ANALYSER)
+        with _module("concurrent.futures.process").ProcessPoolExecutor(
             max_workers=1,
-            mp_context=multiprocessing.get_context("fork"),
+            mp_context=_module("multiprocessing").get_context("fork"),
             initializer=file_analyser.init_worker,
             initargs=(self.markers, self.bandit_config),
         ) as pool:
-            bandit = pool.submit(file_analyser.security_in_worker, tasks)
+            bandit = pool.submit(file_analyser.security_in_worker, _parsing(tasks))
             analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config)
             with file_analyser.fewer_collections():
                 outcomes = [
@@ -169,6 +166,35 @@ class PerFileAnalyser:
             )
             merged.append((key, outcome))
         return merged
+
+
+def _module(name: str) -> ModuleType:
+    """The module as ``sys.modules`` holds it now.
+
+    What the pool pickles (its call items, the worker functions) is looked up there
+    by name; an attribute of the package may still be an earlier import of it (a
+    test runner that restores ``sys.modules`` leaves such copies behind).
+    """
+    return importlib.import_module(name)
+
+
+def _parsing(tasks: list[tuple[str, str]]) -> list[tuple[str, str, bool]]:
+    """The files bandit runs on, as ``FileAnalyser.analyse`` does: those that parse.
+
+    Each with whether it may hold a ``# nosec`` comment. Parsed here, not in the
+    forked worker, which starts at this process's depth of calls.
+    """
+    from pytest_healthgate.collect.static.source import read_python
+
+    parsing = []
+    for key, path in tasks:
+        try:
+            parsed = read_python(Path(path).read_bytes(), key)
+        except OSError:
+            continue  # analyse says why it cannot be read
+        if not isinstance(parsed, SourceProblem):
+            parsing.append((key, path, "nosec" in parsed.text))
+    return parsing
 
 
 def _can_fork() -> bool:
@@ -193,8 +219,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def _preload() -> None:
-    from pytest_healthgate.collect.static.analysers import file_analyser
-
+    file_analyser = _module(FILE_ANALYSER)
     for module in PRELOADED_MODULES:
         # Each worker reports a missing or broken tool (one that raises or calls
         # sys.exit at import); the tools' own deprecation warnings (bandit's
