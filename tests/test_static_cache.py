@@ -270,3 +270,65 @@ def test_ruff_is_asked_for_its_version_when_its_executable_cannot_be_looked_at(
     assert analyser._stamp() is None
     assert analyser._known_version() is None
     store.close()
+
+
+def test_a_cache_that_cannot_be_opened_is_not_used_and_the_run_is_whole(tmp_path: Path) -> None:
+    root = project(tmp_path, SIMPLE)
+    cold = run(root, use_cache=False)
+    cache_helpers.database(root).parent.mkdir(parents=True)
+    cache_helpers.database(root).mkdir()  # not a file: it cannot be opened nor removed
+    result = run(root)
+    assert result.cache["ruff"]["problem"].startswith("cache not used: ")
+    assert result.cache["files"] == {"hits": 0, "misses": 3}
+    assert (result.files, result.lint) == (cold.files, cold.lint)
+
+
+def test_a_database_of_another_layout_is_rebuilt(tmp_path: Path) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    root = project(tmp_path, SIMPLE)
+    run(root)
+    with closing(sqlite3.connect(cache_helpers.database(root))) as connection:
+        connection.execute("PRAGMA user_version = 99")
+    again = run(root)
+    assert "unknown layout 99" in again.cache["ruff"]["problem"]
+    assert again.cache["files"] == {"hits": 0, "misses": 3}
+    assert run(root).cache["files"] == {"hits": 3, "misses": 0}
+
+
+def test_bandits_part_of_the_analysis_alone_agrees_with_the_whole_analysis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_healthgate.collect.static.analysers import file_analyser, per_file
+
+    root = project(tmp_path, {**SIMPLE, "pkg/broken.py": "def broken(:\n"})
+    tasks = [(key, str(root / key)) for key in ("pkg/a.py", "pkg/b.py", "pkg/broken.py")]
+    tasks.append(("pkg/gone.py", str(root / "pkg/gone.py")))
+    parsing = per_file._parsing(tasks)
+    assert parsing == [
+        ("pkg/a.py", str(root / "pkg/a.py"), False),
+        ("pkg/b.py", *tasks[1][1:], False),
+    ]
+    monkeypatch.setattr(file_analyser, "_ANALYSER", None)
+    with pytest.raises(RuntimeError, match="init_worker was not run"):
+        file_analyser.security_in_worker(parsing)
+    file_analyser.init_worker((), None)
+    alone = dict(file_analyser.security_in_worker(parsing))
+    whole = file_analyser.FileAnalyser((), None)
+    for key, path, _nosec in parsing:
+        assert alone[key] == (whole.analyse(key, Path(path)).result.security, {})
+    assert [issue.test_id for issue in alone["pkg/b.py"][0]] == ["B404", "B602"]
+
+
+def test_pytests_version_in_the_report_comes_from_its_metadata_outside_pytest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.metadata
+
+    from pytest_healthgate.pipeline import pytest_version
+
+    assert pytest_version() == pytest.__version__  # in a pytest run: the module's
+    monkeypatch.delitem(sys.modules, "pytest")  # as in `healthgate check`
+    assert pytest_version() == importlib.metadata.version("pytest")
+    assert "pytest" not in sys.modules

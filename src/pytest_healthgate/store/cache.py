@@ -374,7 +374,7 @@ class AnalysisCache(Generic[Value]):
                     self.entries[unit] = _Entry(digest, value)
                 if used < stale:
                     self._touched.append(digest)
-            self._take_problem()
+            self._take_problem(self.store)
         todo = [unit for unit in units if unit not in self.entries]
         self.misses += len(todo)
         self.hits += len(units) - len(todo)
@@ -402,13 +402,11 @@ class AnalysisCache(Generic[Value]):
         if self.store is None:
             return
         self.store.write(self.name, self.key, self._new, self._touched)
-        self._take_problem()
+        self._take_problem(self.store)
         self._new, self._touched = [], []
 
-    def _take_problem(self) -> None:
-        if self.store is None:
-            return
-        problem, rebuilt = self.store.take_problem()
+    def _take_problem(self, store: CacheStore) -> None:
+        problem, rebuilt = store.take_problem()
         if problem is not None:
             self.problem = problem
             self.discarded += rebuilt  # the whole database counts once
