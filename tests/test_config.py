@@ -349,7 +349,9 @@ def test_an_unknown_report_format_is_a_usage_error(pytester: pytest.Pytester) ->
     pytester.makepyfile(test_x="def test_x():\n    pass\n")
     result = pytester.runpytest_subprocess("--healthgate", "--healthgate-report=xml:out.xml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--healthgate-report=xml:out.xml: expected FORMAT:PATH*json*"])
+    result.stderr.fnmatch_lines(
+        ["*--healthgate-report=xml:out.xml: expected FORMAT[[]:PATH[]]*json*"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -382,13 +384,13 @@ def test_a_fail_under_in_coveragerc_counts_and_a_turned_off_gate_ignores_it(
 
 
 def test_a_legacy_pytest_table_does_not_crash_the_import_time_hook(tmp_path: Path) -> None:
-    from pytest_healthgate.precommit.healthgate_import_time import _pytest_pythonpath
+    from pytest_healthgate.environment import pytest_pythonpath
 
     for toml in ('[tool]\npytest = "legacy"\n', "[tool.pytest]\nini_options = 5\n"):
         root = project(tmp_path, toml)
-        assert _pytest_pythonpath(load(root, root / "pyproject.toml")) == []
+        assert pytest_pythonpath(load(root, root / "pyproject.toml")) == []
     root = project(tmp_path, '[tool.pytest.ini_options]\npythonpath = "src lib"\n')
-    assert _pytest_pythonpath(load(root, root / "pyproject.toml")) == [
+    assert pytest_pythonpath(load(root, root / "pyproject.toml")) == [
         str(root / "src"),
         str(root / "lib"),
     ]

@@ -140,3 +140,51 @@ def test_run_passes_help_on_to_pytest_after_the_separator(tmp_path: Path) -> Non
     )
     assert "--healthgate-fail=GATE=BOUND" in completed.stdout
     assert "usage: healthgate run" not in completed.stdout
+
+
+MISSING_PROJECT = """
+[tool.healthgate]
+source = ["src/elsewhere_only"]
+
+[tool.healthgate.gates]
+coverage = { fail = 50 }
+"""
+
+
+def test_run_in_another_environment_says_so_in_one_line(tmp_path: Path) -> None:
+    # The project is not installed in this interpreter (as with a pipx-installed
+    # healthgate): pytest cannot collect the tests, and the last line says why.
+    (tmp_path / "src" / "elsewhere_only").mkdir(parents=True)
+    (tmp_path / "src" / "elsewhere_only" / "__init__.py").write_text("VALUE = 1\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_it.py").write_text(
+        "from elsewhere_only import VALUE\n\n\ndef test_it():\n    assert VALUE == 1\n"
+    )
+    (tmp_path / "pyproject.toml").write_text(MISSING_PROJECT)
+    completed = subprocess.run(
+        [*command(), "run", "-p", "no:cacheprovider"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    assert completed.stderr.splitlines()[-1] == (
+        f"healthgate: cannot run: elsewhere_only cannot be imported by {sys.executable}; "
+        "run it with the project's environment active (the project and pytest-healthgate "
+        "installed), or skip it (SKIP=healthgate)"
+    )
+    # A conftest.py that puts the code on the path is the project's environment too.
+    (tmp_path / "conftest.py").write_text(
+        "import sys\nfrom pathlib import Path\n\n"
+        "sys.path.insert(0, str(Path(__file__).parent / 'src'))\n"
+    )
+    ran = subprocess.run(
+        [*command(), "run", "-p", "no:cacheprovider"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "cannot run" not in ran.stderr

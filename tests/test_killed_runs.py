@@ -75,6 +75,7 @@ PROJECT = {
         """,
 }
 STATE = ".healthgate"
+HISTORY = "history.sqlite"
 DATA_FILE = ".coverage"
 
 
@@ -132,12 +133,17 @@ def killed_run(root: Path, env: dict[str, str], report: Path, delay: float) -> f
 def check_whole(before: dict[str, bytes], after: dict[str, bytes], folder: Path) -> None:
     """Each state file is its old version or a complete new one; none went missing."""
     for name in before:
-        assert name in after or name.endswith(".tmp"), f"{name} disappeared"
+        # SQLite removes a database's -wal and -shm files when its last user closes it.
+        transient = name.endswith((".tmp", "-wal", "-shm"))
+        assert name in after or transient, f"{name} disappeared"
     for name, data in after.items():
         if name.endswith(".tmp") or data == before.get(name):
             continue  # a killed writer's temporary file (swept later), or the old version
         if name.startswith(f"{STATE}/cache/"):
             check_database(name, after, folder)
+            continue
+        if name.startswith(f"{STATE}/{HISTORY}"):
+            check_history(after, folder)  # a database, with its write-ahead log
             continue
         if name == DATA_FILE:
             copy = folder / "data"
@@ -169,6 +175,24 @@ def check_database(name: str, state: dict[str, bytes], folder: Path) -> None:
     with contextlib.closing(sqlite3.connect(copy)) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",), name
         assert connection.execute("SELECT count(*) FROM entries").fetchone()[0] > 0, name
+
+
+def check_history(state: dict[str, bytes], folder: Path) -> None:
+    """The run history, read as SQLite reads it (the database with its log), is whole."""
+    copy = folder / "history"
+    copy.mkdir(exist_ok=True)
+    for suffix in ("", "-wal"):
+        data = state.get(f"{STATE}/{HISTORY}{suffix}")
+        (copy / f"{HISTORY}{suffix}").unlink(missing_ok=True)
+        if data is not None:
+            (copy / f"{HISTORY}{suffix}").write_bytes(data)
+    db = sqlite3.connect(copy / HISTORY)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        runs = db.execute("SELECT count(*) FROM runs").fetchone()[0]
+        assert runs >= 1
+    finally:
+        db.close()
 
 
 def run_id(state: dict[str, bytes], name: str) -> str:

@@ -352,22 +352,23 @@ def test_the_documented_config_on_a_project_with_debt_from_first_commit_to_push(
     tmp_path: Path, env: dict[str, str], hook_repo: tuple[Path, str]
 ) -> None:
     # examples/legacy: a complexity-F function, a high bandit finding, 40 % coverage,
-    # adopted with `healthgate init` (its bounds written, its debt in the baseline).
-    # Its history predates the hooks.
+    # adopted with `healthgate init` (its bounds written, its debt in the baseline),
+    # committed for the first time into a fresh repository with the hooks installed.
     project = tmp_path / "legacy"
     shutil.copytree(ROOT / "examples" / "legacy", project)
     git(project, "init", "-q")
     adopt = [sys.executable, "-m", "pytest_healthgate.cli", "init"]
     subprocess.run(adopt, cwd=project, env=env, check=True, capture_output=True)
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "the project as it was")
     (project / ".pre-commit-config.yaml").write_text(documented_config(*hook_repo))
     for install in (["install"], ["install", "--hook-type", "pre-push"]):
         installed = pre_commit(project, env, *install)
         assert installed.returncode == 0, installed.stdout + installed.stderr
     git(project, "add", "-A")
-    first = commit(project, env, "Add the pre-commit hooks")
+    first = commit(project, env, "The project, adopted, with the pre-commit hooks")
     assert first.returncode == 0, first.stdout + first.stderr
+    ran = first.stdout + first.stderr
+    for hook in ("debt added", "complexity added", "new debt markers", "new security findings"):
+        assert re.search(rf"healthgate {hook}.*\.Passed", ran), ran  # ran, and passed
 
     shapes = project / "src" / "legacy" / "shapes.py"
     before = shapes.read_text()
@@ -410,3 +411,28 @@ def test_the_documented_config_on_a_project_with_debt_from_first_commit_to_push(
     ]
     record = json.loads((project / ".healthgate" / "last-run.json").read_text())
     assert record["run"]["partial"] == []  # the full gate ran the whole suite
+
+
+def test_pre_commit_run_with_a_range_judges_the_whole_branch(
+    project: Path, env: dict[str, str]
+) -> None:
+    # As a CI job runs it: the branch checked out, judged from where it left main.
+    git(project, "branch", "-M", "main")
+    git(project, "checkout", "-qb", "feature")
+    stage(project, OLD.lstrip() + "\n\ndef later():\n    # TODO: finish\n    return 1\n")
+    git(project, "commit", "-qm", "adds a marker")
+    marked = (project / "src" / "app" / "__init__.py").read_text()
+    (project / "src" / "app" / "clean.py").write_text("VALUE = 1\n")
+    stage(project, marked.replace("return 0", "return -1"))  # the file with the TODO
+    git(project, "commit", "-qm", "a clean commit on top")
+    ranged = ("--from-ref", "main", "--to-ref", "HEAD")
+    branch = pre_commit(project, env, "run", "healthgate-markers", *ranged)
+    assert branch.returncode == 1, branch.stdout + branch.stderr
+    assert "src/app/__init__.py:25: markers TODO: # TODO: finish (+10 min of debt)" in (
+        branch.stdout
+    )
+    # The last commit alone adds nothing, though it touches the file with the TODO.
+    last = pre_commit(
+        project, env, "run", "healthgate-markers", "--from-ref", "HEAD~1", "--to-ref", "HEAD"
+    )
+    assert last.returncode == 0, last.stdout + last.stderr

@@ -509,3 +509,103 @@ def test_past_the_default_playbooks_complexity_bound_the_hook_only_warns(
         "src/app/__init__.py:24: radon CC: deep has cyclomatic complexity 32 (rank E; new) "
         "(+110 min of debt); WARN: the default complexity gate fails past D"
     ]
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project with debt in a repository that has no commit yet, everything staged."""
+    project = tmp_path / "fresh"
+    (project / "src" / "app").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(textwrap.dedent(CONFIG))
+    (project / "src" / "app" / "__init__.py").write_text(OLD.lstrip() + DEEP)
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    monkeypatch.chdir(project)
+    return project
+
+
+def run_main(name: str, capsys: pytest.CaptureFixture[str], *files: str) -> HookRun:
+    capsys.readouterr()
+    status = MAINS[name](list(files))
+    captured = capsys.readouterr()
+    return HookRun(status, captured.out, captured.err)
+
+
+@pytest.mark.parametrize("name", ["healthgate-markers", "healthgate-complexity"])
+def test_a_first_commit_without_a_baseline_warns_and_says_how_to_adopt(
+    fresh: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    completed = run_main(name, capsys, "src/app/__init__.py")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines[-1] == f"{name}: {changes.FIRST_COMMIT}"
+    expected = {
+        "healthgate-markers": "src/app/__init__.py:2: markers TODO: # TODO: legacy, left alone",
+        "healthgate-complexity": "src/app/__init__.py:24: radon CC: deep has cyclomatic "
+        "complexity 22 (rank D; new)",
+    }
+    assert any(line.startswith(expected[name]) for line in lines[:-1]), lines
+
+
+def test_a_first_commit_is_judged_against_the_baseline(
+    fresh: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    adopt = [sys.executable, "-m", "pytest_healthgate.cli", "baseline", "--update", "--no-tests"]
+    subprocess.run(adopt, cwd=fresh, check=True, capture_output=True)
+    git(fresh, "add", "-A")
+    for name in HOOKS:  # the project as adopted: nothing is new
+        adopted = run_main(name, capsys, "src/app/__init__.py")
+        assert adopted.returncode == 0, (name, adopted.stdout + adopted.stderr)
+        assert adopted.stdout == "", name
+    # What the baseline lacks is new, in the first commit as in any other.
+    source = fresh / "src" / "app" / "__init__.py"
+    source.write_text("# FIXME: added after adopting\n" + source.read_text())
+    twin = DEEP.replace("def deep(", "def twin(")
+    source.write_text(source.read_text() + twin)
+    git(fresh, "add", "-A")
+    markers = run_main("healthgate-markers", capsys, "src/app/__init__.py")
+    assert markers.returncode == 1
+    assert markers.stdout.splitlines() == [
+        "src/app/__init__.py:1: markers FIXME: # FIXME: added after adopting (+10 min of debt)"
+    ]
+    complexity = run_main("healthgate-complexity", capsys, "src/app/__init__.py")
+    assert complexity.returncode == 1
+    assert [line.split(": radon CC: ")[1][:4] for line in complexity.stdout.splitlines()] == [
+        "twin"
+    ]
+
+
+def test_a_first_commit_with_a_broken_baseline_is_an_error_naming_it(
+    fresh: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (fresh / ".healthgate").mkdir()
+    (fresh / ".healthgate" / "baseline.toml").write_text("format = [\n")
+    completed = run_main("healthgate-markers", capsys, "src/app/__init__.py")
+    assert completed.returncode == 1
+    assert ".healthgate/baseline.toml: cannot be read" in completed.stderr
+    assert "healthgate baseline --update" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_a_cherry_pick_is_judged_against_the_branch_it_lands_on(repo: Path, hook: Hook) -> None:
+    git(repo, "checkout", "-qb", "feature")
+    edit(repo, "def helper():\n    # XXX: later\n    return 1\n", "src/app/helper.py")
+    git(repo, "commit", "-qm", "adds a marker")
+    added = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    edit(repo, OLD.lstrip().replace("return 0", "return -1"))
+    git(repo, "commit", "-qm", "clean edit of a file with old debt")
+    git(repo, "checkout", "-q", "-")
+    git(repo, "cherry-pick", "--no-commit", "feature")
+    clean = hook("healthgate-markers", "src/app/__init__.py")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert clean.stdout == ""
+    git(repo, "cherry-pick", "--quit")
+    git(repo, "reset", "-q", "--hard")
+    git(repo, "cherry-pick", "--no-commit", added)
+    marker = hook("healthgate-markers", "src/app/helper.py")
+    assert marker.returncode == 1
+    assert marker.stdout.splitlines() == [
+        "src/app/helper.py:2: markers XXX: # XXX: later (+10 min of debt)"
+    ]

@@ -194,6 +194,7 @@ METRICS = (
         detail_title="critical findings",
         default=playbook(Unit.COUNT, fail=0),
         ratchet=True,
+        caps_score=True,
         example="{ fail = 0 }",
     ),
     MetricSpec(

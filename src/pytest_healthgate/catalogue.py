@@ -67,6 +67,9 @@ class MetricSpec:
     # worse than the baseline, and then it fails.
     ratchet: bool = False
     has_paths: bool = False  # accepts per-path floors (``[...gates.NAME.paths]``)
+    # Its weight in the health score (``score.py``); [tool.healthgate.score] may override.
+    score_weight: float = 1.0
+    caps_score: bool = False  # any finding caps the health score (critical issues)
     example: str = "{ fail = ... }"  # bounds as written in [tool.healthgate.gates]
 
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pytest_healthgate import __version__
-from pytest_healthgate.commands import baseline, check, init
+from pytest_healthgate.commands import baseline, check, init, report, trend
 from pytest_healthgate.commands import run as run_command
 
 # name -> (help, add arguments, run); run returns the exit status.
@@ -17,9 +17,20 @@ COMMANDS: dict[str, Command] = {
     "check": (check.SUMMARY, check.add_arguments, check.run),
     "baseline": (baseline.SUMMARY, baseline.add_arguments, baseline.run),
     "run": (run_command.SUMMARY, run_command.add_arguments, run_command.run),
+    "trend": (trend.TREND_SUMMARY, trend.add_trend_arguments, trend.run_trend),
+    "history": (trend.HISTORY_SUMMARY, trend.add_history_arguments, trend.run_history),
+    "report": (report.SUMMARY, report.add_arguments, report.run),
 }
 
-COMMAND_MODULES = {"init": init, "check": check, "baseline": baseline, "run": run_command}
+COMMAND_MODULES = {
+    "init": init,
+    "check": check,
+    "baseline": baseline,
+    "run": run_command,
+    "trend": trend,
+    "history": trend,
+    "report": report,
+}
 EPILOG = (
     "Gates are configured in [tool.healthgate] of pyproject.toml and judged by "
     "`pytest --healthgate`. Exit statuses: 0 all gates pass or warn, 1 a gate "

@@ -32,6 +32,7 @@ from pytest_healthgate.schema import (
     strings,
     unknown_key,
     warn_side_rule,
+    whole_number,
 )
 from pytest_healthgate.units import Unit, UnitError, format_value, parse
 
@@ -102,6 +103,32 @@ TOP_LEVEL: dict[str, Option] = {
 }
 
 GATE_KEYS = ("fail", "warn")
+
+
+def _share(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise ValueError("not a share between 0 and 1")
+    return float(value)
+
+
+SCORE_OPTIONS: dict[str, Option] = {
+    "trend_runs": Option(
+        "a whole number of 2 or more",
+        whole_number(2),
+        5,
+        "A gate worse than the run before in each of this many runs in a row (this run "
+        "included) gets a WARN with its trend, even inside its bounds.",
+    ),
+    "trend_share": Option(
+        "a share between 0 and 1, such as 0.05",
+        _share,
+        0.05,
+        "How much worse, as a share of its first value, the gate must have got over "
+        "those runs to warn (0.05: 5 %).",
+    ),
+}
+SCORE_EXPECTED = "a table with weights = { GATE = WEIGHT, ... }, such as { coverage = 2 }"
+WEIGHT_EXPECTED = "a number of 0 or more (0 leaves the gate out of the health score)"
 RATCHET_EXPECTED = 'a table of gate = tolerance, such as { coverage = 0.1, debt = "30m" }'
 GATE_EXPECTED = "a table such as { fail = ..., warn = ... } or false to turn the gate off"
 NOT_IN_PROJECT_DIRS = {"tests", "test", "docs", "examples", "benchmarks", "build", "dist"}
@@ -134,6 +161,12 @@ class HealthgateConfig:
     # [tool.healthgate.ratchet]: gates judged against the baseline -> tolerance.
     ratchet: dict[str, float] = field(default_factory=dict)
     legacy: str = "warn"
+    # [tool.healthgate.score] weights: gate -> its weight in the health score.
+    score_weights: dict[str, float] = field(default_factory=dict)
+    # [tool.healthgate.score] trend_runs, trend_share: a gate worse in each of the last
+    # ``trend_runs`` runs, by more than ``trend_share`` of its first value, warns.
+    trend_runs: int = 5
+    trend_share: float = 0.05
     # `packages` written in [tool.healthgate]; False when derived from `source`.
     packages_from_healthgate: bool = False
 
@@ -232,7 +265,8 @@ class _Reader:
     def build(
         self, root: Path, pyproject: Path | None, raw: dict[str, Any], tool: dict[str, Any]
     ) -> HealthgateConfig:
-        known = [*TOP_LEVEL, "gates", "metrics", "plugins", "ratchet", *self.builtin_tables]
+        known = [*TOP_LEVEL, "gates", "metrics", "plugins", "ratchet", "score"]
+        known += self.builtin_tables
         for key, value in raw.items():
             if key not in known:
                 raise ConfigError(unknown_key(self.where, TABLE, key, value, known))
@@ -270,6 +304,9 @@ class _Reader:
             aggregates={spec.name: aggregate for spec, aggregate, _bounds in declared},
             ratchet=self.ratchet(raw.get("ratchet", {}), catalogue),
             legacy=values["legacy"],
+            score_weights=self.weights(raw.get("score", {}), catalogue),
+            trend_runs=self.score_option(raw.get("score", {}), "trend_runs"),
+            trend_share=self.score_option(raw.get("score", {}), "trend_share"),
             packages_from_healthgate=values["packages"] is not None,
         )
 
@@ -306,6 +343,35 @@ class _Reader:
                 )
             tolerances[name] = tolerance
         return tolerances
+
+    def weights(self, raw: object, catalogue: Catalogue) -> dict[str, float]:
+        """[tool.healthgate.score] weights: gate -> its weight in the health score."""
+        table = f"{TABLE}.score"
+        if not isinstance(raw, dict):
+            raise ConfigError(bad_value(self.where, TABLE, "score", raw, SCORE_EXPECTED))
+        for key, value in raw.items():
+            if key not in SCORE_OPTIONS and key != "weights":
+                known = ["weights", *SCORE_OPTIONS]
+                raise ConfigError(unknown_key(self.where, table, key, value, known))
+        weights = raw.get("weights", {})
+        if not isinstance(weights, dict):
+            raise ConfigError(bad_value(self.where, table, "weights", weights, SCORE_EXPECTED))
+        return {name: self.weight(name, value, catalogue) for name, value in weights.items()}
+
+    def score_option(self, raw: object, key: str) -> Any:
+        """[tool.healthgate.score] trend_runs or trend_share, checked, or its default."""
+        option = SCORE_OPTIONS[key]
+        if not isinstance(raw, dict) or key not in raw:
+            return option.default
+        return _check_option(self.where, f"{TABLE}.score", key, raw[key], option)
+
+    def weight(self, name: str, value: object, catalogue: Catalogue) -> float:
+        table = f"{TABLE}.score.weights"
+        if name not in catalogue.metrics and not self.plugins_pending:
+            raise ConfigError(unknown_key(self.where, table, name, value, list(catalogue.metrics)))
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(bad_value(self.where, table, name, value, WEIGHT_EXPECTED))
+        return float(value)
 
     def coverage_bounds(self, root: Path, raw_gates: Mapping[str, Any], bounds: Bounds) -> Bounds:
         """The coverage gate's bounds, with coverage.py's own settings checked.

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_healthgate.units import Unit
+
+if TYPE_CHECKING:
+    from pytest_healthgate.score import Health
 
 
 class Verdict(StrEnum):
@@ -124,6 +127,7 @@ class RunResult:
 
     gates: list[GateResult]
     metadata: dict[str, Any] = field(default_factory=dict)
+    health: Health | None = None  # the health score of the judged gates
 
     def count(self, verdict: Verdict) -> int:
         return sum(1 for gate in self.gates if gate.verdict is verdict)

@@ -14,17 +14,25 @@ import sys
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pytest_healthgate import __version__
 from pytest_healthgate.config import ConfigError, HealthgateConfig
 from pytest_healthgate.gates import evaluate
 from pytest_healthgate.model import Measurement, RunResult
-from pytest_healthgate.report import json_report, terminal
+from pytest_healthgate.report import badge, json_report, markdown, terminal
 from pytest_healthgate.store.files import state_dir, write_atomic
 
+if TYPE_CHECKING:
+    from pytest_healthgate.score import Health
+    from pytest_healthgate.store.history import RunRow
+
 LAST_RUN = "last-run.json"
-RENDERERS: dict[str, Callable[[RunResult], str]] = {"json": json_report.render}
+RENDERERS: dict[str, Callable[[RunResult], str]] = {
+    "json": json_report.render,
+    "md": markdown.render,
+    "badge": badge.render,
+}
 ReportTarget = tuple[str, Path]  # (format, where)
 
 
@@ -32,18 +40,22 @@ class NoGateError(ConfigError):
     """A surface was asked to judge a set of gates of which none is configured."""
 
 
+DEFAULT_REPORT = {"json": "report.json", "md": "report.md", "badge": "badge.svg"}
+
+
 def report_targets(texts: Iterable[str], root: Path) -> list[ReportTarget]:
-    """Read every ``FORMAT:PATH`` of ``--healthgate-report``; relative paths are from ``root``."""
+    """Read every ``FORMAT[:PATH]`` of ``--healthgate-report``; relative paths are from
+    ``root``; without a path, the format's file in ``.healthgate/``."""
     targets = []
     for text in texts:
         fmt, separator, where = text.partition(":")
-        if not separator or not where or fmt not in RENDERERS:
+        if fmt not in RENDERERS or (separator and not where):
             formats = ", ".join(sorted(RENDERERS))
             raise ConfigError(
-                f"--healthgate-report={text}: expected FORMAT:PATH with FORMAT one of {formats}, "
-                f"for example --healthgate-report=json:reports/healthgate.json."
+                f"--healthgate-report={text}: expected FORMAT[:PATH] with FORMAT one of "
+                f"{formats}, for example --healthgate-report=json:reports/healthgate.json."
             )
-        path = Path(where)
+        path = Path(where) if where else Path(".healthgate") / DEFAULT_REPORT[fmt]
         targets.append((fmt, path if path.is_absolute() else root / path))
     return targets
 
@@ -176,11 +188,22 @@ def judge_run(
         _write_snapshot(snapshot_to, settings, measurements, result, partial)
     if partial:
         result = _marked_partial(result, settings, partial)
+    result = _with_health(result, settings, settings.gates)
     if publish:
+        _remember(result, settings)
         _record(result, settings)
-    for fmt, path in report_targets:
-        write_atomic(path, RENDERERS[fmt](result))
+        _summarise_on_github(result)
+    _write_reports(result, settings, report_targets)
     return result
+
+
+def _write_reports(
+    result: RunResult, settings: HealthgateConfig, targets: Iterable[ReportTarget]
+) -> None:
+    for fmt, path in targets:
+        if path.parent == settings.root / ".healthgate":
+            state_dir(settings.root)  # refuses a .healthgate that is a symlink
+        write_atomic(path, RENDERERS[fmt](result))
 
 
 def _write_snapshot(
@@ -219,6 +242,112 @@ def _marked_partial(
         else:
             marked.append(gate)
     return RunResult(gates=marked, metadata=result.metadata)
+
+
+def _with_health(result: RunResult, settings: HealthgateConfig, bounds: Iterable[str]) -> RunResult:
+    """The run with its health score; configured gates it did not judge are left out."""
+    from pytest_healthgate import score
+
+    judged = {gate.name for gate in result.gates}
+    absent = [name for name in bounds if name not in judged]
+    health = score.health(
+        result.gates, settings.catalogue.metrics, settings.score_weights, absent=absent
+    )
+    return RunResult(gates=result.gates, metadata=result.metadata, health=health)
+
+
+def _remember(result: RunResult, settings: HealthgateConfig) -> None:
+    """Judge steady worsening and explain the score against the history, then add this run.
+
+    A history that cannot be used is named on stderr; the run itself goes on.
+    """
+    import sqlite3
+    from dataclasses import replace
+
+    from pytest_healthgate import drift, score
+    from pytest_healthgate.store import history
+
+    try:
+        previous, notes = history.read(settings.root, last=settings.trend_runs)
+        result.gates = [
+            drift.drifted(gate, previous, settings.trend_runs, settings.trend_share)
+            for gate in result.gates
+        ]
+        if previous and result.health is not None:
+            moved = score.why_it_moved(_past_health(previous[-1]), result.health)
+            result.health = replace(result.health, moved=moved)
+        notes += history.append(settings.root, _history_row(result, settings.root))
+    except (history.HistoryError, OSError, sqlite3.Error) as exc:
+        notes = [f"healthgate: ERROR: this run was not added to the history: {exc}"]
+    for note in notes:
+        print(note, file=sys.stderr)
+
+
+def _past_health(row: RunRow) -> Health:
+    from pytest_healthgate import score
+
+    gates = {name: (metric.points, metric.weight) for name, metric in row.metrics.items()}
+    return score.from_history(row.score, row.formula, gates)
+
+
+def _history_row(result: RunResult, root: Path) -> RunRow:
+    from pytest_healthgate.store.history import MetricRow, RunRow
+
+    health = result.health
+    points = {gate.name: gate for gate in health.gates} if health is not None else {}
+    metrics = {
+        gate.name: MetricRow(
+            gate.name,
+            gate.value,
+            gate.verdict.value,
+            points[gate.name].points if gate.name in points else None,
+            points[gate.name].weight if gate.name in points else None,
+        )
+        for gate in result.gates
+    }
+    branch, dirty = git_state(root)
+    commit = result.metadata.get("git_commit")
+    return RunRow(
+        run_id=str(result.metadata.get("run_id", "")),
+        time=str(result.metadata.get("time", "")),
+        verdict="PASS" if result.ok else "FAIL",
+        commit=commit if isinstance(commit, str) else None,
+        branch=branch,
+        dirty=dirty,
+        partial=bool(result.metadata.get("partial")),
+        surface=str(result.metadata.get("surface", "")),
+        score=health.score if health is not None else None,
+        formula=health.formula if health is not None else None,
+        metrics=metrics,
+    )
+
+
+def git_state(root: Path) -> tuple[str | None, bool | None]:
+    """The checked-out branch (None when detached or not a repository) and whether
+    tracked files have changes not committed."""
+    branch = _git_text(root, "rev-parse", "--abbrev-ref", "HEAD")
+    status = _git_text(root, "status", "--porcelain", "--untracked-files=no")
+    return (branch if branch and branch != "HEAD" else None), (
+        None if status is None else bool(status)
+    )
+
+
+def _git_text(root: Path, *arguments: str) -> str | None:
+    try:
+        completed = subprocess.run(
+            ["git", *arguments], cwd=root, capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return completed.stdout.strip() if completed.returncode == 0 else None
+
+
+def _summarise_on_github(result: RunResult) -> None:
+    from pytest_healthgate.report import github
+
+    problem = github.append_step_summary(result)
+    if problem is not None:
+        print(problem, file=sys.stderr)
 
 
 def _record(result: RunResult, settings: HealthgateConfig) -> None:

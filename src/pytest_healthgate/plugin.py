@@ -55,8 +55,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--healthgate-report",
         action="append",
         default=[],
-        metavar="FORMAT:PATH",
-        help="also write the result as FORMAT (json) to PATH; may be repeated.",
+        metavar="FORMAT[:PATH]",
+        help="also write the result as FORMAT (json, md, badge) to PATH (default "
+        ".healthgate/report.json, report.md, badge.svg); may be repeated.",
     )
     group.addoption(
         "--healthgate-fail",

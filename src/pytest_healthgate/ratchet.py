@@ -68,6 +68,11 @@ class Comparison:
             "better": self.better,
             "summary": self.summary,
             "added": [item.label for item in self.added[:LISTED]],
+            # Where each added item is, for reports that point at lines (annotations).
+            "added_at": [
+                {"path": item.path, "line": item.line, "rule": item.rule}
+                for item in self.added[:LISTED]
+            ],
             "added_count": len(self.added),
             "tool_upgrade": [item.label for item in self.upgraded[:LISTED]],
             "fixed": self.fixed,

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import ast
 import glob
-import io
-import json
 import os
 import shutil
 import sys
@@ -43,6 +41,7 @@ from coverage.exceptions import CoverageException, CoverageWarning
 from coverage.results import should_fail_under
 
 from pytest_healthgate import clock
+from pytest_healthgate.collect import coverage_files
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.config import NO_SOURCE, ConfigError, HealthgateConfig, check_paths
 from pytest_healthgate.gates import floor_violations
@@ -606,16 +605,17 @@ def measure(
     floors = max([precision, *(decimals(floor) for floor in config.coverage_paths.values())])
     try:
         with _warnings_shown():
-            total = cov.report(file=io.StringIO())
-            files = _per_file(cov)
+            # One analysis of the data yields the total and every file's figures.
+            analysed = coverage_files.analyse(cov, config.root)
             branch = bool(cov.get_option("run:branch")) or cov.get_data().has_arcs()
     except CoverageException as exc:
         return Measurement("coverage", error=f"coverage.py: {exc}")
+    total, files = analysed.total, analysed.files
     measurement = Measurement(
         "coverage",
         value=display_total(total, judged),
         precision=judged,
-        extra={"raw_total": total, "branch": branch},
+        extra=_extra(analysed, branch),
     )
     measurement.details = _most_missed(files, config.root)
     percents = per_file_percent(files, config.root, floors)
@@ -633,6 +633,13 @@ def measure(
     return measurement
 
 
+def _extra(analysed: coverage_files.CoverageFiles, branch: bool) -> dict[str, Any]:
+    extra: dict[str, Any] = {"raw_total": analysed.total, "branch": branch}
+    if analysed.cache is not None:
+        extra["cache"] = {"files": analysed.cache}
+    return extra
+
+
 def _fails_under(total: float, fail: float, precision: int) -> list[str]:
     """`coverage report --fail-under`'s verdict where the shown total hides it.
 
@@ -646,15 +653,6 @@ def _fails_under(total: float, fail: float, precision: int) -> list[str]:
             f"as `coverage report --fail-under` judges it"
         ]
     return []
-
-
-def _per_file(cov: coverage.Coverage) -> dict[str, dict[str, Any]]:
-    with scratch.folder(SCRATCH) as folder:
-        outfile = folder / "coverage.json"
-        cov.json_report(outfile=str(outfile))
-        report = json.loads(outfile.read_text(encoding="utf-8"))
-    files: dict[str, dict[str, Any]] = report.get("files", {})
-    return files
 
 
 def _relative(root: Path, name: str) -> str:

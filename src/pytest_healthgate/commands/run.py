@@ -8,6 +8,12 @@ It runs the test suite, so it belongs at ``pre-push`` or ``manual`` stage, and i
 the project's own environment, where the project and its test dependencies are
 installed: the manifest declares it ``language: system``, so pre-commit runs the
 ``healthgate`` command found on PATH (the activated project virtualenv).
+
+Run from another environment, pytest fails to collect the tests with a wall of
+import errors; when it stops that way (collection or usage error) and none of
+the project's packages is importable by this interpreter, a last line says so
+and how to fix it (``environment.cannot_run``). The check is made after pytest,
+not before, so a project whose conftest.py puts its code on the path still runs.
 """
 
 from __future__ import annotations
@@ -15,7 +21,12 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from pathlib import Path
 
+NAME = "healthgate"  # the hook's id, for SKIP=
+# pytest's exit statuses that mean the tests did not run: interrupted (collection
+# errors), internal error, usage error.
+DID_NOT_RUN = (2, 3, 4)
 SUMMARY = "run the test suite with every gate: pytest --healthgate [PYTEST ARGS]"
 EPILOG = (
     "Every argument after `run` (after an optional --) goes to pytest unchanged, in "
@@ -39,4 +50,25 @@ def run(arguments: argparse.Namespace) -> int:
     if extra[:1] == ["--"]:
         extra = extra[1:]
     command = [sys.executable, "-m", "pytest", "--healthgate", *extra]
+    status = _pytest(command)
+    if status in DID_NOT_RUN:
+        problem = _environment_problem()
+        if problem is not None:
+            print(problem, file=sys.stderr)
+    return status
+
+
+def _pytest(command: list[str]) -> int:
     return subprocess.run(command, check=False).returncode
+
+
+def _environment_problem() -> str | None:
+    """One line when this interpreter cannot import the project, else None."""
+    from pytest_healthgate.config import ConfigError, find_project, load
+    from pytest_healthgate.environment import cannot_run
+
+    try:
+        settings = load(*find_project(Path.cwd()))
+    except ConfigError:
+        return None  # pytest has said what is wrong with the configuration
+    return cannot_run(settings, NAME)

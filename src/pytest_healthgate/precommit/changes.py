@@ -32,6 +32,13 @@ findings.
 While a merge is committed (``MERGE_HEAD`` exists) the version of the other
 parent counts as well: a finding either parent has is not new, so what the
 other branch brings is not reported as added.
+
+The first commit of a repository has no version before. It is judged against
+the project's baseline (``.healthgate/baseline.toml``, matched by the same
+fingerprints as the ratchet: path, rule and source line), so adopting a project
+with debt and committing it passes while anything the baseline lacks fails.
+With no baseline either, nothing tells old debt from new: the problems are
+printed as warnings with a note on how to adopt, and the commit passes.
 """
 
 from __future__ import annotations
@@ -56,7 +63,9 @@ from pytest_healthgate.collect.static.results import AnalysisResult, FileResult
 from pytest_healthgate.collect.static.scope import discover
 from pytest_healthgate.config import ConfigError, HealthgateConfig
 from pytest_healthgate.report.escape import escape
+from pytest_healthgate.snapshot import SourceLines, fingerprint
 from pytest_healthgate.store import scratch
+from pytest_healthgate.store.baseline import Snapshot
 
 # Files whose settings change what the tools report; copied beside the HEAD versions.
 TOOL_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml", ".bandit", "setup.cfg")
@@ -64,7 +73,13 @@ GIT_TIMEOUT = 120.0  # seconds; git reads local objects only
 FROM_REF = "PRE_COMMIT_FROM_REF"  # set by ``pre-commit run --from-ref X --to-ref Y``
 TO_REF = "PRE_COMMIT_TO_REF"
 OUTSIDE = "skipped: no pyproject.toml with a [tool.healthgate] table above it"
+FIRST_COMMIT = (
+    "the first commit has nothing before it and the project has no baseline, so the "
+    "problems above are warnings; run `healthgate init` (or `healthgate baseline`) and "
+    "commit .healthgate/baseline.toml to judge against it"
+)
 Skipped = tuple[tuple[str, str], ...]
+Identity = tuple[str, str, str]  # rule, path, fingerprint of the normalised source line
 
 
 class Advice(str):
@@ -95,6 +110,35 @@ def refs_to_compare(root: Path, environ: Mapping[str, str] | None = None) -> Ref
     return Refs(os.fsdecode(base).strip() if base else from_ref, to_ref)
 
 
+@dataclass(frozen=True)
+class Adopted:
+    """What a baseline holds, to judge a first commit (which has no version before).
+
+    ``identities`` is None when the project has no baseline.
+    """
+
+    identities: frozenset[Identity] | None
+    lines: SourceLines
+
+    @classmethod
+    def of(cls, root: Path, baseline: Snapshot | None) -> Adopted:
+        identities = None
+        if baseline is not None:
+            identities = frozenset(
+                (item.rule, item.path, item.text)
+                for figure in baseline.gates.values()
+                for item in figure.items or ()
+            )
+        return cls(identities, SourceLines(root))
+
+    def holds(self, rule: str, path: str, line: int) -> bool:
+        """True when the baseline has this item (matched by its line's text, not number)."""
+        if not self.identities:
+            return False
+        text = fingerprint(rule, self.lines.text(path, line))
+        return (rule, path, text) in self.identities
+
+
 @dataclass
 class Change:
     """The staged files in scope, analysed before (HEAD) and after (staged)."""
@@ -105,6 +149,25 @@ class Change:
     after: AnalysisResult
     merged: tuple[AnalysisResult, ...] = ()  # the other parent's versions, in a merge
     skipped: Skipped = ()  # staged files in scope that could not be analysed, and why
+    first: Adopted | None = None  # set for a repository's first commit
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Tools that could not run on either side, by name (the scope's notes left out)."""
+        errors = {**self.after.errors}
+        for side in self.sides_before:
+            errors.update(side.errors)
+        errors.pop("scope", None)
+        return errors
+
+    @property
+    def unjudged(self) -> bool:
+        """A first commit with no baseline: nothing tells what the commit adds."""
+        return self.first is not None and self.first.identities is None
+
+    def adopted(self, rule: str, path: str, line: int) -> bool:
+        """True when a first commit's baseline holds this item: it is not new."""
+        return self.first is not None and self.first.holds(rule, path, line)
 
     @property
     def pricing(self) -> DebtPricing:
@@ -142,6 +205,8 @@ class Change:
         added = []
         for finding in sorted(findings(self.after, pricing), key=lambda f: (f.path, f.line)):
             if not keep(finding):
+                continue
+            if self.adopted(f"{finding.tool}:{finding.code}", finding.path, finding.line):
                 continue
             if before[identity(finding)] > 0:
                 before[identity(finding)] -= 1
@@ -207,6 +272,18 @@ def renamed_from(root: Path, ref: str, to: str | None = None) -> dict[str, str]:
         else:
             index += 2
     return renames
+
+
+def has_commit(root: Path, ref: str) -> bool:
+    """True when ``ref`` names a commit (False before a repository's first commit)."""
+    return _git(root, "rev-parse", "-q", "--verify", f"{ref}^{{commit}}") is not None
+
+
+def first_commit_judge(root: Path) -> Adopted:
+    """The baseline a first commit is judged against; BaselineError when it is unusable."""
+    from pytest_healthgate.store import baseline
+
+    return Adopted.of(root, baseline.load(root))
 
 
 def other_parents(root: Path) -> list[str]:
@@ -277,7 +354,8 @@ def analyse_staged_change(
         for ref in other_parents(settings.root)
     )
     after = analyse(_request(settings, keys, settings.root))
-    return Change(settings, keys, before, after, merged, skipped)
+    first = None if has_commit(settings.root, refs.before) else first_commit_judge(settings.root)
+    return Change(settings, keys, before, after, merged, skipped, first)
 
 
 def _analyse_range(
@@ -417,7 +495,8 @@ def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None)
     """
     from pytest_healthgate.precommit import entry
 
-    hook = entry.read_hook_args(name, None, "staged files (pre-commit passes them)", argv)
+    files_help = "staged files (pre-commit passes them)"
+    hook = entry.read_hook_args(name, None, files_help, argv, per_file=True)
     if hook.config is not None:  # one project for every file: the one --config names
         if not hook.config.is_file():
             message = f"--config {hook.config}: no such file; give the path of a pyproject.toml."
@@ -450,11 +529,8 @@ def _judge(
 
     try:
         change = analyse_staged_change(settings, filenames, refs_to_compare(settings.root))
-        errors = {**change.after.errors}
-        for side in change.sides_before:
-            errors.update(side.errors)
-        errors.pop("scope", None)
-        problems = [] if errors else find_problems(change)
+        errors = change.errors
+        problems = [] if errors else _problems(name, find_problems, change)
     except (Exception, SystemExit) as exc:
         message = escape(describe_failure(exc))
         print(f"{name}: ERROR: the analysis failed: {message}", file=sys.stderr)
@@ -467,6 +543,14 @@ def _judge(
         print(line)
     failing = [line for line in problems if not isinstance(line, Advice)]
     return pipeline.change_status(failing, could_not_run=bool(errors))
+
+
+def _problems(name: str, find_problems: FindProblems, change: Change) -> list[str]:
+    """The hook's lines; warnings only for a first commit that nothing can judge."""
+    problems = find_problems(change)
+    if change.unjudged and problems:
+        return [*(Advice(line) for line in problems), Advice(f"{name}: {FIRST_COMMIT}")]
+    return problems
 
 
 def location(finding: Finding) -> str:

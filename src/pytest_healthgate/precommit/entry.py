@@ -3,7 +3,9 @@
 Every hook takes, through ``args:`` in ``.pre-commit-config.yaml``:
 
 * ``--config PATH``: the pyproject.toml to read (its folder is the project root);
-  default: the nearest one at or above the current folder;
+  default: for the file hooks, each file's nearest pyproject.toml with a
+  ``[tool.healthgate]`` table; for the repository hooks, the nearest one at or
+  above the current folder;
 * ``--version``: print the hook's name and pytest-healthgate's version.
 
 A hook listed in ``GATE_OPTIONS`` also takes ``--GATE BOUND``, the gate's fail
@@ -47,16 +49,28 @@ class HookArgs:
         return command_line_bounds(settings, self.bounds, prefix="--", spelled=_spelled)
 
 
+CONFIG_DEFAULT = {
+    True: "each file's nearest pyproject.toml with a [tool.healthgate] table",
+    False: "the nearest pyproject.toml at or above the current folder",
+}
+
+
 def read_hook_args(
-    name: str, description: str | None, files_help: str, argv: Sequence[str] | None
+    name: str,
+    description: str | None,
+    files_help: str,
+    argv: Sequence[str] | None,
+    *,
+    per_file: bool = False,
 ) -> HookArgs:
+    """``per_file``: a file hook, whose files find their own projects without --config."""
     parser = argparse.ArgumentParser(prog=name, description=description)
     parser.add_argument("filenames", nargs="*", help=files_help)
     parser.add_argument(
         "--config",
         metavar="PATH",
         type=Path,
-        help="the pyproject.toml to read (default: the nearest at or above the current folder)",
+        help=f"the pyproject.toml to read (default: {CONFIG_DEFAULT[per_file]})",
     )
     parser.add_argument("--version", action="version", version=f"{name} {__version__}")
     gates = GATE_OPTIONS.get(name, ())

@@ -13,7 +13,8 @@ Functions are matched with their version before the change by qualified name
 (in a merge, the more complex of the two parents' versions). A function whose
 name is new is matched with one whose name disappeared and that had the same
 complexity, taken for a rename: renaming a function (or its class) with its
-body unchanged is not a new function.
+body unchanged is not a new function. In a repository's first commit, a
+function the baseline holds (``.healthgate/baseline.toml``) is not new either.
 """
 
 from __future__ import annotations
@@ -127,6 +128,8 @@ def problems(change: Change) -> list[str]:
         after = _by_name(result)
         previous = matched(after, _before(change.versions_before(key)))
         for name, function in sorted(after.items(), key=lambda item: item[1].line):
+            if previous[name] is None and change.adopted(GATE, key, function.line):
+                continue  # a first commit's function the baseline holds
             problem = judge.problem(key, function, previous[name])
             if problem is not None:
                 lines.append(problem)

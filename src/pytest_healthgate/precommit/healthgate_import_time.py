@@ -11,55 +11,16 @@ and fails, rather than printing a table of errors.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-import tomllib
 from collections.abc import Sequence
 
 from pytest_healthgate import pipeline
 from pytest_healthgate.config import HealthgateConfig
+from pytest_healthgate.environment import cannot_run, pytest_pythonpath
 from pytest_healthgate.precommit import entry
 
 NAME = "healthgate-import-time"
 COLLECTOR = "imports"  # the hook judges every gate this collector measures
-
-
-def _pytest_pythonpath(settings: HealthgateConfig) -> list[str]:
-    if settings.path is None:
-        return []
-    try:
-        document = tomllib.loads(settings.path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return []
-    entries: object = document
-    for key in ("tool", "pytest", "ini_options", "pythonpath"):
-        # Any level may be something other than a table (`[tool] pytest = "legacy"`).
-        entries = entries.get(key) if isinstance(entries, dict) else None
-    if isinstance(entries, str):
-        entries = entries.split()
-    if not isinstance(entries, list):
-        return []
-    return [str(settings.root / str(entry)) for entry in entries]
-
-
-def _findable(name: str) -> bool:
-    """Whether the top-level package of ``name`` is on this interpreter's search path."""
-    try:
-        return importlib.util.find_spec(name.partition(".")[0]) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def cannot_run(settings: HealthgateConfig) -> str | None:
-    """Why the packages cannot be timed from this environment, or None."""
-    packages = list(settings.packages)
-    if not packages or any(_findable(name) for name in packages):
-        return None
-    return (
-        f"{NAME}: cannot run: {', '.join(packages)} cannot be imported by {sys.executable}; "
-        f"run it with the project's environment active (the project and pytest-healthgate "
-        f"installed), or skip it (SKIP={NAME})"
-    )
 
 
 def run_import_gates(settings: HealthgateConfig) -> int:
@@ -71,8 +32,8 @@ def run_import_gates(settings: HealthgateConfig) -> int:
     except pipeline.NoGateError as exc:
         print(f"{NAME}: {exc}", file=sys.stderr)
         return entry.USAGE_ERROR
-    sys.path[:0] = [path for path in _pytest_pythonpath(settings) if path not in sys.path]
-    problem = cannot_run(settings)
+    sys.path[:0] = [path for path in pytest_pythonpath(settings) if path not in sys.path]
+    problem = cannot_run(settings, NAME)
     if problem is not None:
         print(problem)
         return 1

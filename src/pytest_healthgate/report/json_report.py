@@ -7,10 +7,24 @@ that could break a reader.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
-from pytest_healthgate.model import Detail, GateResult, Measurement, RunResult, Verdict
+from pytest_healthgate.model import (
+    Bounds,
+    Detail,
+    Direction,
+    GateResult,
+    Measurement,
+    RunResult,
+    Verdict,
+)
 from pytest_healthgate.units import Unit, format_value
+
+if TYPE_CHECKING:
+    from pytest_healthgate.catalogue import MetricSpec
+    from pytest_healthgate.score import Health
 
 SCHEMA_VERSION = 1
 BASE_UNITS = {
@@ -73,6 +87,10 @@ def to_document(result: RunResult, findings: list[dict[str, Any]] | None = None)
         },
         "metrics": [_gate(gate) for gate in result.gates],
     }
+    if result.health is not None:
+        from pytest_healthgate.score import to_document as health_document
+
+        document["health"] = health_document(result.health)
     if findings is not None:
         document["findings"] = findings
     return document
@@ -106,3 +124,73 @@ def _measurement(metric: dict[str, Any]) -> Measurement:
     elif metric.get("verdict") == "SKIP":
         measurement.skip_reason = str(metric.get("reason") or "not applicable")
     return measurement
+
+
+def result_from_document(
+    document: dict[str, Any], specs: Mapping[str, MetricSpec] | None = None
+) -> RunResult:
+    """The run a report records, as it was judged (``healthgate report`` re-renders it).
+
+    ``specs`` give the gates' detail titles, which the report does not keep.
+    KeyError, TypeError or ValueError when the document is not such a report.
+    """
+    gates = [_gate_result(metric) for metric in document["metrics"]]
+    for index, gate in enumerate(gates):
+        spec = (specs or {}).get(gate.name)
+        if spec is not None:
+            gates[index] = replace(
+                gate, detail_title=spec.detail_title, details_shown=spec.details_shown
+            )
+    health = document.get("health")
+    return RunResult(
+        gates=gates,
+        metadata=dict(document.get("run") or {}),
+        health=_health(health) if isinstance(health, dict) else None,
+    )
+
+
+def _gate_result(metric: dict[str, Any]) -> GateResult:
+    unit = UNIT_OF_BASE.get(str(metric.get("unit")), Unit.NUMBER)
+    fail, warn = metric.get("fail"), metric.get("warn")
+    return GateResult(
+        name=str(metric["name"]),
+        unit=unit,
+        direction=Direction(metric["better"]),
+        value=None if metric.get("value") is None else float(metric["value"]),
+        bounds=Bounds(
+            fail=None if fail is None else float(fail),
+            warn=None if warn is None else float(warn),
+            adopted=bool(metric.get("adopted", True)),
+        ),
+        verdict=Verdict(metric["verdict"]),
+        reason=str(metric.get("reason") or ""),
+        hint=str(metric.get("hint") or ""),
+        precision=int(metric.get("precision", 1)),
+        details=tuple(
+            Detail(str(d["label"]), float(d["value"]), unit, str(d.get("note", "")))
+            for d in metric.get("details", [])
+        ),
+        extra=dict(metric.get("extra") or {}),
+        origin=str(metric.get("origin") or ""),
+        baseline=metric.get("baseline"),
+    )
+
+
+def _health(document: dict[str, Any]) -> Health:
+    from pytest_healthgate.score import GateScore, Health
+
+    return Health(
+        score=None if document.get("score") is None else float(document["score"]),
+        gates=tuple(
+            GateScore(
+                str(gate["name"]),
+                float(gate["weight"]),
+                None if gate.get("points") is None else float(gate["points"]),
+                str(gate.get("left_out") or ""),
+            )
+            for gate in document.get("gates", [])
+        ),
+        capped=str(document.get("capped") or ""),
+        formula=int(document.get("formula", 1)),
+        moved=str(document.get("moved") or ""),
+    )

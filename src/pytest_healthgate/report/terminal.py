@@ -7,7 +7,6 @@ pytest's ``--color`` and ``NO_COLOR`` decide whether colour is shown; the
 
 from __future__ import annotations
 
-from pytest_healthgate.gates import past
 from pytest_healthgate.model import GateResult, RunResult, Verdict
 from pytest_healthgate.units import format_value
 
@@ -74,8 +73,27 @@ def render(result: RunResult, *, quiet: bool = False) -> list[Line]:
                 {"yellow": True},
             )
         )
+    lines.extend(_health_lines(result))
     lines.append(_final_line(result))
+    lines.extend(_github_lines(result))
     return lines
+
+
+def _github_lines(result: RunResult) -> list[Line]:
+    """Workflow commands GitHub Actions turns into annotations; nothing elsewhere."""
+    from pytest_healthgate.report import github
+
+    if not github.on_github():
+        return []
+    return [(line, {}) for line in github.annotation_lines(result)]
+
+
+def _health_lines(result: RunResult) -> list[Line]:
+    from pytest_healthgate.score import describe
+
+    if result.health is None:
+        return []
+    return [(f"healthgate: {line}", {}) for line in describe(result.health)]
 
 
 def _table(result: RunResult, quiet: bool) -> list[Line]:
@@ -105,17 +123,15 @@ def _failure_lines(result: RunResult) -> list[Line]:
 
 
 def _adopt_lines(result: RunResult) -> list[Line]:
-    """One line per gate past a default fail bound the project never adopted."""
+    """One line per warning with a reason: a default fail bound the project never
+    adopted, an inherited failure, a steady worsening."""
     return [
         (
             f"healthgate: WARN {gate.name} = {_cell(gate, gate.value)}: {gate.reason}",
             {"yellow": True},
         )
         for gate in result.gates
-        if gate.verdict is Verdict.WARN
-        and not gate.bounds.adopted
-        and gate.value is not None
-        and past(gate.direction, gate.value, gate.bounds.fail)
+        if gate.verdict is Verdict.WARN and gate.reason and gate.value is not None
     ]
 
 

@@ -61,8 +61,9 @@ MAX_BYTES = 64 * 1024 * 1024  # stored results kept; about 60 versions of Django
 KEEP_FRACTION = 0.9  # eviction goes below the bound, so the next runs do not evict again
 TOUCH_SECONDS = 60  # an entry's use time is refreshed at most this often
 BUSY_SECONDS = 10.0  # how long a writer waits for another run's transaction
-# The documents of the cache's JSON layout (format 1): ``{analyser}-{20 hex digits}.json``.
-LEGACY_DOCUMENT = re.compile(r"(files|ruff|mypy)-[0-9a-f]{20}\.json")
+# The documents of the cache's JSON layout (format 1): ``{analyser}-{20 hex digits}.json``,
+# the coverage gate's among them.
+LEGACY_DOCUMENT = re.compile(r"(files|ruff|mypy|coverage)-[0-9a-f]{20}\.json")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     analyser TEXT NOT NULL,
