@@ -135,19 +135,7 @@ def analyse(cov: coverage.Coverage, root: Path, use_cache: bool = True) -> Cover
 
 def _analysed_with(cache: AnalysisCache[Entry], cov: coverage.Coverage) -> Files:
     """Every measured file's figures: from the cache, else from one JSON report."""
-    data = cov.get_data()
-    measured = sorted(data.measured_files())
-    digests = {filename: _unit_digest(data, filename) for filename in measured}
-    missing = set(cache.lookup({f: d for f, d in digests.items() if d is not None}))
-    found: Files = {}
-    todo: dict[str, str | None] = {}  # data file name -> its unit digest (None: not cacheable)
-    for filename in measured:
-        cached = None if filename in missing else cache.value(filename)
-        if cached is not None:
-            name, figures = cached
-            found[name] = figures
-        else:
-            todo[filename] = digests[filename]
+    found, todo = _cached(cache, cov.get_data())
     if todo:
         fresh = _trimmed(_json_files(cov, list(todo) if found else None))
         for name, filename in _data_names(fresh, todo):
@@ -156,6 +144,26 @@ def _analysed_with(cache: AnalysisCache[Entry], cov: coverage.Coverage) -> Files
                 cache.put(filename, digest, (name, fresh[name]))
         found.update(fresh)
     return found
+
+
+def _cached(
+    cache: AnalysisCache[Entry], data: coverage.CoverageData
+) -> tuple[Files, dict[str, str | None]]:
+    """The figures the cache holds, by report name; the data's files it lacks, each
+    with its unit digest (None: not cacheable)."""
+    measured = sorted(data.measured_files())
+    digests = {filename: _unit_digest(data, filename) for filename in measured}
+    missing = set(cache.lookup({f: d for f, d in digests.items() if d is not None}))
+    found: Files = {}
+    todo: dict[str, str | None] = {}
+    for filename in measured:
+        cached = None if filename in missing else cache.value(filename)
+        if cached is None:
+            todo[filename] = digests[filename]
+        else:
+            name, figures = cached
+            found[name] = figures
+    return found, todo
 
 
 def _result(files: Files, stats: CacheStats | None) -> CoverageFiles:
