@@ -61,19 +61,7 @@ def report_targets(texts: Iterable[str], root: Path) -> list[ReportTarget]:
 
 
 def git_commit(root: Path) -> str | None:
-    try:
-        completed = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = completed.stdout.strip()
-    return commit if completed.returncode == 0 and commit else None
+    return _git_text(root, "rev-parse", "HEAD") or None
 
 
 def pytest_version() -> str:
@@ -333,9 +321,15 @@ def git_state(root: Path) -> tuple[str | None, bool | None]:
 
 
 def _git_text(root: Path, *arguments: str) -> str | None:
+    """What git prints, stripped; None when it fails (no repository, no commit yet)."""
     try:
         completed = subprocess.run(
-            ["git", *arguments], cwd=root, capture_output=True, text=True, timeout=10, check=False
+            ["git", *arguments],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
