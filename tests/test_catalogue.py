@@ -157,3 +157,42 @@ def test_a_gate_naming_no_collector_is_refused() -> None:
     catalogue.add(MetricSpec("orphan", Unit.COUNT, Direction.LOWER, "", "", collector="gone"))
     with pytest.raises(CatalogueError, match="names the collector 'gone'"):
         catalogue.verify()
+
+
+def test_the_standalone_manager_knows_the_plugins_hooks_as_pytest_does() -> None:
+    import inspect
+
+    from pytest_healthgate.catalogue import StandaloneSpecs
+    from pytest_healthgate.plugin import HookSpecs
+
+    ours = {name for name in vars(HookSpecs) if name.startswith("pytest_")}
+    standalone = {name for name in vars(StandaloneSpecs) if name.startswith("pytest_")}
+    assert ours == standalone == {"pytest_healthgate_register"}
+    for name in ours:
+        expected = inspect.signature(getattr(HookSpecs, name))
+        assert inspect.signature(getattr(StandaloneSpecs, name)) == expected
+
+
+def test_the_standalone_catalogue_takes_unmarked_and_marked_plugins_without_pytest() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, types\n"
+        "from pytest_healthgate.catalogue import StandaloneManager, collect_catalogue\n"
+        "from pytest_healthgate.catalogue import MetricSpec, CollectorSpec, register_plugins\n"
+        "plain = types.ModuleType('plain')\n"
+        "def pytest_healthgate_register(catalogue):\n"
+        "    catalogue.add(CollectorSpec('extra', lambda context: None))\n"
+        "plain.pytest_healthgate_register = pytest_healthgate_register\n"
+        "manager = StandaloneManager()\n"
+        "register_plugins(manager)\n"
+        "manager.register(plain, 'plain')\n"
+        "catalogue = collect_catalogue(manager.hook)\n"
+        "print('extra' in catalogue.collectors, 'coverage' in catalogue.metrics,"
+        " 'pytest' in sys.modules)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert completed.stdout.split() == ["True", "True", "False"]

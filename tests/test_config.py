@@ -412,3 +412,40 @@ def test_coverage_source_entries_outside_the_project_are_not_derived(tmp_path: P
     config = load(tmp_path, tmp_path / "pyproject.toml")
     assert config.source == ("slugify", "src/other")
     assert config.packages == ("slugify", "other")
+
+
+def test_the_score_table_is_read_with_its_defaults(tmp_path: Path) -> None:
+    root = project(tmp_path, "[tool.healthgate.score]\nweights = { coverage = 2, debt = 0 }\n")
+    settings = load(root, root / "pyproject.toml")
+    assert settings.score_weights == {"coverage": 2.0, "debt": 0.0}
+    assert (settings.trend_runs, settings.trend_share) == (5, 0.05)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[tool.healthgate]\nscore = 3\n", "[tool.healthgate] score = 3: expected a table"),
+        (
+            "[tool.healthgate.score]\nweights = { coverag = 1 }\n",
+            "[tool.healthgate.score.weights] coverag = 1: unknown key; valid keys are coverage",
+        ),
+        (
+            "[tool.healthgate.score]\nweights = { coverage = -1 }\n",
+            "coverage = -1: expected a number of 0 or more",
+        ),
+        ("[tool.healthgate.score]\nweights = 2\n", "weights = 2: expected a table with weights"),
+        ("[tool.healthgate.score]\ntrend = 5\n", "Did you mean 'trend_runs'?"),
+        (
+            "[tool.healthgate.score]\ntrend_runs = 1\n",
+            "trend_runs = 1: expected a whole number of 2",
+        ),
+        ("[tool.healthgate.score]\ntrend_share = 5\n", "trend_share = 5: expected a share"),
+    ],
+)
+def test_a_wrong_score_table_names_the_key_and_the_fix(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    root = project(tmp_path, toml)
+    with pytest.raises(ConfigError) as raised:
+        load(root, root / "pyproject.toml")
+    assert message in str(raised.value)

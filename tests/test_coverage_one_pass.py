@@ -23,6 +23,7 @@ from coverage.exceptions import CoverageWarning, NoDataError
 
 from pytest_healthgate.collect import coverage_files
 from pytest_healthgate.collect.coverage import display_total
+from tests import cache_helpers
 from tests.helpers import gate, last_run, write, write_project
 
 GEOMETRY = """
@@ -378,10 +379,12 @@ def test_a_damaged_cache_entry_is_recomputed(project: Path, damage: Any) -> None
     make_project(project, SETTINGS["branch, precision 2"])
     measure_run(project, "5")
     cold = analyse(project)
-    [document] = (project / ".healthgate" / "cache").glob("coverage-*.json")
-    stored = json.loads(document.read_text())
-    damage(stored["entries"][str(project / "src" / "geometry.py")]["value"])
-    document.write_text(json.dumps(stored))
+
+    def damaged(value: Any) -> Any:
+        damage(value)  # in place
+        return value
+
+    cache_helpers.corrupt(project, "coverage", str(project / "src" / "geometry.py"), damaged)
     again = analyse(project)
     assert again.cache == {"hits": 2, "misses": 1, "discarded": 1}
     assert again.files == cold.files

@@ -29,6 +29,7 @@ import coverage
 import pytest
 
 from pytest_healthgate.precommit import healthgate_last_run
+from pytest_healthgate.store.cache import DATABASE
 from tests.state_helpers import (
     environment,
     finish,
@@ -138,6 +139,9 @@ def check_whole(before: dict[str, bytes], after: dict[str, bytes], folder: Path)
     for name, data in after.items():
         if name.endswith(".tmp") or data == before.get(name):
             continue  # a killed writer's temporary file (swept later), or the old version
+        if name.startswith(f"{STATE}/cache/"):
+            check_database(name, after, folder)
+            continue
         if name.startswith(f"{STATE}/{HISTORY}"):
             check_history(after, folder)  # a database, with its write-ahead log
             continue
@@ -150,16 +154,27 @@ def check_whole(before: dict[str, bytes], after: dict[str, bytes], folder: Path)
             continue
         document = json.loads(data)  # a torn file would not parse
         assert isinstance(document, dict), name
-        if name.startswith(f"{STATE}/cache/"):
-            assert document["format"] == 1, name
-            assert isinstance(document["entries"], dict), name
-            assert document["entries"], name
-        elif name == f"{STATE}/last-run.json":
+        if name == f"{STATE}/last-run.json":
             assert len(document["run"]["run_id"]) == 32, name
             assert document["metrics"], name
         elif name == f"{STATE}/last-run.sources.json":
             assert isinstance(document["files"], dict), name
             assert len(document["run_id"]) == 32, name
+
+
+def check_database(name: str, state: dict[str, bytes], folder: Path) -> None:
+    """The analysis cache, with its write-ahead log as the kill left it, is consistent."""
+    if not name.endswith(DATABASE):
+        return  # the log and the shared-memory index: checked with the database
+    copy = folder / "cache" / DATABASE
+    copy.parent.mkdir(exist_ok=True)
+    for side in ("", "-wal"):
+        Path(f"{copy}{side}").unlink(missing_ok=True)
+        if f"{name}{side}" in state:
+            Path(f"{copy}{side}").write_bytes(state[f"{name}{side}"])
+    with contextlib.closing(sqlite3.connect(copy)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",), name
+        assert connection.execute("SELECT count(*) FROM entries").fetchone()[0] > 0, name
 
 
 def check_history(state: dict[str, bytes], folder: Path) -> None:

@@ -24,6 +24,7 @@ from pytest_healthgate.collect.static.results import (
     analysis_from_json,
 )
 from pytest_healthgate.model import Measurement
+from tests import cache_helpers
 
 STATIC_SPECS = {spec.name: spec for spec in METRICS if spec.collector == "static"}
 
@@ -91,17 +92,23 @@ def test_a_changed_marker_list_changes_the_cache_fingerprint(tmp_path: Path) -> 
     run(root)
     again = run(root, markers=("REVIEW",))
     assert again.cache["files"]["misses"] == 3
-    assert len(list((root / ".healthgate/cache").glob("files-*.json"))) == 1
+    keys = {key for key, _digest, _unit, _value in cache_helpers.rows(root, "files")}
+    assert len(keys) == 2  # both marker lists' entries are kept, each under its own key
+    assert run(root).cache["files"] == {"hits": 3, "misses": 0}
 
 
-def test_a_corrupt_cache_document_is_discarded_and_recomputed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", [b"SQLite format 3\0" + b"\xff" * 200, b"not a database"])
+def test_a_corrupt_cache_database_is_discarded_and_recomputed(
+    tmp_path: Path, damage: bytes
+) -> None:
     root = project(tmp_path, SIMPLE)
     cold = run(root)
-    for document in (root / ".healthgate/cache").glob("*.json"):
-        document.write_text('{"format": 1, "entr')
+    cache_helpers.database(root).write_bytes(damage)
     again = run(root)
     assert again.cache["files"]["misses"] == 3
-    assert "unreadable" in again.cache["files"].get("problem", "")
+    assert again.cache["ruff"]["misses"] == 3
+    problems = [stats.get("problem", "") for stats in again.cache.values()]
+    assert sum("analysis.sqlite3 was unreadable and is rebuilt" in p for p in problems) == 1
     assert again.files == cold.files
     assert run(root).cache["files"] == {"hits": 3, "misses": 0}
 
@@ -109,10 +116,7 @@ def test_a_corrupt_cache_document_is_discarded_and_recomputed(tmp_path: Path) ->
 def test_a_corrupt_cache_entry_is_discarded_and_only_it_recomputed(tmp_path: Path) -> None:
     root = project(tmp_path, SIMPLE)
     cold = run(root)
-    (document,) = (root / ".healthgate/cache").glob("files-*.json")
-    data = json.loads(document.read_text())
-    data["entries"]["pkg/a.py"]["value"] = {"lines": "many"}
-    document.write_text(json.dumps(data))
+    cache_helpers.corrupt(root, "files", "pkg/a.py", lambda value: {"lines": "many"})
     again = run(root)
     assert again.cache["files"] == {"hits": 2, "misses": 1, "discarded": 1}
     assert again.files == cold.files
@@ -212,6 +216,34 @@ def test_the_process_pool_gives_the_same_results_as_one_process(
     assert pooled.jobs == 2
     assert pooled.files == serial.files
     assert list(pooled.files) == sorted(pooled.files)
+
+
+def test_a_few_files_split_by_tool_across_two_processes_give_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "pkg/risky.py": "import subprocess\n\ndef run(cmd):\n"
+        "    return subprocess.call(cmd, shell=True)  # nosec B602\n"
+        "\ndef other(cmd):\n    return subprocess.call(cmd, shell=True)\n",
+        "pkg/broken.py": "def broken(:\n",
+        "pkg/big.py": "".join(f"def f{i}(a):\n    return a or {i}  # TODO\n" for i in range(900)),
+    }
+    root = project(tmp_path, {**SIMPLE, **files})
+    serial = run(root, use_cache=False, jobs=1)
+    splits = []
+    original = per_file.PerFileAnalyser._split_by_tool
+
+    def spied(self: per_file.PerFileAnalyser, tasks: list[tuple[str, str]]) -> Any:
+        splits.append(len(tasks))
+        return original(self, tasks)
+
+    monkeypatch.setattr(per_file.PerFileAnalyser, "_split_by_tool", spied)
+    split = run(root, use_cache=False, jobs=2)
+    assert splits == [6]  # 6 files of more than SPLIT_BYTES: bandit went to a worker
+    assert split.files == serial.files
+    assert split.errors == serial.errors
+    assert [issue.test_id for issue in split.files["pkg/risky.py"].security] == ["B404", "B602"]
+    assert split.files["pkg/broken.py"].error is not None
 
 
 def test_a_missing_source_entry_is_an_error_not_a_silent_pass(tmp_path: Path) -> None:

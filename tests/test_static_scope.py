@@ -112,3 +112,15 @@ def test_a_broken_symlink_to_a_python_file_is_reported(tmp_path: Path) -> None:
     scope = discover(tmp_path, ("pkg",), (), False)
     assert set(scope.files) == {"pkg/core.py"}
     assert scope.skipped == [("pkg/gone.py", "broken symlink")]
+
+
+def test_a_walkers_keys_are_relative_to_the_root_and_anything_else_is_kept_whole(
+    tmp_path: Path,
+) -> None:
+    from pytest_healthgate.collect.static.scope import _Walker
+
+    walker = _Walker(tmp_path, (), include_tests=False)
+    assert walker.key(tmp_path / "pkg" / "a.py") == "pkg/a.py"
+    assert walker.key(tmp_path) == "."
+    outside = tmp_path.parent / "elsewhere" / "b.py"
+    assert walker.key(outside) == outside.as_posix()

@@ -30,6 +30,7 @@ from pytest_healthgate.collect.static.scope import discover
 from pytest_healthgate.config import derive_packages, derive_source, load
 from pytest_healthgate.report.escape import escape
 from pytest_healthgate.store import sources
+from tests import cache_helpers
 from tests.test_static_collector import in_pytest
 from tests.test_static_engine import SIMPLE, STATIC_SPECS, by_name, project, run
 from tests.trust_helpers import make_unreadable
@@ -145,10 +146,7 @@ CORRUPTIONS = {
 
 
 def corrupt(root: Path, name: str, unit: str, change: Any) -> None:
-    (document,) = (root / ".healthgate/cache").glob(f"{name}-*.json")
-    data = json.loads(document.read_text())
-    data["entries"][unit]["value"] = change(data["entries"][unit]["value"])
-    document.write_text(json.dumps(data))
+    cache_helpers.corrupt(root, name, unit, change)
 
 
 @pytest.mark.parametrize("case", sorted(CORRUPTIONS))
@@ -197,10 +195,11 @@ def test_f5_check_says_once_on_the_terminal_that_the_cache_was_rebuilt(
             "recomputed)",
         ]
     ]
-    (document,) = (root / ".healthgate/cache").glob("ruff-*.json")
-    document.write_text('{"format": 1, "entr')
+    cache_helpers.database(root).write_text('{"format": 1, "entr')
     status, out = check(root, monkeypatch, capsys)
-    assert f"(ruff)  ({document.name} was unreadable and is rebuilt" in out
+    notes = [line for line in out.splitlines() if ".healthgate/cache" in line]
+    assert len(notes) == 1, out
+    assert "(ruff)  (analysis.sqlite3 was unreadable and is rebuilt" in notes[0]
 
 
 def test_f5_pytest_healthgate_shows_the_note_in_its_table_too(pytester: pytest.Pytester) -> None:
@@ -486,20 +485,28 @@ def test_f10_cache_cleanup_deletes_only_the_documents_it_names(tmp_path: Path) -
     assert victim.read_text() == "{}"
 
 
-def test_f10_a_cache_document_that_is_a_symlink_is_not_read_but_rebuilt(tmp_path: Path) -> None:
+@pytest.mark.parametrize("side", ["", "-wal"])
+def test_f10_a_cache_database_that_is_a_symlink_is_not_read_but_rebuilt(
+    tmp_path: Path, side: str
+) -> None:
     root = subproject(tmp_path)
     run(root)
-    (document,) = (root / ".healthgate/cache").glob("files-*.json")
-    elsewhere = tmp_path / "elsewhere.json"
-    elsewhere.write_text(document.read_text().replace('"format":1', '"format":1 '))
-    before = elsewhere.read_text()
-    document.unlink()
-    document.symlink_to(elsewhere)
+    database = cache_helpers.database(root)
+    link = Path(f"{database}{side}")
+    elsewhere = tmp_path / "elsewhere"
+    if side:  # the log: the target would receive every write
+        elsewhere.write_bytes(b"precious")
+    else:
+        elsewhere.write_bytes(database.read_bytes())
+        database.unlink()
+    before = elsewhere.read_bytes()
+    link.symlink_to(elsewhere)
     again = run(root)
-    assert again.cache["files"]["problem"] == f"{document.name} was a symlink and is rebuilt"
+    assert again.cache["ruff"]["problem"] == "analysis.sqlite3 was a symlink and is rebuilt"
     assert again.cache["files"]["misses"] == 3
-    assert not document.is_symlink()
-    assert elsewhere.read_text() == before  # left alone, not written through
+    assert not link.is_symlink()
+    assert elsewhere.read_bytes() == before  # left alone, not written through
+    assert run(root).cache["files"] == {"hits": 3, "misses": 0}
 
 
 @pytest.mark.parametrize("kind", ["file", "symlink"])

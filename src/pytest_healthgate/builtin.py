@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
+import pluggy
 
 from pytest_healthgate.catalogue import CollectorSpec, MetricSpec
 from pytest_healthgate.model import Bounds, Direction
@@ -246,7 +246,8 @@ METRICS = (
 )
 
 
-@pytest.hookimpl(tryfirst=True)  # built-ins first: they lead every table
+# pytest.hookimpl is this marker; pluggy's own keeps pytest unimported outside pytest.
+@pluggy.HookimplMarker("pytest")(tryfirst=True)  # built-ins first: they lead every table
 def pytest_healthgate_register(catalogue: Catalogue) -> None:
     """Register the built-in collectors and gates."""
     catalogue.add(*COLLECTORS, *METRICS)

@@ -26,14 +26,15 @@ from pytest_healthgate.schema import (
     Option,
     bad_value,
     boolean,
+    check_option,
     check_warn_side,
     parse_bound,
     show,
     strings,
     unknown_key,
     warn_side_rule,
-    whole_number,
 )
+from pytest_healthgate.score_config import score_settings
 from pytest_healthgate.units import Unit, UnitError, format_value, parse
 
 if TYPE_CHECKING:
@@ -105,30 +106,6 @@ TOP_LEVEL: dict[str, Option] = {
 GATE_KEYS = ("fail", "warn")
 
 
-def _share(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
-        raise ValueError("not a share between 0 and 1")
-    return float(value)
-
-
-SCORE_OPTIONS: dict[str, Option] = {
-    "trend_runs": Option(
-        "a whole number of 2 or more",
-        whole_number(2),
-        5,
-        "A gate worse than the run before in each of this many runs in a row (this run "
-        "included) gets a WARN with its trend, even inside its bounds.",
-    ),
-    "trend_share": Option(
-        "a share between 0 and 1, such as 0.05",
-        _share,
-        0.05,
-        "How much worse, as a share of its first value, the gate must have got over "
-        "those runs to warn (0.05: 5 %).",
-    ),
-}
-SCORE_EXPECTED = "a table with weights = { GATE = WEIGHT, ... }, such as { coverage = 2 }"
-WEIGHT_EXPECTED = "a number of 0 or more (0 leaves the gate out of the health score)"
 RATCHET_EXPECTED = 'a table of gate = tolerance, such as { coverage = 0.1, debt = "30m" }'
 GATE_EXPECTED = "a table such as { fail = ..., warn = ... } or false to turn the gate off"
 NOT_IN_PROJECT_DIRS = {"tests", "test", "docs", "examples", "benchmarks", "build", "dist"}
@@ -276,7 +253,7 @@ class _Reader:
         }
         sections.update(self.plugin_sections(raw.get("plugins", {})))
         values = {
-            key: _check_option(self.where, TABLE, key, raw[key], option)
+            key: check_option(self.where, TABLE, key, raw[key], option)
             if key in raw
             else option.default
             for key, option in TOP_LEVEL.items()
@@ -304,9 +281,7 @@ class _Reader:
             aggregates={spec.name: aggregate for spec, aggregate, _bounds in declared},
             ratchet=self.ratchet(raw.get("ratchet", {}), catalogue),
             legacy=values["legacy"],
-            score_weights=self.weights(raw.get("score", {}), catalogue),
-            trend_runs=self.score_option(raw.get("score", {}), "trend_runs"),
-            trend_share=self.score_option(raw.get("score", {}), "trend_share"),
+            **score_settings(self.where, raw.get("score", {}), catalogue, self.plugins_pending),
             packages_from_healthgate=values["packages"] is not None,
         )
 
@@ -343,35 +318,6 @@ class _Reader:
                 )
             tolerances[name] = tolerance
         return tolerances
-
-    def weights(self, raw: object, catalogue: Catalogue) -> dict[str, float]:
-        """[tool.healthgate.score] weights: gate -> its weight in the health score."""
-        table = f"{TABLE}.score"
-        if not isinstance(raw, dict):
-            raise ConfigError(bad_value(self.where, TABLE, "score", raw, SCORE_EXPECTED))
-        for key, value in raw.items():
-            if key not in SCORE_OPTIONS and key != "weights":
-                known = ["weights", *SCORE_OPTIONS]
-                raise ConfigError(unknown_key(self.where, table, key, value, known))
-        weights = raw.get("weights", {})
-        if not isinstance(weights, dict):
-            raise ConfigError(bad_value(self.where, table, "weights", weights, SCORE_EXPECTED))
-        return {name: self.weight(name, value, catalogue) for name, value in weights.items()}
-
-    def score_option(self, raw: object, key: str) -> Any:
-        """[tool.healthgate.score] trend_runs or trend_share, checked, or its default."""
-        option = SCORE_OPTIONS[key]
-        if not isinstance(raw, dict) or key not in raw:
-            return option.default
-        return _check_option(self.where, f"{TABLE}.score", key, raw[key], option)
-
-    def weight(self, name: str, value: object, catalogue: Catalogue) -> float:
-        table = f"{TABLE}.score.weights"
-        if name not in catalogue.metrics and not self.plugins_pending:
-            raise ConfigError(unknown_key(self.where, table, name, value, list(catalogue.metrics)))
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ConfigError(bad_value(self.where, table, name, value, WEIGHT_EXPECTED))
-        return float(value)
 
     def coverage_bounds(self, root: Path, raw_gates: Mapping[str, Any], bounds: Bounds) -> Bounds:
         """The coverage gate's bounds, with coverage.py's own settings checked.
@@ -410,7 +356,7 @@ class _Reader:
             if key not in options:
                 raise ConfigError(unknown_key(self.where, table, key, value, list(options)))
         return {
-            key: _check_option(self.where, table, key, raw[key], option)
+            key: check_option(self.where, table, key, raw[key], option)
             if key in raw
             else option.default
             for key, option in options.items()
@@ -466,15 +412,6 @@ class _Reader:
                 floors[name] = _paths(self.where, f"{table}.{name}.paths", spec, value["paths"])
         # Catalogue order, however the table orders them: the report's rows never move.
         return {name: gates[name] for name in metrics if name in gates}, floors
-
-
-def _check_option(where: str, table: str, key: str, value: object, option: Option) -> Any:
-    try:
-        return option.parse(value)
-    except (ValueError, UnitError) as exc:
-        raise ConfigError(
-            bad_value(where, table, key, value, option.expected) + f" ({exc})"
-        ) from None
 
 
 def _bounds(where: str, table: str, spec: MetricSpec, raw: Mapping[str, Any]) -> Bounds:

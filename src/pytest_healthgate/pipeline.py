@@ -61,24 +61,20 @@ def report_targets(texts: Iterable[str], root: Path) -> list[ReportTarget]:
 
 
 def git_commit(root: Path) -> str | None:
-    try:
-        completed = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = completed.stdout.strip()
-    return commit if completed.returncode == 0 and commit else None
+    return _git_text(root, "rev-parse", "HEAD") or None
+
+
+def pytest_version() -> str:
+    """pytest's version, without importing pytest outside a pytest run (about 50 ms)."""
+    loaded = sys.modules.get("pytest")
+    if loaded is not None:
+        return str(loaded.__version__)
+    import importlib.metadata  # pytest is a dependency: its metadata is there
+
+    return importlib.metadata.version("pytest")
 
 
 def run_metadata(settings: HealthgateConfig, surface: str, **extra: Any) -> dict[str, Any]:
-    import pytest
-
     return {
         "run_id": uuid.uuid4().hex,
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -86,7 +82,7 @@ def run_metadata(settings: HealthgateConfig, surface: str, **extra: Any) -> dict
         "python": platform.python_version(),
         "implementation": sys.implementation.name,
         "platform": sys.platform,
-        "pytest": pytest.__version__,
+        "pytest": pytest_version(),
         "healthgate": __version__,
         "git_commit": git_commit(settings.root),
         "root": str(settings.root),
@@ -325,9 +321,15 @@ def git_state(root: Path) -> tuple[str | None, bool | None]:
 
 
 def _git_text(root: Path, *arguments: str) -> str | None:
+    """What git prints, stripped; None when it fails (no repository, no commit yet)."""
     try:
         completed = subprocess.run(
-            ["git", *arguments], cwd=root, capture_output=True, text=True, timeout=10, check=False
+            ["git", *arguments],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None

@@ -187,3 +187,13 @@ def warn_side_rule(spec: MetricSpec, *, fail: float, warn: float) -> str | None:
     side = "at or above" if spec.direction is Direction.HIGHER else "at or below"
     better = "higher" if spec.direction is Direction.HIGHER else "lower"
     return f"{better} is better for {spec.name}, so warn must be {side} fail"
+
+
+def check_option(where: str, table: str, key: str, value: object, option: Option) -> Any:
+    """The option's value as used; ConfigError naming the table, key and what it expects."""
+    try:
+        return option.parse(value)
+    except (ValueError, UnitError) as exc:
+        raise ConfigError(
+            bad_value(where, table, key, value, option.expected) + f" ({exc})"
+        ) from None

@@ -43,6 +43,7 @@ from pytest_healthgate.store import scratch
 from pytest_healthgate.store.cache import (
     AnalysisCache,
     CacheStats,
+    CacheStore,
     Codec,
     cache_key,
     content_digest,
@@ -123,18 +124,18 @@ def analyse(cov: coverage.Coverage, root: Path, use_cache: bool = True) -> Cover
     if cache is None:
         files = _trimmed(_json_files(cov, None))
         return _result(files, None)
-    data = cov.get_data()
-    measured = sorted(data.measured_files())
-    found: Files = {}
-    todo: dict[str, str | None] = {}  # data file name -> its unit digest (None: not cacheable)
-    for filename in measured:
-        digest = _unit_digest(data, filename)
-        cached = cache.get(filename, digest) if digest is not None else None
-        if cached is not None:
-            name, figures = cached
-            found[name] = figures
-        else:
-            todo[filename] = digest
+    try:
+        found = _analysed_with(cache, cov)
+        cache.save()
+    finally:
+        if cache.store is not None:
+            cache.store.close()
+    return _result(found, cache.stats())
+
+
+def _analysed_with(cache: AnalysisCache[Entry], cov: coverage.Coverage) -> Files:
+    """Every measured file's figures: from the cache, else from one JSON report."""
+    found, todo = _cached(cache, cov.get_data())
     if todo:
         fresh = _trimmed(_json_files(cov, list(todo) if found else None))
         for name, filename in _data_names(fresh, todo):
@@ -142,9 +143,27 @@ def analyse(cov: coverage.Coverage, root: Path, use_cache: bool = True) -> Cover
             if digest is not None:
                 cache.put(filename, digest, (name, fresh[name]))
         found.update(fresh)
-    cache.keep_only(measured)
-    cache.save()
-    return _result(found, cache.stats())
+    return found
+
+
+def _cached(
+    cache: AnalysisCache[Entry], data: coverage.CoverageData
+) -> tuple[Files, dict[str, str | None]]:
+    """The figures the cache holds, by report name; the data's files it lacks, each
+    with its unit digest (None: not cacheable)."""
+    measured = sorted(data.measured_files())
+    digests = {filename: _unit_digest(data, filename) for filename in measured}
+    missing = set(cache.lookup({f: d for f, d in digests.items() if d is not None}))
+    found: Files = {}
+    todo: dict[str, str | None] = {}
+    for filename in measured:
+        cached = None if filename in missing else cache.value(filename)
+        if cached is None:
+            todo[filename] = digests[filename]
+        else:
+            name, figures = cached
+            found[name] = figures
+    return found, todo
 
 
 def _result(files: Files, stats: CacheStats | None) -> CoverageFiles:
@@ -199,7 +218,7 @@ def _open_cache(cov: coverage.Coverage, root: Path) -> AnalysisCache[Entry] | No
         cov.get_data().has_arcs(),
         settings,
     )
-    return AnalysisCache(root, CACHE_NAME, key, CODEC).load()
+    return AnalysisCache(CacheStore(root), CACHE_NAME, key, CODEC)
 
 
 def _unit_digest(data: coverage.CoverageData, filename: str) -> str | None:

@@ -21,10 +21,11 @@ Two kinds of change are judged:
 
 The version before is read with ``git show`` into a temporary folder beside
 copies of the project's tool configuration, and both versions go through the
-same analysis engine as ``pytest --healthgate`` (the staged side reuses and
-refreshes the shared ``.healthgate/cache/``). A hook then reports only what got
-worse, as ``path:line: problem`` lines (text from the project escaped,
-``report.escape``); deleting code can only remove findings.
+same analysis engine as ``pytest --healthgate``, with the project's
+``.healthgate/cache/`` (entries addressed by content: both sides stay cached).
+A hook then reports only what got worse, as ``path:line: problem`` lines (text
+from the project escaped, ``report.escape``); deleting code can only remove
+findings.
 
 "Before" is found under the file's old name when git's rename detection
 (``git diff -M``) sees it renamed or moved, so a pure rename reports nothing.
@@ -52,6 +53,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_healthgate.collect.static import analysis_request, debt_pricing
 from pytest_healthgate.collect.static.engine import analyse
@@ -62,15 +64,14 @@ from pytest_healthgate.collect.static.results import AnalysisResult, FileResult
 from pytest_healthgate.collect.static.scope import discover
 from pytest_healthgate.config import ConfigError, HealthgateConfig
 from pytest_healthgate.report.escape import escape
-from pytest_healthgate.snapshot import SourceLines, fingerprint
 from pytest_healthgate.store import scratch
-from pytest_healthgate.store.baseline import Snapshot
-from pytest_healthgate.store.cache import document_name
-from pytest_healthgate.store.files import CACHE_DIR, STATE_DIR, StateFolderError, check_state
+
+if TYPE_CHECKING:  # the first commit's judge loads them only when it is needed
+    from pytest_healthgate.snapshot import SourceLines
+    from pytest_healthgate.store.baseline import Snapshot
 
 # Files whose settings change what the tools report; copied beside the HEAD versions.
 TOOL_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml", ".bandit", "setup.cfg")
-CACHED_ANALYSERS = ("files", "ruff")
 GIT_TIMEOUT = 120.0  # seconds; git reads local objects only
 FROM_REF = "PRE_COMMIT_FROM_REF"  # set by ``pre-commit run --from-ref X --to-ref Y``
 TO_REF = "PRE_COMMIT_TO_REF"
@@ -124,6 +125,8 @@ class Adopted:
 
     @classmethod
     def of(cls, root: Path, baseline: Snapshot | None) -> Adopted:
+        from pytest_healthgate.snapshot import SourceLines
+
         identities = None
         if baseline is not None:
             identities = frozenset(
@@ -137,6 +140,8 @@ class Adopted:
         """True when the baseline has this item (matched by its line's text, not number)."""
         if not self.identities:
             return False
+        from pytest_healthgate.snapshot import fingerprint
+
         text = fingerprint(rule, self.lines.text(path, line))
         return (rule, path, text) in self.identities
 
@@ -296,25 +301,9 @@ def other_parents(root: Path) -> list[str]:
 def _request(settings: HealthgateConfig, keys: list[str], root: Path) -> AnalysisRequest:
     base = analysis_request(settings, settings.section("debt"), keys)
     # mypy checks a program, not a handful of files: it is not run for a change.
-    return replace(base, root=str(root), mypy=False)
-
-
-def _copy_cache(root: Path, shadow: Path) -> None:
-    """The project's cache documents (regular files with healthgate's names), for reading.
-
-    A refused state folder is left alone here; the staged analysis reports it.
-    """
-    try:
-        check_state(root)
-        entries = list(os.scandir(root / STATE_DIR / CACHE_DIR))
-    except (StateFolderError, OSError):
-        return
-    target = shadow / STATE_DIR / CACHE_DIR
-    target.mkdir(parents=True)
-    names = [document_name(name) for name in CACHED_ANALYSERS]
-    for entry in entries:
-        if entry.is_file(follow_symlinks=False) and any(n.fullmatch(entry.name) for n in names):
-            shutil.copyfile(entry.path, target / entry.name)
+    # Every side uses the project's cache, addressed by content: the version before
+    # is often what the last test run analysed, and each side keeps its entries.
+    return replace(base, root=str(root), mypy=False, cache_root=str(settings.root))
 
 
 @contextmanager
@@ -330,10 +319,6 @@ def _checked_out(
         for name in TOOL_CONFIG_FILES:
             if (settings.root / name).is_file():
                 shutil.copyfile(settings.root / name, shadow / name)
-        # Read-only use of the project's cache: the HEAD version of a file is often
-        # what the last test run analysed. Entries are keyed by content digest, and
-        # whatever this analysis adds stays in the temporary copy.
-        _copy_cache(settings.root, shadow)
         present = []
         for key in keys:
             content = _at(settings.root, ref, renamed.get(key, key))
@@ -370,7 +355,6 @@ def analyse_staged_change(
     if not keys:
         return Change(settings, [], AnalysisResult(), AnalysisResult(), skipped=skipped)
     renamed = renamed_from(settings.root, refs.before)
-    # Before first: the staged analysis replaces these files' cache entries.
     before = _analyse_at(settings, refs.before, keys, renamed)
     merged = tuple(
         _analyse_at(settings, ref, keys, renamed_from(settings.root, ref))

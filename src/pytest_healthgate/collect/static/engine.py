@@ -31,14 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_healthgate.collect.static.analysers.file_analyser import failure_text
-from pytest_healthgate.collect.static.analysers.mypy import PROGRAM, MypyAnalyser
 from pytest_healthgate.collect.static.analysers.per_file import PerFileAnalyser, available_cores
 from pytest_healthgate.collect.static.analysers.protocol import (
+    PROGRAM,
     Analyser,
     AnalyserRun,
     ScopeFiles,
     ToolError,
+    failure_text,
 )
 from pytest_healthgate.collect.static.analysers.ruff import RuffAnalyser
 from pytest_healthgate.collect.static.request import FAILED, STAGE, AnalysisRequest
@@ -50,7 +50,7 @@ from pytest_healthgate.collect.static.results import (
     analysis_to_json,
 )
 from pytest_healthgate.collect.static.scope import Scope, discover
-from pytest_healthgate.store.cache import AnalysisCache, cache_key, content_digest
+from pytest_healthgate.store.cache import AnalysisCache, CacheStore, cache_key, content_digest
 from pytest_healthgate.store.files import StateFolderError, check_state, write_atomic
 
 ENGINE_VERSION = 1  # bump when cached results change shape or meaning
@@ -85,22 +85,33 @@ class EngineRun:
         self.errors: dict[str, str] = {}
         self.tools: dict[str, str | None] = {}
         self.caches: dict[str, AnalysisCache[Any]] = {}
+        self.cache_root = Path(request.cache_root or request.root)
+        self.store = CacheStore(self.cache_root) if request.use_cache else None
         self.progress = progress or (lambda stage: None)
 
     def analysers(self) -> list[Analyser[Any]]:
         """Subprocess analysers first: they run while the per-file analysis works here."""
-        analysers: list[Analyser[Any]] = [RuffAnalyser(self.request)]
+        analysers: list[Analyser[Any]] = [RuffAnalyser(self.request, self.store)]
         if self.request.mypy:
+            from pytest_healthgate.collect.static.analysers.mypy import MypyAnalyser
+
             analysers.append(MypyAnalyser(self.request))
         analysers.append(PerFileAnalyser(self.request, self.jobs))
         return analysers
 
     def run(self) -> AnalysisResult:
+        try:
+            return self._run()
+        finally:
+            if self.store is not None:
+                self.store.close()
+
+    def _run(self) -> AnalysisResult:
         started = time.perf_counter()
         request = self.request
         if request.use_cache:
             try:
-                check_state(self.root)
+                check_state(self.cache_root)
             except StateFolderError as exc:
                 self.errors["analysis"] = str(exc)
                 return self._result(Scope(), {}, [], started)
@@ -174,12 +185,10 @@ class EngineRun:
             self.errors[analyser.name] = str(exc)
             return None
         key = cache_key(ENGINE_VERSION, *analyser.cache_key_inputs(files))
-        cache = AnalysisCache(self.root, analyser.name, key, analyser.codec)
-        if self.request.use_cache:
-            cache.load()
+        cache = AnalysisCache(self.store, analyser.name, key, analyser.codec)
         self.caches[analyser.name] = cache
         units = analyser.units(files)
-        todo = [unit for unit, digest in units.items() if cache.get(unit, digest) is None]
+        todo = cache.lookup(units)
         run = None
         if todo:
             try:
@@ -212,13 +221,11 @@ class EngineRun:
             self.errors[tool] += " (and more files)"
 
     def _save_caches(self, started: list[_Started]) -> None:
-        if not self.request.use_cache:
-            return
+        # Entries of files no longer analysed stay: content-addressed, they are right
+        # whenever that content comes back (the other side of a change, a revert), and
+        # the least recently used go when the cache reaches its bound.
         for step in started:
-            if self.request.full_scope:
-                step.cache.keep_only(step.units)
-            # A partial run (check PATH) may see fewer config files: keep the others.
-            step.cache.save(drop_stale=self.request.full_scope)
+            step.cache.save()
 
 
 def _by_unit(step: _Started, fresh: dict[str, Any]) -> dict[str, Any]:

@@ -35,8 +35,11 @@ class AnalysisRequest:
     mypy: bool = False
     jobs: int = 0  # 0: one worker per available core
     use_cache: bool = True  # False: neither read nor write .healthgate/cache/
-    full_scope: bool = True  # the whole configured source: stale cache entries are dropped
+    full_scope: bool = True  # the whole configured source, not the files of a check PATH
     timeout: float = DEFAULT_TIMEOUT  # seconds each tool run may take before it is killed
+    # The project whose .healthgate/cache/ is used, when not ``root``: the hooks analyse
+    # the version before a change in a temporary folder, with the project's cache.
+    cache_root: str = ""
 
     @property
     def time_limit(self) -> TimeLimit:

@@ -92,6 +92,8 @@ class _Walker:
     def __init__(self, root: Path, exclude: tuple[str, ...], include_tests: bool) -> None:
         self.root = root
         self.real_root = Path(os.path.realpath(root))
+        # Every path the walk makes starts with this (os.scandir joins onto the root).
+        self.prefix = str(root).rstrip(os.sep) + os.sep
         self.exclude = exclude
         self.include_tests = include_tests
         self.scope = Scope()
@@ -99,6 +101,9 @@ class _Walker:
         self.seen_files: set[tuple[int, int]] = set()
 
     def key(self, path: Path) -> str:
+        text = str(path)
+        if text.startswith(self.prefix):  # the common case, without pathlib's parsing
+            return text[len(self.prefix) :].replace(os.sep, "/")
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:

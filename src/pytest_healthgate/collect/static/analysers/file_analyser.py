@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pytest_healthgate.collect.static.analysers.protocol import failure_text
 from pytest_healthgate.collect.static.results import (
     MI_RANKS,
     RANKS,
@@ -80,6 +81,9 @@ class FileOutcome(NamedTuple):
 
     result: FileResult
     tool_errors: dict[str, str]
+
+
+Security = tuple[tuple[SecurityIssue, ...], dict[str, str]]  # issues, tool -> error
 
 
 class RadonFigures(NamedTuple):
@@ -166,7 +170,8 @@ class FileAnalyser:
         self._bandit: BanditSetup | None = None
         self._bandit_problem: str | None = None
 
-    def analyse(self, key: str, path: Path) -> FileOutcome:
+    def analyse(self, key: str, path: Path, *, security: bool = True) -> FileOutcome:
+        """The file's result; ``security=False`` leaves bandit's part to ``security_of``."""
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -182,13 +187,20 @@ class FileAnalyser:
             warnings.simplefilter("ignore")
             radon = self._radon(parsed.text, parsed.tree, errors, key)
             markers = find_markers(parsed.text, self.pattern, self.markers)
-            security = self._security(path, "nosec" in parsed.text, errors, key)
-        result = FileResult(markers=markers, security=security)
+            issues = self._security(path, "nosec" in parsed.text, errors, key) if security else ()
+        result = FileResult(markers=markers, security=issues)
         if radon is not None:
             result = result._replace(
                 lines=radon.lines, functions=radon.functions, mi=radon.mi, mi_rank=radon.mi_rank
             )
         return FileOutcome(result, errors)
+
+    def security_of(self, key: str, path: Path, may_have_nosec: bool) -> Security:
+        """bandit's part of ``analyse``, for a file that parses: its issues and errors."""
+        errors: dict[str, str] = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self._security(path, may_have_nosec, errors, key), errors
 
     @staticmethod
     def _radon(
@@ -259,14 +271,6 @@ class FileAnalyser:
         return self._bandit
 
 
-def failure_text(exc: BaseException) -> str:
-    """An exception as one line for an error message; ``sys.exit`` said as such."""
-    if isinstance(exc, SystemExit):
-        return f"it called sys.exit({exc.code!r})"
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
 # Analysing a file builds and drops hundreds of thousands of AST nodes; with the
 # default thresholds the cyclic collector runs thousands of times per file for
 # little garbage (measured: about 13 % of the analysis time on Django's files).
@@ -295,3 +299,10 @@ def analyse_in_worker(task: tuple[str, str]) -> tuple[str, FileOutcome]:
     key, path = task
     assert _ANALYSER is not None, "init_worker was not run"
     return key, _ANALYSER.analyse(key, Path(path))
+
+
+def security_in_worker(tasks: list[tuple[str, str, bool]]) -> list[tuple[str, Security]]:
+    """bandit on each (key, path, may have ``# nosec``) of ``tasks``, in a pool worker."""
+    if _ANALYSER is None:
+        raise RuntimeError("init_worker was not run")
+    return [(key, _ANALYSER.security_of(key, Path(path), nosec)) for key, path, nosec in tasks]

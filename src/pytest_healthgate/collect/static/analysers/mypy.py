@@ -25,7 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pytest_healthgate.collect.static.analysers.protocol import Collected, ScopeFiles, ToolError
+from pytest_healthgate.collect.static.analysers.protocol import (
+    PROGRAM,
+    Collected,
+    ScopeFiles,
+    ToolError,
+)
 from pytest_healthgate.collect.static.analysers.tool_info import (
     config_digests,
     config_files,
@@ -50,7 +55,6 @@ from pytest_healthgate.store.cache import Codec, cache_key
 from pytest_healthgate.store.files import cache_dir
 
 MYPY_CONFIG_NAMES = ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg")
-PROGRAM = "program"  # the one unit: all analysed files together
 MYPY_CACHE = "mypy"  # mypy's incremental cache, in .healthgate/cache/
 Errors = tuple[TypingError, ...]
 
@@ -71,7 +75,8 @@ class MypyAnalyser:
         return {"mypy": self.version}
 
     def cache_key_inputs(self, files: ScopeFiles) -> tuple[object, ...]:
-        return (self.version, config_digests(config_files([files.root], MYPY_CONFIG_NAMES)))
+        configs = config_files([files.root], MYPY_CONFIG_NAMES)
+        return (self.version, config_digests(configs, files.root))
 
     def units(self, files: ScopeFiles) -> dict[str, str]:
         if not files.digests:

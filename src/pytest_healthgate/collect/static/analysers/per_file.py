@@ -11,29 +11,37 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import multiprocessing
 import os
 import sys
 import threading
 import tomllib
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from pytest_healthgate.collect.static.analysers import file_analyser
-from pytest_healthgate.collect.static.analysers.file_analyser import FileOutcome
 from pytest_healthgate.collect.static.analysers.protocol import Collected, Completed, ScopeFiles
 from pytest_healthgate.collect.static.analysers.tool_info import package_version
 from pytest_healthgate.collect.static.request import AnalysisRequest
 from pytest_healthgate.collect.static.results import (
     FileResult,
+    SourceProblem,
     file_result_from_json,
     file_result_to_json,
 )
 from pytest_healthgate.store.cache import Codec, file_digest
 
+if TYPE_CHECKING:
+    import multiprocessing.context
+
+    from pytest_healthgate.collect.static.analysers.file_analyser import FileOutcome
+
+FILE_ANALYSER = "pytest_healthgate.collect.static.analysers.file_analyser"
 SERIAL_FILES = 12  # fewer files than this are analysed in-process: a pool costs more
 SERIAL_BYTES = 200_000
+# From this much source, a handful of files is split by tool across two cores:
+# bandit in one forked worker while radon and the markers run here.
+SPLIT_BYTES = 20_000
 CHUNK = 4
 # Imported once before forking, so pool workers do not each import them.
 PRELOADED_MODULES = ("radon.visitors", "radon.raw", "radon.metrics", "bandit.core.manager")
@@ -105,8 +113,14 @@ class PerFileAnalyser:
         return Completed(collected)
 
     def _run(self, tasks: list[tuple[str, str]]) -> list[tuple[str, FileOutcome]]:
+        # Imported only when a file misses: a run that finds every file cached
+        # (a hook, a warm check) loads neither the tools' wrapper nor a process pool.
+        file_analyser = _module(FILE_ANALYSER)
+        pool_executor = _module("concurrent.futures.process").ProcessPoolExecutor
         sizes = {key: _size(path) for key, path in tasks}
         if self.jobs == 1 or len(tasks) < SERIAL_FILES or sum(sizes.values()) < SERIAL_BYTES:
+            if self.jobs > 1 and sum(sizes.values()) >= SPLIT_BYTES and _can_fork():
+                return self._split_by_tool(tasks)
             analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config)
             with file_analyser.fewer_collections():
                 return [(key, analyser.analyse(key, Path(path))) for key, path in tasks]
@@ -115,13 +129,77 @@ class PerFileAnalyser:
         context = _pool_context()
         if context.get_start_method() == "fork":
             _preload()
-        with ProcessPoolExecutor(
+        with pool_executor(
             max_workers=min(self.jobs, len(tasks)),
             mp_context=context,
             initializer=file_analyser.init_worker,
             initargs=(self.markers, self.bandit_config),
         ) as pool:
             return list(pool.map(file_analyser.analyse_in_worker, tasks, chunksize=CHUNK))
+
+    def _split_by_tool(self, tasks: list[tuple[str, str]]) -> list[tuple[str, FileOutcome]]:
+        """A few files on two cores: bandit in a forked worker, radon and markers here.
+
+        The one file changed in a large project, or a hook's handful: bandit takes
+        about as long as the rest, so this halves the wall time. The results are
+        those of ``FileAnalyser.analyse``, merged.
+        """
+        file_analyser = _module(FILE_ANALYSER)
+        with _module("concurrent.futures.process").ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=_module("multiprocessing").get_context("fork"),
+            initializer=file_analyser.init_worker,
+            initargs=(self.markers, self.bandit_config),
+        ) as pool:
+            bandit = pool.submit(file_analyser.security_in_worker, _parsing(tasks))
+            analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config)
+            with file_analyser.fewer_collections():
+                outcomes = [
+                    (key, analyser.analyse(key, Path(path), security=False)) for key, path in tasks
+                ]
+            security = dict(bandit.result())
+        merged = []
+        for key, (result, errors) in outcomes:
+            issues, bandit_errors = security.get(key, ((), {}))
+            outcome = file_analyser.FileOutcome(
+                result._replace(security=issues), {**errors, **bandit_errors}
+            )
+            merged.append((key, outcome))
+        return merged
+
+
+def _module(name: str) -> ModuleType:
+    """The module as ``sys.modules`` holds it now.
+
+    What the pool pickles (its call items, the worker functions) is looked up there
+    by name; an attribute of the package may still be an earlier import of it (a
+    test runner that restores ``sys.modules`` leaves such copies behind).
+    """
+    return importlib.import_module(name)
+
+
+def _parsing(tasks: list[tuple[str, str]]) -> list[tuple[str, str, bool]]:
+    """The files bandit runs on, as ``FileAnalyser.analyse`` does: those that parse.
+
+    Each with whether it may hold a ``# nosec`` comment. Parsed here, not in the
+    forked worker, which starts at this process's depth of calls.
+    """
+    from pytest_healthgate.collect.static.source import read_python
+
+    parsing = []
+    for key, path in tasks:
+        try:
+            parsed = read_python(Path(path).read_bytes(), key)
+        except OSError:
+            continue  # analyse says why it cannot be read
+        if not isinstance(parsed, SourceProblem):
+            parsing.append((key, path, "nosec" in parsed.text))
+    return parsing
+
+
+def _can_fork() -> bool:
+    """fork is cheap enough for a worker of a few files; spawn would import everything again."""
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 def _size(path: str) -> int:
@@ -132,13 +210,16 @@ def _size(path: str) -> int:
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
     # fork is cheapest, but only safe on Linux from a process without threads.
-    if sys.platform == "linux" and threading.active_count() == 1:
+    if _can_fork():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 
 def _preload() -> None:
+    file_analyser = _module(FILE_ANALYSER)
     for module in PRELOADED_MODULES:
         # Each worker reports a missing or broken tool (one that raises or calls
         # sys.exit at import); the tools' own deprecation warnings (bandit's

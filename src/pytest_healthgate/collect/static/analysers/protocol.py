@@ -19,6 +19,15 @@ from typing import Generic, Protocol, TypeVar
 from pytest_healthgate.store.cache import Codec
 
 Value = TypeVar("Value")
+PROGRAM = "program"  # the one unit of a whole-program analyser (mypy): all files together
+
+
+def failure_text(exc: BaseException) -> str:
+    """An exception as one line for an error message; ``sys.exit`` said as such."""
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r})"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class ToolError(Exception):

@@ -1,7 +1,9 @@
 """ruff: ``ruff check`` over the files missing from the cache, through its JSON output.
 
 The project's own configuration applies (nearest ``pyproject.toml``/``ruff.toml``
-and the user's), so those files and ruff's version make the cache key. ruff
+and the user's), so those files and ruff's version make the cache key. The
+configuration can select rules by path (``per-file-ignores``, ``exclude``), so a
+file's entry is addressed by its project-relative path and its content. ruff
 runs in batches of subprocesses while the per-file analysis keeps the cores busy.
 """
 
@@ -31,7 +33,7 @@ from pytest_healthgate.launcher import (
     launch,
     one_line,
 )
-from pytest_healthgate.store.cache import Codec
+from pytest_healthgate.store.cache import CacheStore, Codec, content_digest
 
 RUFF_BATCH = 2000  # files per ruff invocation, well within any command-line limit
 RUFF_CONFIG_NAMES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
@@ -62,23 +64,48 @@ class RuffAnalyser:
     name = "ruff"
     codec: Codec[Findings] = Codec(lint_from_json, records_to_json)
 
-    def __init__(self, request: AnalysisRequest) -> None:
+    def __init__(self, request: AnalysisRequest, store: CacheStore | None = None) -> None:
         self.limit = request.time_limit
+        self.store = store
         self.binary = ""
         self.version: str | None = None
 
     def versions(self) -> dict[str, str | None]:
         self.binary = ruff_binary()
-        self.version = version_of([self.binary, "--version"], self.limit)
+        self.version = self._known_version()
+        if self.version is None:
+            self.version = version_of([self.binary, "--version"], self.limit)
+            if self.store is not None and self._stamp() is not None:
+                self.store.remember_version("ruff", str(self._stamp()), self.version)
         return {"ruff": self.version}
+
+    def _stamp(self) -> str | None:
+        """What changes when another ruff is installed: the executable's path, size and times."""
+        try:
+            found = Path(self.binary).stat()
+        except OSError:
+            return None
+        path = os.path.realpath(self.binary)
+        return f"{path}:{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
+
+    def _known_version(self) -> str | None:
+        """The version cached for this very executable: no process started to ask it."""
+        stamp = self._stamp()
+        if self.store is None or stamp is None:
+            return None
+        return self.store.known_version("ruff", stamp)
 
     def cache_key_inputs(self, files: ScopeFiles) -> tuple[object, ...]:
         directories = {path.parent for path in files.paths.values()} | {files.root}
         configs = [*config_files(directories, RUFF_CONFIG_NAMES), *user_ruff_configs()]
-        return (self.version, config_digests(configs))
+        return (self.version, config_digests(configs, files.root))
 
     def units(self, files: ScopeFiles) -> dict[str, str]:
-        return dict(files.digests)
+        """Each file's path and content: the configuration may select rules by path."""
+        return {
+            key: content_digest(f"{key}\0{digest}".encode())
+            for key, digest in files.digests.items()
+        }
 
     def start(self, files: ScopeFiles, todo: list[str]) -> RuffRun:
         keys_by_path = {str(files.paths[key]): key for key in todo}

@@ -45,6 +45,15 @@ def config_files(directories: Iterable[Path], names: tuple[str, ...]) -> list[Pa
     return sorted(found)
 
 
-def config_digests(paths: Iterable[Path]) -> list[tuple[str, str]]:
-    """Each configuration file with its content digest, for a cache key."""
-    return [(str(path), file_digest(path) or "unreadable") for path in paths]
+def config_digests(paths: Iterable[Path], root: Path) -> list[tuple[str, str]]:
+    """Each configuration file with its content digest, for a cache key.
+
+    A file in the project is named relative to ``root``: the version before a
+    change, analysed in a temporary folder with copies of the configuration,
+    then has the cache key of the project itself.
+    """
+    return [(_relative(path, root), file_digest(path) or "unreadable") for path in paths]
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
