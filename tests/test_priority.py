@@ -54,20 +54,34 @@ def test_no_increment_leaves_a_process_alone() -> None:
     assert priority.nice_of(os.getpid()) == OWN_NICE
 
 
+# The package of the probe test: each import writes its nice value; the third
+# (the second sample) then waits until the session has reached its end, so the
+# four children after it certainly start once the tests are over.
+PROBED = """\
+import os, pathlib, time
+
+witness, over = pathlib.Path({witness!r}), pathlib.Path({over!r})
+with witness.open("a") as handle:
+    handle.write(f"{{os.nice(0)}}\\n")
+if len(witness.read_text().split()) == 3:
+    deadline = time.monotonic() + 30
+    while not over.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+"""
+
+
 @pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_import_probes_yield_during_the_tests_and_run_at_full_priority_after(
     pytester: pytest.Pytester, tmp_path: Path, xdist: list[str]
 ) -> None:
-    # Each probe child writes the nice value it imports the package with. The test
-    # holds the session open until two children have imported, so those ran while
-    # tests ran; the last child (-X importtime) starts after the tests are over.
-    witness = tmp_path / "nice"
+    # The test holds the session open until two children have imported, so those
+    # ran while tests ran. The session's end (controller or only process) is
+    # marked by a conftest hook, which runs after pytest's test loop returned.
+    witness, over = tmp_path / "nice", tmp_path / "over"
     make_project(
         pytester,
-        packages={
-            "probed": f"import os\nopen({str(witness)!r}, 'a').write(f'{{os.nice(0)}}\\n')\n"
-        },
-        gates='import_time = { fail = "10s" }',
+        packages={"probed": PROBED.format(witness=str(witness), over=str(over))},
+        gates='import_time = { fail = "60s" }',
         imports="samples = 5",
         tests=f"""
             import pathlib, time
@@ -83,12 +97,21 @@ def test_import_probes_yield_during_the_tests_and_run_at_full_priority_after(
                     time.sleep(0.02)
             """,
     )
+    pytester.makeconftest(
+        f"""
+        import pathlib
+
+        def pytest_sessionfinish(session):
+            if not hasattr(session.config, "workerinput"):  # not an xdist worker
+                pathlib.Path({str(over)!r}).write_text("over")
+        """
+    )
     result, document = run(pytester, *xdist)
     assert result.ret == 0, result.stdout.str()
     seen = [int(value) for value in witness.read_text().split()]
     assert len(seen) == 7  # warm-up, five samples, -X importtime
     assert seen[:2] == [LOWERED, LOWERED]
-    assert seen[-1] == OWN_NICE
+    assert seen[3:] == [OWN_NICE] * 4
     assert document["metrics"][0]["verdict"] == "PASS"
 
 
