@@ -142,6 +142,27 @@ def _read(stream: IO[bytes]) -> str:
     return stream.read().decode("utf-8", "replace")
 
 
+# Variables that would make a child of healthgate measure something else than its
+# own work: the project's coverage of subprocesses, import profiling, tracemalloc.
+MEASURING_VARIABLES = (
+    "COVERAGE_PROCESS_START",
+    "COVERAGE_PROCESS_CONFIG",  # coverage.py's `patch = ["subprocess"]`
+    "PYTHONPROFILEIMPORTTIME",
+    "PYTHONTRACEMALLOC",
+)
+MEASURING_PREFIXES = ("COV_CORE_",)  # pytest-cov's subprocess coverage
+
+
+def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` without what would measure the child: healthgate's own processes (the
+    import probes, the static analysis) are neither the project's code nor its tests."""
+    return {
+        key: value
+        for key, value in environ.items()
+        if key not in MEASURING_VARIABLES and not key.startswith(MEASURING_PREFIXES)
+    }
+
+
 def launch(
     command: Sequence[str],
     *,

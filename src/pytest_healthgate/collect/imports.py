@@ -52,6 +52,7 @@ from pytest_healthgate.launcher import (
     ChildStartError,
     Finished,
     TimeLimit,
+    child_environment,
     launch,
     one_line,
 )
@@ -65,14 +66,6 @@ RECHECK_PAUSE = 0.25  # seconds before the first extra sample; grows with each o
 TIMEOUT_SETTING = "[tool.healthgate.imports] timeout"
 CANCELLED = "the measurement was cancelled"
 NOT_FOUND = "is not importable: there is no module named"  # the package itself is absent
-# Variables that would make the child measure something else than the import.
-MEASURING_VARIABLES = (
-    "COVERAGE_PROCESS_START",
-    "COVERAGE_PROCESS_CONFIG",  # coverage.py's `patch = ["subprocess"]`
-    "PYTHONPROFILEIMPORTTIME",
-    "PYTHONTRACEMALLOC",
-)
-MEASURING_PREFIXES = ("COV_CORE_",)  # pytest-cov's subprocess coverage
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _IMPORTTIME_LINE = re.compile(r"^import time:\s*(\d+)\s*\|\s*(\d+)\s*\|(\s*)(\S+)\s*$")
 
@@ -169,14 +162,6 @@ def parse_importtime(stderr: str, begin: str, end: str) -> list[ModuleCost]:
                 own, cumulative, _indent, module = match.groups()
                 costs.append(ModuleCost(module, int(own) / 1e6, int(cumulative) / 1e6))
     return costs
-
-
-def child_environment(environ: dict[str, str]) -> dict[str, str]:
-    return {
-        key: value
-        for key, value in environ.items()
-        if key not in MEASURING_VARIABLES and not key.startswith(MEASURING_PREFIXES)
-    }
 
 
 def bytecode_environment(environ: dict[str, str], cache: Path) -> dict[str, str]:

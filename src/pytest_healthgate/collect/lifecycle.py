@@ -222,5 +222,7 @@ class CollectorSet:
         return measurements
 
     def close(self) -> None:
-        for collector in self.collectors.values():
+        # Last created, first closed: coverage, created first, outlives the children
+        # the others wait for, whose measured data lands in coverage's scratch folder.
+        for collector in reversed(list(self.collectors.values())):
             collector.close()

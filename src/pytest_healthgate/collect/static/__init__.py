@@ -15,6 +15,7 @@ of the standard library or a tool.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
@@ -27,7 +28,13 @@ from pytest_healthgate.collect.static.figures import DebtPricing, measurements_f
 from pytest_healthgate.collect.static.request import AnalysisRequest, engine_failure
 from pytest_healthgate.collect.static.results import AnalysisResult, analysis_from_json
 from pytest_healthgate.config import NO_SOURCE
-from pytest_healthgate.launcher import Child, ChildError, ChildStartError, launch
+from pytest_healthgate.launcher import (
+    Child,
+    ChildError,
+    ChildStartError,
+    child_environment,
+    launch,
+)
 from pytest_healthgate.model import Measurement
 from pytest_healthgate.store import scratch
 from pytest_healthgate.units import rank_letter
@@ -114,6 +121,9 @@ class StaticCollector(Collector):
                 label="the static analysis",
                 limit=request.time_limit,
                 cwd=self.folder,  # the request names the root; nothing is read from here
+                # Not measured by the project's coverage (`patch = ["subprocess"]`): an
+                # interrupted run would otherwise get its data after the run cleaned up.
+                env=child_environment(os.environ),
                 killed="its process",
                 nice=self.nice,
             )
