@@ -113,15 +113,15 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
     assert gate(document, "coverage")["reason"] == f"coverage 43% is below 65% {ADOPT}"
     assert gate(document, "rating")["reason"] != ""  # past warn "A": a plain warning
     assert "healthgate init" not in gate(document, "rating")["reason"]
-    assert document["run"]["gates_off"] == ["test_memory"]
+    assert document["run"]["gates_off"] == ["test_memory", "health"]
     result.stdout.fnmatch_lines(
         [
             "complexity *F *C *D *WARN *split tangled*",
             f"healthgate: WARN coverage = 43%: coverage 43% is below 65% {ADOPT}",
             f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}",
             f"healthgate: WARN critical = 1: critical 1 is above 0 {ADOPT}",
-            "healthgate: off: test_memory (set [[]tool.healthgate.gates.test_memory[]] "
-            "to turn it on)",
+            "healthgate: off: test_memory, health (set [[]tool.healthgate.gates.NAME[]] "
+            "to turn one on)",
             "healthgate: 7 passed, 5 warned, 0 failed",
         ]
     )
@@ -243,7 +243,9 @@ def test_default_gates_false_judges_only_the_gates_the_table_writes(
     assert [line.split()[0] for line in out.splitlines()[1:2]] == ["critical"]
     assert "healthgate: FAIL critical = 1: critical 1 is above 0" in out
     off = [
-        name for name in [*DEFAULT_GATES, "test_memory"] if name not in ("critical", "pass_rate")
+        name
+        for name in [*DEFAULT_GATES, "test_memory", "health"]
+        if name not in ("critical", "pass_rate")
     ]
     assert (
         f"healthgate: off: {', '.join(off)} (set [tool.healthgate.gates.NAME] to turn one on)"
@@ -268,7 +270,7 @@ def test_a_gate_written_false_is_off_and_the_footer_says_so(
         "critical",
     ]
     assert (
-        "healthgate: off: complexity, test_memory (set [tool.healthgate.gates.NAME] to turn one on)"
-        in out
+        "healthgate: off: complexity, test_memory, health (set [tool.healthgate.gates.NAME] to "
+        "turn one on)" in out
     )
     assert not (root / ".healthgate" / "last-run.json").exists()

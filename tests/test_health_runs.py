@@ -143,3 +143,56 @@ def test_a_gate_worse_run_after_run_warns_inside_its_bounds(pytester: pytest.Pyt
             "(100% -> 75%, 25% worse); still inside its bounds"
         ]
     )
+
+
+GATED = """
+[tool.healthgate]
+default_gates = false
+source = ["src/calc"]
+
+[tool.healthgate.gates]
+coverage = { fail = 50 }
+pass_rate = { fail = 90 }
+health = { fail = 90, warn = 95 }
+
+[tool.healthgate.ratchet]
+health = 0
+"""
+
+
+def test_the_health_gate_judges_the_score_and_the_ratchet_keeps_it_from_dropping(
+    pytester: pytest.Pytester,
+) -> None:
+    root = write_project(pytester, GATED)
+    write(
+        pytester, "src/calc/__init__.py", "def one():\n    return 1\n\n\ndef two():\n    return 2\n"
+    )
+    write(
+        pytester,
+        "tests/test_calc.py",
+        TESTS.format(more="\ndef test_two():\n    assert two() == 2\n"),
+    )
+    adopt = subprocess.run(
+        [sys.executable, "-m", "pytest_healthgate.cli", "baseline", "--update", "--", "-q"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert adopt.returncode == 0, adopt.stdout + adopt.stderr
+    assert "[gates.health]" in (root / ".healthgate" / "baseline.toml").read_text()
+    whole = pytester.runpytest_subprocess("--healthgate", "-p", "no:cacheprovider")
+    assert whole.ret == 0
+    whole.stdout.fnmatch_lines(["health*100.0*95.0*90.0*PASS*"])
+    document = json.loads((root / ".healthgate" / "last-run.json").read_text())
+    jsonschema.validate(document, SCHEMA)
+    assert [gate["name"] for gate in document["health"]["gates"]] == ["coverage", "pass_rate"]
+
+    # One test fewer: coverage 75 % (50 % -> 85 points) is inside its bound, but the
+    # score drops to 92.5: still above the health gate's fail, below the baseline's 100.
+    write(pytester, "tests/test_calc.py", TESTS.format(more=""))
+    worse = pytester.runpytest_subprocess("--healthgate", "-p", "no:cacheprovider")
+    assert worse.ret == 1
+    worse.stdout.fnmatch_lines(
+        ["healthgate: FAIL health = 92.5: health 92.5 is below 95.0*worse than the baseline*"]
+    )

@@ -58,7 +58,7 @@ def test_trend_shows_each_metric_with_its_change_and_sparkline(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "healthgate trend: the last 4 runs, oldest first"
     rows = {line.split()[0]: line.split() for line in lines[2:]}
-    assert rows["health"] == ["health", "100", "85", "-15", "█▆▃▁"]
+    assert rows["health"] == ["health", "100.0", "85.0", "-15.0", "█▆▃▁"]
     assert rows["coverage"] == ["coverage", "90.0%", "85.0%", "-5.0%", "█▅▁▁"]
     assert rows["debt"][1:4] == ["1.0h", "3.0h", "+2.0h"]
     assert rows["debt"][4:] == ["▁▅", "█"]  # a gap where the run had no figure

@@ -73,6 +73,11 @@ COLLECTORS = (
         always=True,
     ),
     CollectorSpec(
+        "score",
+        "pytest_healthgate.score:create",
+        "the health score, from the other gates' results (docs/score.md)",
+    ),
+    CollectorSpec(
         "recorded",
         "pytest_healthgate.collect.recorded:create",
         "values tests record with the healthgate_record fixture",
@@ -242,6 +247,18 @@ METRICS = (
         collector="memory",
         detail_title="tests with the highest peak Python allocation",
         example='{ fail = "50MB" }',
+    ),
+    MetricSpec(
+        "health",
+        Unit.NUMBER,
+        HIGHER,
+        "The health score, 0-100, of the other gates' margins (docs/score.md); off "
+        "unless written. With [tool.healthgate.ratchet] health = 0 a change may not "
+        "lower it.",
+        "raise the gates the score's lines name first",
+        collector="score",
+        derived=True,
+        example="{ fail = 70, warn = 80 }",
     ),
 )
 

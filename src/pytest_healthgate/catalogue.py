@@ -70,6 +70,8 @@ class MetricSpec:
     # Its weight in the health score (``score.py``); [tool.healthgate.score] may override.
     score_weight: float = 1.0
     caps_score: bool = False  # any finding caps the health score (critical issues)
+    # Computed from the other gates' results once they are judged (the health score).
+    derived: bool = False
     example: str = "{ fail = ... }"  # bounds as written in [tool.healthgate.gates]
 
 

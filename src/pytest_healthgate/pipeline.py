@@ -12,14 +12,14 @@ import platform
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from pytest_healthgate import __version__
 from pytest_healthgate.config import ConfigError, HealthgateConfig
 from pytest_healthgate.gates import evaluate
-from pytest_healthgate.model import Measurement, RunResult
+from pytest_healthgate.model import Bounds, Measurement, RunResult
 from pytest_healthgate.report import badge, json_report, markdown, terminal
 from pytest_healthgate.store.files import state_dir, write_atomic
 
@@ -161,7 +161,7 @@ def judge_run(
     if metadata is None:
         metadata = run_metadata(settings, surface, **extra)
         metadata["partial"] = list(partial)
-    result = evaluate(bounds, settings.catalogue.metrics, measurements, metadata)
+    result, measurements = _judged(settings, bounds, measurements, metadata)
     from pytest_healthgate import ratchet
 
     result = ratchet.apply(
@@ -192,6 +192,26 @@ def _write_reports(
         if path.parent == settings.root / ".healthgate":
             state_dir(settings.root)  # refuses a .healthgate that is a symlink
         write_atomic(path, RENDERERS[fmt](result))
+
+
+def _judged(
+    settings: HealthgateConfig,
+    bounds: Mapping[str, Bounds],
+    measurements: list[Measurement],
+    metadata: dict[str, Any],
+) -> tuple[RunResult, list[Measurement]]:
+    """Every gate judged; a derived gate (the health score) from the others' results."""
+    specs = settings.catalogue.metrics
+    derived = [name for name in bounds if specs[name].derived]
+    plain = {name: bound for name, bound in bounds.items() if name not in derived}
+    result = evaluate(plain, specs, measurements, metadata)
+    if not derived:
+        return result, measurements
+    from pytest_healthgate import score
+
+    health = score.health(result.gates, specs, settings.score_weights)
+    measurements = [*measurements, score.measurement(health)]
+    return evaluate(bounds, specs, measurements, metadata), measurements
 
 
 def _write_snapshot(

@@ -24,10 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pytest_healthgate.catalogue import MetricSpec
-from pytest_healthgate.model import Direction, GateResult, Verdict
+from pytest_healthgate.model import Direction, GateResult, Measurement, Verdict
 from pytest_healthgate.units import Unit
+
+if TYPE_CHECKING:
+    from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
 
 FORMULA = 1
 AT_BOUND = 70.0  # points of a gate exactly at its bound: the bottom of "fair"
@@ -152,6 +156,8 @@ def _scores(
     capped = ""
     for gate in gates:
         spec = catalogue.get(gate.name)
+        if spec is not None and spec.derived:
+            continue  # the score's own gate is not part of the score
         weight = _weight(gate.name, spec, weights)
         if weight > 0:
             scores.append(score_gate(gate, spec, weight))
@@ -269,3 +275,20 @@ def why_it_moved(before: Health, after: Health, *, shown: int = 3) -> str:
         reasons.insert(0, after.capped)
     head = f"health {before.score:g} -> {after.score:g}"
     return f"{head}: {', '.join(reasons)}" if reasons else f"{head}: no gate moved"
+
+
+GATE = "health"  # the gate that judges the score (derived: measured by ``measurement``)
+
+
+def measurement(health: Health) -> Measurement:
+    """The score as the ``health`` gate's figure; an error when no gate could be scored."""
+    if health.score is None:
+        return Measurement(GATE, error="no judged gate has a value and a bound to score")
+    return Measurement(GATE, value=health.score, precision=1)
+
+
+def create(context: CollectorContext) -> Collector:
+    """The score's collector measures nothing itself: the pipeline scores the judged gates."""
+    from pytest_healthgate.collect.lifecycle import Collector
+
+    return Collector(context)
