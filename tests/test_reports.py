@@ -214,3 +214,46 @@ def test_outside_git_the_commit_is_null(pytester: pytest.Pytester) -> None:
     pytester.runpytest_subprocess("--healthgate")
     # pytester folders live under the system temp folder, outside any checkout.
     assert last_run(root)["run"]["git_commit"] is None
+
+
+def test_a_gated_run_records_its_findings_with_their_costs(pytester: pytest.Pytester) -> None:
+    from pytest_healthgate.report.json_report import result_from_document
+
+    root = write_project(
+        pytester,
+        """
+        [tool.healthgate]
+        default_gates = false
+        source = ["src/calc"]
+
+        [tool.healthgate.gates]
+        coverage = { fail = 50 }
+        debt = { fail = "1d" }
+        critical = { fail = 0 }
+        """,
+    )
+    write(pytester, "src/calc/__init__.py", "def one():\n    return eval('1')  # TODO: int\n")
+    write(
+        pytester,
+        "tests/test_one.py",
+        "from calc import one\n\ndef test_one():\n    assert one() == 1\n",
+    )
+    pytester.runpytest_subprocess("--healthgate")
+    document = last_run(root)
+    jsonschema.validate(document, SCHEMA)
+    by_rule = {finding["rule"]: finding for finding in document["findings"]}
+    assert set(by_rule) >= {"markers:TODO", "bandit:B307"}, by_rule
+    marker = by_rule["markers:TODO"]
+    assert (marker["path"], marker["line"], marker["gates"]) == (
+        "src/calc/__init__.py",
+        2,
+        ["debt"],
+    )
+    assert marker["costs"]["debt"] > 0
+    debt = next(metric for metric in document["metrics"] if metric["name"] == "debt")
+    counted = sum(f["costs"]["debt"] for f in document["findings"] if "debt" in f["costs"])
+    assert counted == pytest.approx(debt["value"])
+    coverage = next(metric for metric in document["metrics"] if metric["name"] == "coverage")
+    assert coverage["extra"]["file_units"]["src/calc/__init__.py"] == {"units": 2, "missing": 0}
+    again = result_from_document(document)
+    assert [f.to_dict() for f in again.findings] == document["findings"]

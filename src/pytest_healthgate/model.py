@@ -72,6 +72,47 @@ class Item:
 
 
 @dataclass
+class Finding:
+    """One finding behind the judged gates, as reports list it (``report.lines``).
+
+    ``costs`` is its share of each gate that counts it, in that gate's base unit
+    (seconds of debt, a function's complexity); the text is already escaped for
+    one terminal line, and each report escapes it again for its own format.
+    """
+
+    path: str
+    line: int
+    column: int
+    rule: str
+    message: str
+    gates: list[str] = field(default_factory=list)
+    costs: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "rule": self.rule,
+            "message": self.message,
+            "gates": list(self.gates),
+            "costs": dict(self.costs),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(
+            path=str(data["path"]),
+            line=int(data["line"]),
+            column=int(data.get("column", 1)),
+            rule=str(data["rule"]),
+            message=str(data.get("message", "")),
+            gates=[str(gate) for gate in data.get("gates", [])],
+            costs={str(k): float(v) for k, v in (data.get("costs") or {}).items()},
+        )
+
+
+@dataclass
 class Measurement:
     """What a collector found for one metric, before any bound is applied.
 
@@ -128,6 +169,8 @@ class RunResult:
     gates: list[GateResult]
     metadata: dict[str, Any] = field(default_factory=dict)
     health: Health | None = None  # the health score of the judged gates
+    # Every finding behind the judged gates (debt, critical, complex functions).
+    findings: list[Finding] = field(default_factory=list)
 
     def count(self, verdict: Verdict) -> int:
         return sum(1 for gate in self.gates if gate.verdict is verdict)

@@ -20,7 +20,7 @@ from pytest_healthgate import __version__
 from pytest_healthgate.config import ConfigError, HealthgateConfig
 from pytest_healthgate.gates import evaluate
 from pytest_healthgate.model import Bounds, Measurement, RunResult
-from pytest_healthgate.report import badge, json_report, markdown, terminal
+from pytest_healthgate.report import badge, json_report, lines, markdown, terminal
 from pytest_healthgate.store.files import state_dir, write_atomic
 
 if TYPE_CHECKING:
@@ -177,6 +177,7 @@ def judge_run(
     if partial:
         result = _marked_partial(result, settings, partial)
     result = _with_health(result, settings, settings.gates)
+    result.findings = lines.findings(measurements, bounds, settings.catalogue.metrics)
     if publish:
         _remember(result, settings)
         _record(result, settings)

@@ -621,6 +621,12 @@ def measure(
     percents = per_file_percent(files, config.root, floors)
     measurement.extra["files"] = percents
     measurement.parts = coverage_parts(files, config.root)
+    # Reports chart coverage by file and explain a moved score by the covered
+    # lines a file lost: both need the counts, which the percentages hide.
+    measurement.extra["file_units"] = {
+        path: {"units": part["units"], "missing": part["missing"]}
+        for path, part in measurement.parts.items()
+    }
     measurement.extra["looked_at"] = {
         "files": len(files),
         "coverable lines and branches": sum(part["units"] for part in measurement.parts.values()),

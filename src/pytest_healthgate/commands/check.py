@@ -107,10 +107,8 @@ def run(arguments: argparse.Namespace) -> int:
     )
     if arguments.format == "text":
         return pipeline.print_result(result)
-    judged = {name: settings.gates[name] for name in gates}
-    found = lines.findings(measurements, judged, settings.catalogue.metrics)
     if arguments.format == "json":
-        sys.stdout.write(json_report.render(result, [finding.to_dict() for finding in found]))
+        sys.stdout.write(json_report.render(result))
     else:
-        sys.stdout.write(lines.render(found))
+        sys.stdout.write(lines.render(result.findings))
     return pipeline.exit_status(result)

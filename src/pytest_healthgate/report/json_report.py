@@ -15,6 +15,7 @@ from pytest_healthgate.model import (
     Bounds,
     Detail,
     Direction,
+    Finding,
     GateResult,
     Measurement,
     RunResult,
@@ -70,8 +71,8 @@ def _gate(gate: GateResult) -> dict[str, Any]:
     }
 
 
-def to_document(result: RunResult, findings: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The report; ``findings`` (``healthgate check``) lists what the static gates found."""
+def to_document(result: RunResult) -> dict[str, Any]:
+    """The report, with every finding behind the judged gates."""
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": "pytest-healthgate",
@@ -91,13 +92,12 @@ def to_document(result: RunResult, findings: list[dict[str, Any]] | None = None)
         from pytest_healthgate.score import to_document as health_document
 
         document["health"] = health_document(result.health)
-    if findings is not None:
-        document["findings"] = findings
+    document["findings"] = [finding.to_dict() for finding in result.findings]
     return document
 
 
-def render(result: RunResult, findings: list[dict[str, Any]] | None = None) -> str:
-    return json.dumps(to_document(result, findings), indent=2, sort_keys=False) + "\n"
+def render(result: RunResult) -> str:
+    return json.dumps(to_document(result), indent=2, sort_keys=False) + "\n"
 
 
 def measurements_from_document(document: dict[str, Any]) -> list[Measurement]:
@@ -146,6 +146,7 @@ def result_from_document(
         gates=gates,
         metadata=dict(document.get("run") or {}),
         health=_health(health) if isinstance(health, dict) else None,
+        findings=[Finding.from_dict(found) for found in document.get("findings") or []],
     )
 
 

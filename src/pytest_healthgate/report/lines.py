@@ -11,40 +11,17 @@ about a whole file (line 0) is put on line 1.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pytest_healthgate.gates import beyond
-from pytest_healthgate.model import Bounds, Item, Measurement
+from pytest_healthgate.model import Bounds, Finding, Item, Measurement
 from pytest_healthgate.report.escape import escape
 
 if TYPE_CHECKING:
     from pytest_healthgate.catalogue import MetricSpec
 
 UNKNOWN_COLUMN = 1
-
-
-@dataclass
-class Finding:
-    path: str
-    line: int
-    column: int
-    rule: str
-    message: str
-    gates: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "rule": self.rule,
-            "message": self.message,
-            "gates": list(self.gates),
-        }
-
-    def render(self) -> str:
-        return f"{escape(self.path)}:{self.line}:{self.column}: {self.rule} {self.message}"
+__all__ = ["Finding", "findings", "render", "render_one"]
 
 
 def findings(
@@ -66,6 +43,7 @@ def findings(
             key = (finding.path, finding.line, finding.rule, finding.message)
             finding = found.setdefault(key, finding)
             finding.gates.append(measurement.name)
+            finding.costs[measurement.name] = item.cost
     return sorted(found.values(), key=lambda f: (f.path, f.line, f.rule, f.message))
 
 
@@ -78,5 +56,10 @@ def _finding(item: Item) -> Finding:
     return Finding(item.path, max(item.line, 1), UNKNOWN_COLUMN, escape(item.rule), message)
 
 
+def render_one(finding: Finding) -> str:
+    where = f"{escape(finding.path)}:{finding.line}:{finding.column}"
+    return f"{where}: {finding.rule} {finding.message}"
+
+
 def render(found: Iterable[Finding]) -> str:
-    return "".join(finding.render() + "\n" for finding in found)
+    return "".join(render_one(finding) + "\n" for finding in found)
