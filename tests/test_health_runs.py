@@ -56,7 +56,11 @@ def test_three_runs_make_three_rows_and_say_why_the_score_moved(
     write(pytester, "tests/test_calc.py", TESTS.format(more=""))
     second = pytester.runpytest_subprocess("--healthgate", "-p", "no:cacheprovider")
     second.stdout.fnmatch_lines(
-        ["healthgate: health: *", "healthgate: health 100 -> *: coverage -* points"]
+        [
+            "healthgate: health: *",
+            "healthgate: health 100 -> *: coverage -* points"
+            " (src/calc/__init__.py lost 1 covered line)",
+        ]
     )
     third = pytester.runpytest_subprocess("--healthgate", "-p", "no:cacheprovider")
     third.stdout.fnmatch_lines(["healthgate: health * -> *: no gate moved"])
@@ -195,4 +199,41 @@ def test_the_health_gate_judges_the_score_and_the_ratchet_keeps_it_from_dropping
     assert worse.ret == 1
     worse.stdout.fnmatch_lines(
         ["healthgate: FAIL health = 92.5: health 92.5 is below 95.0*worse than the baseline*"]
+    )
+    # Against the previous run and against the baseline, each with the file that moved.
+    worse.stdout.fnmatch_lines(
+        [
+            "healthgate: health 100 -> 92.5: coverage -7.5 points"
+            " (src/calc/__init__.py lost 1 covered line)",
+            "healthgate: health 100 -> 92.5 since the baseline: coverage -7.5 points"
+            " (src/calc/__init__.py +1 uncovered (lines 6))",
+        ]
+    )
+    document = json.loads((root / ".healthgate" / "last-run.json").read_text())
+    jsonschema.validate(document, SCHEMA)
+    assert document["health"]["since_baseline"].startswith("health 100 -> 92.5 since the baseline")
+
+
+def test_new_findings_are_named_by_file_when_the_score_moves(pytester: pytest.Pytester) -> None:
+    write_project(
+        pytester,
+        """
+        [tool.healthgate]
+        default_gates = false
+        source = ["src/calc"]
+
+        [tool.healthgate.gates]
+        pass_rate = { fail = 90 }
+        debt = { fail = "2h" }
+        """,
+    )
+    write(
+        pytester, "src/calc/__init__.py", "def one():\n    return 1\n\n\ndef two():\n    return 2\n"
+    )
+    write(pytester, "tests/test_calc.py", TESTS.format(more=""))
+    pytester.runpytest_subprocess("--healthgate", "-p", "no:cacheprovider")
+    write(pytester, "src/calc/api.py", "# TODO: one\n# FIXME: two\nVALUE = 1\n")
+    second = pytester.runpytest_subprocess("--healthgate", "-p", "no:cacheprovider")
+    second.stdout.fnmatch_lines(
+        ["healthgate: health 100 -> *: debt -* points (2 new findings in src/calc/api.py)"]
     )

@@ -112,3 +112,42 @@ def test_two_runs_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     runs, _ = history.read(tmp_path)
     assert len(runs) == 81
     assert {run.run_id for run in runs} == {f"run-{n}" for n in [*range(40), *range(100, 140), 999]}
+
+
+def test_per_file_figures_are_kept_with_their_run(tmp_path: Path) -> None:
+    files = {
+        "coverage": {"src/a.py": (8.0, 10), "src/b.py": (3.0, 3)},
+        "debt": {"src/a.py": (600.0, 2)},
+        "critical": {},  # measured, with no finding: kept as such
+    }
+    history.append(tmp_path, RunRow(**{**row(1).__dict__, "files": files}))
+    history.append(tmp_path, row(2))
+    assert history.files_of(tmp_path, "run-1") == files
+    assert history.files_of(tmp_path, "run-2") == {}
+    assert history.files_of(tmp_path, "no-such-run") == {}
+    runs, _ = history.read(tmp_path)
+    assert [run.files for run in runs] == [{}, {}]  # read back only when asked for
+
+
+def test_a_version_1_history_is_migrated_and_keeps_its_runs(tmp_path: Path) -> None:
+    path = tmp_path / ".healthgate" / history.HISTORY_FILE
+    path.parent.mkdir()
+    db = sqlite3.connect(path)
+    history.MIGRATIONS[0](db)  # the schema as version 1 wrote it
+    db.execute(
+        "INSERT INTO runs (run_id, time, verdict, partial, surface, score, formula)"
+        " VALUES ('old', '2026-11-01T00:00:00+00:00', 'PASS', 0, 'pytest', 91.0, 1)"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    files = {"coverage": {"src/a.py": (1.0, 2)}}
+    assert history.append(tmp_path, RunRow(**{**row(1).__dict__, "files": files})) == []
+    runs, notes = history.read(tmp_path)
+    assert notes == []
+    assert [(run.run_id, run.score) for run in runs] == [("old", 91.0), ("run-1", 80.0)]
+    assert history.files_of(tmp_path, "old") == {}
+    assert history.files_of(tmp_path, "run-1") == files
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone() == (history.SCHEMA,) == (2,)
+    db.close()

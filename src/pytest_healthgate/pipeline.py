@@ -259,9 +259,17 @@ def _with_health(result: RunResult, settings: HealthgateConfig, bounds: Iterable
 
     judged = {gate.name for gate in result.gates}
     absent = [name for name in bounds if name not in judged]
-    health = score.health(
-        result.gates, settings.catalogue.metrics, settings.score_weights, absent=absent
-    )
+    specs, weights = settings.catalogue.metrics, settings.score_weights
+    health = score.health(result.gates, specs, weights, absent=absent)
+    then = score.baseline_health(result.gates, specs, weights)
+    if then is not None and then.score != health.score:
+        from dataclasses import replace
+
+        from pytest_healthgate import moves
+
+        where = moves.baseline_reasons(result)
+        since = score.why_it_moved(then, health, where=where, since="since the baseline")
+        health = replace(health, since_baseline=since)
     return RunResult(gates=result.gates, metadata=result.metadata, health=health)
 
 
@@ -273,7 +281,7 @@ def _remember(result: RunResult, settings: HealthgateConfig) -> None:
     import sqlite3
     from dataclasses import replace
 
-    from pytest_healthgate import drift, score
+    from pytest_healthgate import drift, moves, score
     from pytest_healthgate.store import history
 
     try:
@@ -282,10 +290,13 @@ def _remember(result: RunResult, settings: HealthgateConfig) -> None:
             drift.drifted(gate, previous, settings.trend_runs, settings.trend_share)
             for gate in result.gates
         ]
+        figures = moves.file_figures(result)
         if previous and result.health is not None:
-            moved = score.why_it_moved(_past_health(previous[-1]), result.health)
+            before = history.files_of(settings.root, previous[-1].run_id)
+            where = moves.reasons(result, before, figures)
+            moved = score.why_it_moved(_past_health(previous[-1]), result.health, where=where)
             result.health = replace(result.health, moved=moved)
-        notes += history.append(settings.root, _history_row(result, settings.root))
+        notes += history.append(settings.root, _history_row(result, settings.root, figures))
     except (history.HistoryError, OSError, sqlite3.Error) as exc:
         notes = [f"healthgate: ERROR: this run was not added to the history: {exc}"]
     for note in notes:
@@ -299,7 +310,9 @@ def _past_health(row: RunRow) -> Health:
     return score.from_history(row.score, row.formula, gates)
 
 
-def _history_row(result: RunResult, root: Path) -> RunRow:
+def _history_row(
+    result: RunResult, root: Path, files: dict[str, dict[str, tuple[float, int]]]
+) -> RunRow:
     from pytest_healthgate.store.history import MetricRow, RunRow
 
     health = result.health
@@ -328,6 +341,7 @@ def _history_row(result: RunResult, root: Path) -> RunRow:
         score=health.score if health is not None else None,
         formula=health.formula if health is not None else None,
         metrics=metrics,
+        files=files,
     )
 
 

@@ -23,7 +23,7 @@ Formula version 1 (``FORMULA``), documented with a worked example in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from pytest_healthgate.catalogue import MetricSpec
@@ -102,6 +102,7 @@ class Health:
     capped: str = ""  # why the score was capped, if it was
     formula: int = FORMULA
     moved: str = ""  # why it moved since the previous run in history, when there is one
+    since_baseline: str = ""  # why it differs from the committed baseline's figures
 
     @property
     def band(self) -> str:
@@ -211,6 +212,8 @@ def describe(health: Health) -> list[str]:
         lines.append(f"health: left out: {left}")
     if health.moved:
         lines.append(health.moved)
+    if health.since_baseline:
+        lines.append(health.since_baseline)
     return lines
 
 
@@ -222,6 +225,7 @@ def to_document(health: Health) -> dict[str, object]:
         "formula": health.formula,
         "capped": health.capped or None,
         "moved": health.moved or None,
+        "since_baseline": health.since_baseline or None,
         "gates": [
             {
                 "name": gate.name,
@@ -249,32 +253,66 @@ def from_history(
     )
 
 
-def _moves(then: Mapping[str, float], now: Mapping[str, float]) -> list[tuple[float, str]]:
-    """Each gate's move in points (largest first); one scored in only one run, first of all."""
+def _moves(
+    then: Mapping[str, float], now: Mapping[str, float], where: Mapping[str, str]
+) -> list[tuple[float, str]]:
+    """Each gate's move in points (largest first), with the file that moved it when known;
+    a gate scored in only one run first of all."""
     moves = []
     for name in sorted(set(then) | set(now)):
         if name not in now or name not in then:
             moves.append((float("inf"), f"{name} {'left out' if name in then else 'scored'} now"))
         elif abs(now[name] - then[name]) >= 0.05:
             delta = now[name] - then[name]
-            moves.append((abs(delta), f"{name} {delta:+.1f} points"))
+            because = f" ({where[name]})" if where.get(name) else ""
+            moves.append((abs(delta), f"{name} {delta:+.1f} points{because}"))
     return sorted(moves, key=lambda move: -move[0])
 
 
-def why_it_moved(before: Health, after: Health, *, shown: int = 3) -> str:
-    """``health 81.0 -> 77.0: coverage -2.1 points, debt -1.9 points``: the largest moves.
+def why_it_moved(
+    before: Health,
+    after: Health,
+    *,
+    shown: int = 3,
+    where: Mapping[str, str] | None = None,
+    since: str = "",
+) -> str:
+    """``health 81 -> 77: coverage -2.1 points (src/pkg/io.py lost 40 covered lines)``.
 
-    A gate scored in one run and left out of the other is named as such. Scores of
-    two formula versions are not compared.
+    The largest moves, each with the file that moved its gate most when ``where``
+    names one (``moves``). A gate scored in one run and left out of the other is
+    named as such. Scores of two formula versions are not compared. ``since`` names
+    what is compared with ("since the baseline"); the default is the previous run.
     """
     if before.score is None or after.score is None or before.formula != after.formula:
         return ""
-    moves = _moves(before.contributions(), after.contributions())
+    moves = _moves(before.contributions(), after.contributions(), where or {})
     reasons = [text for _size, text in moves[:shown]]
     if after.capped and before.score > CRITICAL_CAP:  # the cap explains the fall
         reasons.insert(0, after.capped)
-    head = f"health {before.score:g} -> {after.score:g}"
+    head = f"health {before.score:g} -> {after.score:g}{f' {since}' if since else ''}"
     return f"{head}: {', '.join(reasons)}" if reasons else f"{head}: no gate moved"
+
+
+def baseline_health(
+    gates: Iterable[GateResult],
+    catalogue: Mapping[str, MetricSpec],
+    weights: Mapping[str, float],
+) -> Health | None:
+    """The score the committed baseline's figures would have under today's bounds and
+    weights, or None when no gate has a baseline figure. A gate without one keeps
+    today's figure, so it does not move."""
+    then = []
+    compared = False
+    for gate in gates:
+        recorded = (gate.baseline or {}).get("value")
+        measured = gate.verdict not in (Verdict.SKIP, Verdict.ERROR)
+        if isinstance(recorded, int | float) and measured:
+            compared = True
+            then.append(replace(gate, value=float(recorded), verdict=Verdict.PASS))
+        else:
+            then.append(gate)
+    return health(then, catalogue, weights) if compared else None
 
 
 GATE = "health"  # the gate that judges the score (derived: measured by ``measurement``)

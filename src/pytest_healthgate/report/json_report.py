@@ -194,4 +194,5 @@ def _health(document: dict[str, Any]) -> Health:
         capped=str(document.get("capped") or ""),
         formula=int(document.get("formula", 1)),
         moved=str(document.get("moved") or ""),
+        since_baseline=str(document.get("since_baseline") or ""),
     )

@@ -25,6 +25,7 @@ from pytest_healthgate.store.files import state_dir
 
 HISTORY_FILE = "history.sqlite"
 BUSY_TIMEOUT = 30.0  # seconds another run may hold the write lock
+NO_FILE = ""  # the path of the row that keeps a gate whose run had no file figures
 
 
 class HistoryError(Exception):
@@ -57,6 +58,9 @@ class RunRow:
     score: float | None = None
     formula: int | None = None
     metrics: dict[str, MetricRow] = field(default_factory=dict)
+    # gate -> path -> (figure, count), to name the file that moved a gate
+    # (``moves``); written with the run, read back only by ``files_of``.
+    files: dict[str, dict[str, tuple[float, int]]] = field(default_factory=dict)
 
 
 def _create(db: sqlite3.Connection) -> None:
@@ -88,8 +92,22 @@ def _create(db: sqlite3.Connection) -> None:
     )
 
 
+def _add_files(db: sqlite3.Connection) -> None:
+    """Version 2: each run's per-file figures (older runs simply have none)."""
+    db.execute(
+        """CREATE TABLE files (
+            run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            gate TEXT NOT NULL,
+            path TEXT NOT NULL,
+            value REAL NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (run, gate, path)
+        )"""
+    )
+
+
 # MIGRATIONS[n] brings a file from schema version n to n + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create, _add_files]
 SCHEMA = len(MIGRATIONS)
 
 
@@ -184,6 +202,15 @@ def append(root: Path, row: RunRow) -> list[str]:
                 for m in row.metrics.values()
             ],
         )
+        db.executemany(
+            "INSERT INTO files (run, gate, path, value, count) VALUES (?, ?, ?, ?, ?)",
+            [
+                (cursor.lastrowid, gate, path, value, count)
+                for gate, files in row.files.items()
+                # A gate with no file figures is kept as one row with no path.
+                for path, (value, count) in (files or {NO_FILE: (0.0, 0)}).items()
+            ],
+        )
         db.execute("COMMIT")
     finally:
         db.close()
@@ -208,6 +235,28 @@ def read(root: Path, last: int | None = None) -> tuple[list[RunRow], list[str]]:
     finally:
         db.close()
     return rows, notes
+
+
+def files_of(root: Path, run_id: str) -> dict[str, dict[str, tuple[float, int]]]:
+    """The per-file figures kept with run ``run_id`` (none for a run before schema 2)."""
+    path = history_path(root)
+    if not path.is_file():
+        return {}
+    db = _open(path, [])
+    try:
+        rows = db.execute(
+            "SELECT gate, path, value, count FROM files"
+            " WHERE run = (SELECT id FROM runs WHERE run_id = ?)",
+            (run_id,),
+        ).fetchall()
+    finally:
+        db.close()
+    figures: dict[str, dict[str, tuple[float, int]]] = {}
+    for gate, file_path, value, count in rows:
+        files = figures.setdefault(str(gate), {})
+        if file_path != NO_FILE:
+            files[str(file_path)] = (float(value), int(count))
+    return figures
 
 
 def _run(db: sqlite3.Connection, run: tuple[object, ...]) -> RunRow:
