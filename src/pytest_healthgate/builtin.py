@@ -73,6 +73,14 @@ COLLECTORS = (
         always=True,
     ),
     CollectorSpec(
+        "structure",
+        "pytest_healthgate.collect.structure:create",
+        "required project files and folders, looked for in the project root",
+        static=True,
+        options=SECTIONS["structure"],
+        table="structure",
+    ),
+    CollectorSpec(
         "score",
         "pytest_healthgate.score:create",
         "the health score, from the other gates' results (docs/score.md)",
@@ -247,6 +255,18 @@ METRICS = (
         collector="memory",
         detail_title="tests with the highest peak Python allocation",
         example='{ fail = "50MB" }',
+    ),
+    MetricSpec(
+        "structure",
+        Unit.COUNT,
+        LOWER,
+        "Required files and folders ([tool.healthgate.structure] required; by default a "
+        "README and a LICENSE) that the project does not have.",
+        "add the missing files listed below, or change the list in [tool.healthgate.structure]",
+        collector="structure",
+        detail_title="missing required files and folders",
+        default=playbook(Unit.COUNT, fail=0),
+        example="{ fail = 0 }",
     ),
     MetricSpec(
         "health",

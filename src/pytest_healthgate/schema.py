@@ -10,6 +10,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from pytest_healthgate.model import Direction
@@ -68,6 +69,19 @@ def regex(value: object) -> str:
     except re.error as exc:
         raise ValueError(f"not a valid regular expression: {exc}") from None
     return value
+
+
+def project_paths(value: object) -> tuple[str, ...]:
+    """Paths or globs relative to the project root; never one that leaves it."""
+    entries = strings(value)
+    for entry in entries:
+        path = PurePosixPath(entry.replace("\\", "/"))
+        if not entry.strip() or path.is_absolute() or ".." in path.parts:
+            raise ValueError(
+                f"{entry!r} is not a path inside the project; write it relative to the "
+                f"project root, such as 'LICENSE' or 'docs/'"
+            )
+    return entries
 
 
 def text(value: object) -> str:

@@ -13,6 +13,7 @@ from pytest_healthgate.schema import (
     boolean,
     duration,
     minutes_table,
+    project_paths,
     regex,
     strings,
     unit,
@@ -27,6 +28,16 @@ MAX_JOBS = 256
 MAX_SAMPLES = 100
 
 SECTIONS: dict[str, dict[str, Option]] = {
+    "structure": {
+        "required": Option(
+            "a list of paths or globs relative to the project root",
+            project_paths,
+            ("README*", "LICENSE*"),
+            "Files and folders the project must have (`structure` gate). A glob matches "
+            "without regard to case (`README*` finds `readme.rst`); an entry ending in `/` "
+            'must be a folder, such as `"tests/"`.',
+        ),
+    },
     "debt": {
         "mypy": Option("true or false", boolean, False, "Run mypy and count each error as debt."),
         "markers": Option(
