@@ -35,6 +35,7 @@ from pytest_healthgate.schema import (
     warn_side_rule,
 )
 from pytest_healthgate.score_config import score_settings
+from pytest_healthgate.sections import HOOK_TABLES, SECTIONS
 from pytest_healthgate.units import Unit, UnitError, format_value, parse
 
 if TYPE_CHECKING:
@@ -243,7 +244,7 @@ class _Reader:
         self, root: Path, pyproject: Path | None, raw: dict[str, Any], tool: dict[str, Any]
     ) -> HealthgateConfig:
         known = [*TOP_LEVEL, "gates", "metrics", "plugins", "ratchet", "score"]
-        known += self.builtin_tables
+        known += [*self.builtin_tables, *HOOK_TABLES]
         for key, value in raw.items():
             if key not in known:
                 raise ConfigError(unknown_key(self.where, TABLE, key, value, known))
@@ -251,6 +252,10 @@ class _Reader:
             name: self.section(f"{TABLE}.{name}", raw.get(name, {}), spec.options)
             for name, spec in self.builtin_tables.items()
         }
+        sections.update(
+            (name, self.section(f"{TABLE}.{name}", raw.get(name, {}), SECTIONS[name]))
+            for name in HOOK_TABLES
+        )
         sections.update(self.plugin_sections(raw.get("plugins", {})))
         values = {
             key: check_option(self.where, TABLE, key, raw[key], option)

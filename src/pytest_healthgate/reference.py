@@ -12,6 +12,7 @@ from typing import Any
 from pytest_healthgate.catalogue import Catalogue, MetricSpec
 from pytest_healthgate.config import TABLE, TOP_LEVEL
 from pytest_healthgate.declared import AGGREGATES, KEYS, UNITS
+from pytest_healthgate.sections import HOOK_TABLES, SECTIONS
 from pytest_healthgate.units import Unit, format_value
 
 OPTION_HEADER = ["| key | accepts | default | meaning |", "|---|---|---|---|"]
@@ -23,12 +24,16 @@ def reference(catalogue: Catalogue) -> str:
     for key, option in TOP_LEVEL.items():
         default = "derived" if option.default is None else f"`{_show_default(option.default)}`"
         lines.append(f"| `{key}` | {option.expected} | {default} | {option.doc} |")
-    for spec in catalogue.collectors.values():
-        if not spec.options:
-            continue
-        lines += ["", f"`[{TABLE}.{spec.config_table}]` ({spec.name} collector)", ""]
+    tables = [
+        (spec.config_table, f"{spec.name} collector", spec.options)
+        for spec in catalogue.collectors.values()
+        if spec.options
+    ]
+    tables += [(name, f"the {name} hook", SECTIONS[name]) for name in HOOK_TABLES]
+    for table, reader, options in tables:
+        lines += ["", f"`[{TABLE}.{table}]` ({reader})", ""]
         lines += OPTION_HEADER
-        for key, option in spec.options.items():
+        for key, option in options.items():
             shown = _show_default(option.default)
             lines.append(f"| `{key}` | {option.expected} | `{shown}` | {option.doc} |")
     lines += ["", f"`[{TABLE}.gates]`", ""]

@@ -28,6 +28,27 @@ MAX_JOBS = 256
 MAX_SAMPLES = 100
 
 SECTIONS: dict[str, dict[str, Option]] = {
+    "changelog": {
+        "paths": Option(
+            "a list of paths or globs relative to the project root",
+            project_paths,
+            ("CHANGELOG*", "CHANGES*", "HISTORY*", "NEWS*", "changelog.d/", "newsfragments/"),
+            "What counts as the changelog for `healthgate-changelog`: files, globs, or "
+            "folders of news fragments (anything staged below them counts).",
+        ),
+        "skip": Option(
+            "a regular expression",
+            regex,
+            r"\[skip changelog\]",
+            "A commit message matching this pattern needs no changelog entry.",
+        ),
+        "exempt": Option(
+            "a list of paths or globs relative to the project root",
+            project_paths,
+            (),
+            "Measured source files whose changes never need a changelog entry.",
+        ),
+    },
     "structure": {
         "required": Option(
             "a list of paths or globs relative to the project root",
@@ -108,3 +129,6 @@ SECTIONS: dict[str, dict[str, Option]] = {
         ),
     },
 }
+
+# Tables read by a hook rather than a collector (``healthgate-changelog``).
+HOOK_TABLES = ("changelog",)

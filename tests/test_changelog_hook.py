@@ -1,0 +1,140 @@
+"""healthgate-changelog through the real pre-commit, at the commit-msg stage of real commits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_precommit_framework import GIT, env, git, hook_repo, pre_commit
+
+__all__ = ["env", "hook_repo"]  # fixtures shared with the framework tests
+
+HOOK_CONFIG = """\
+repos:
+  - repo: {repo}
+    rev: {rev}
+    hooks:
+      - id: healthgate-changelog
+"""
+
+PYPROJECT = """\
+[tool.healthgate]
+source = ["src/app"]
+
+[tool.healthgate.changelog]
+exempt = ["src/app/_version.py"]
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, hook_repo: tuple[Path, str], env: dict[str, str]) -> Path:
+    repo, rev = hook_repo
+    (tmp_path / "src" / "app").mkdir(parents=True)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / "src" / "app" / "__init__.py").write_text("VALUE = 1\n")
+    (tmp_path / "src" / "app" / "_version.py").write_text("VERSION = '1'\n")
+    (tmp_path / "tests" / "test_app.py").write_text("def test_one():\n    assert True\n")
+    (tmp_path / "CHANGELOG.md").write_text("# Changes\n")
+    (tmp_path / ".pre-commit-config.yaml").write_text(HOOK_CONFIG.format(repo=repo, rev=rev))
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "start")
+    installed = pre_commit(tmp_path, env, "install", "--hook-type", "commit-msg")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return tmp_path
+
+
+def commit(root: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*GIT, "commit", "-m", message],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def change(root: Path, relative: str, text: str) -> None:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    git(root, "add", "-A")
+
+
+def test_a_source_change_without_a_changelog_entry_is_refused(
+    project: Path, env: dict[str, str]
+) -> None:
+    change(project, "src/app/__init__.py", "VALUE = 2\n")
+    refused = commit(project, env, "Change the value")
+    assert refused.returncode == 1
+    output = refused.stdout + refused.stderr
+    assert "changes measured source (src/app/__init__.py) but no changelog" in output
+    assert "[skip changelog]" in output
+    assert git(project, "rev-list", "--count", "HEAD") == "1"  # nothing was committed
+
+    change(project, "CHANGELOG.md", "# Changes\n\n- The value is 2.\n")
+    done = commit(project, env, "Change the value")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert git(project, "rev-list", "--count", "HEAD") == "2"
+
+
+def test_the_skip_trailer_tests_and_exempt_files_need_no_entry(
+    project: Path, env: dict[str, str]
+) -> None:
+    change(project, "src/app/__init__.py", "VALUE = 3\n")
+    skipped = commit(project, env, "Tidy\n\n[skip changelog]")
+    assert skipped.returncode == 0, skipped.stdout + skipped.stderr
+    change(project, "tests/test_app.py", "def test_one():\n    assert 1\n")
+    assert commit(project, env, "A test only").returncode == 0
+    change(project, "src/app/_version.py", "VERSION = '2'\n")
+    assert commit(project, env, "Bump the version").returncode == 0
+    change(project, "README.md", "# app\n")
+    assert commit(project, env, "Docs only").returncode == 0
+    assert git(project, "rev-list", "--count", "HEAD") == "5"
+
+
+def test_news_fragments_count_when_configured(project: Path, env: dict[str, str]) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(PYPROJECT + 'paths = ["changes/"]\n')
+    change(project, "src/app/__init__.py", "VALUE = 4\n")
+    refused = commit(project, env, "Change")
+    assert "no changelog (changes/)" in refused.stdout + refused.stderr
+    change(project, "changes/123.feature.md", "The value is 4.\n")
+    assert commit(project, env, "Change").returncode == 0
+
+
+def test_outside_a_repository_it_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / "src" / "app").mkdir(parents=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest_healthgate.precommit.healthgate_changelog"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)},
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "healthgate-changelog: ERROR: git could not list the staged files" in done.stderr
+
+
+def test_the_documented_auto_fix_block_puts_ruffs_hooks_first() -> None:
+    import re
+
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "pre-commit.md").read_text()
+    block = re.search(r"```yaml\n(# \.pre-commit-config\.yaml, with auto-fix\n.*?)```", page, re.S)
+    assert block is not None, "docs/pre-commit.md lost its auto-fix block"
+    repos = yaml.safe_load(block.group(1))["repos"]
+    ids = [hook["id"] for repo in repos for hook in repo["hooks"]]
+    assert ids[:2] == ["ruff", "ruff-format"]
+    assert repos[0]["hooks"][0]["args"] == ["--fix"]
+    ours = {hook["id"] for hook in yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())}
+    assert set(ids[2:]) == ours  # every hook of ours, each one that exists
