@@ -63,7 +63,13 @@ def test_three_runs_make_three_rows_and_say_why_the_score_moved(
         ]
     )
     third = pytester.runpytest_subprocess("--healthgate", "-p", "no:cacheprovider")
-    third.stdout.fnmatch_lines(["healthgate: health * -> *: no gate moved"])
+    third.stdout.fnmatch_lines(
+        [
+            "healthgate: health * -> *: no gate moved",
+            "healthgate: health trend over the last 3 runs: █▁▁ 100 -> 90 -> 90",
+        ]
+    )
+    assert "health trend" not in second.stdout.str()  # from the third run on
 
     runs, notes = history.read(root)
     assert notes == []
@@ -79,6 +85,7 @@ def test_three_runs_make_three_rows_and_say_why_the_score_moved(
     jsonschema.validate(document, SCHEMA)
     assert document["health"]["score"] == runs[2].score
     assert document["health"]["moved"].endswith("no gate moved")
+    assert document["health"]["trend"].endswith("100 -> 90 -> 90")
     assert [gate["name"] for gate in document["health"]["gates"]] == ["coverage", "pass_rate"]
 
 

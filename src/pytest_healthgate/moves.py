@@ -33,20 +33,21 @@ def file_figures(result: RunResult) -> FileFigures:
     for gate in result.gates:
         units = gate.extra.get("file_units")
         if isinstance(units, dict):
-            figures[gate.name] = {
-                str(path): (float(part["units"] - part["missing"]), int(part["units"]))
-                for path, part in units.items()
-                if isinstance(part, dict)
-            }
-    judged = {gate.name for gate in result.gates}
+            figures[gate.name] = _covered_units(units)
     for finding in result.findings:
         for name, cost in finding.costs.items():
-            if name not in judged:
-                continue
-            files = figures.setdefault(name, {})
-            total, count = files.get(finding.path, (0.0, 0))
-            files[finding.path] = (total + cost, count + 1)
+            if name in figures:
+                total, count = figures[name].get(finding.path, (0.0, 0))
+                figures[name][finding.path] = (total + cost, count + 1)
     return figures
+
+
+def _covered_units(units: dict[str, Any]) -> dict[str, tuple[float, int]]:
+    return {
+        str(path): (float(part["units"] - part["missing"]), int(part["units"]))
+        for path, part in units.items()
+        if isinstance(part, dict)
+    }
 
 
 def _plural(count: int, noun: str) -> str:

@@ -295,7 +295,8 @@ def _remember(result: RunResult, settings: HealthgateConfig) -> None:
             before = history.files_of(settings.root, previous[-1].run_id)
             where = moves.reasons(result, before, figures)
             moved = score.why_it_moved(_past_health(previous[-1]), result.health, where=where)
-            result.health = replace(result.health, moved=moved)
+            trend = score.trend_line([*(run.score for run in previous), result.health.score])
+            result.health = replace(result.health, moved=moved, trend=trend)
         notes += history.append(settings.root, _history_row(result, settings.root, figures))
     except (history.HistoryError, OSError, sqlite3.Error) as exc:
         notes = [f"healthgate: ERROR: this run was not added to the history: {exc}"]

@@ -22,7 +22,7 @@ Formula version 1 (``FORMULA``), documented with a worked example in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -103,6 +103,7 @@ class Health:
     formula: int = FORMULA
     moved: str = ""  # why it moved since the previous run in history, when there is one
     since_baseline: str = ""  # why it differs from the committed baseline's figures
+    trend: str = ""  # the score over the last runs in history, from the third run on
 
     @property
     def band(self) -> str:
@@ -214,6 +215,8 @@ def describe(health: Health) -> list[str]:
         lines.append(health.moved)
     if health.since_baseline:
         lines.append(health.since_baseline)
+    if health.trend:
+        lines.append(health.trend)
     return lines
 
 
@@ -226,6 +229,7 @@ def to_document(health: Health) -> dict[str, object]:
         "capped": health.capped or None,
         "moved": health.moved or None,
         "since_baseline": health.since_baseline or None,
+        "trend": health.trend or None,
         "gates": [
             {
                 "name": gate.name,
@@ -292,6 +296,20 @@ def why_it_moved(
         reasons.insert(0, after.capped)
     head = f"health {before.score:g} -> {after.score:g}{f' {since}' if since else ''}"
     return f"{head}: {', '.join(reasons)}" if reasons else f"{head}: no gate moved"
+
+
+TREND_FROM = 3  # runs with a score before a trend line is shown
+
+
+def trend_line(scores: Sequence[float | None]) -> str:
+    """``health trend over the last 3 runs: ▁▅█ 90 -> 95 -> 97.5`` (oldest first)."""
+    from pytest_healthgate.commands.trend import sparkline
+
+    known = [score for score in scores if score is not None]
+    if len(known) < TREND_FROM:
+        return ""
+    shown = " -> ".join(f"{score:g}" for score in known)
+    return f"health trend over the last {len(known)} runs: {sparkline(known)} {shown}"
 
 
 def baseline_health(

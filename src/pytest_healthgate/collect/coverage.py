@@ -621,22 +621,31 @@ def measure(
     percents = per_file_percent(files, config.root, floors)
     measurement.extra["files"] = percents
     measurement.parts = coverage_parts(files, config.root)
-    # Reports chart coverage by file and explain a moved score by the covered
-    # lines a file lost: both need the counts, which the percentages hide.
-    measurement.extra["file_units"] = {
-        path: {"units": part["units"], "missing": part["missing"]}
-        for path, part in measurement.parts.items()
-    }
-    measurement.extra["looked_at"] = {
-        "files": len(files),
-        "coverable lines and branches": sum(part["units"] for part in measurement.parts.values()),
-    }
+    measurement.extra.update(_counts(measurement.parts))
     measurement.violations = floor_violations(percents, config.coverage_paths, floors)
     if bounds is not None and bounds.fail is not None and bounds.adopted:
         measurement.violations[:0] = _fails_under(total, bounds.fail, judged)
     if found is not None:
         measurement.error = found.problem(files)
     return measurement
+
+
+def _counts(parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Each file's coverable and missed units, and how much was looked at.
+
+    Reports chart coverage by file and explain a moved score by the covered lines
+    a file lost: both need the counts, which the percentages hide.
+    """
+    return {
+        "file_units": {
+            path: {"units": part["units"], "missing": part["missing"]}
+            for path, part in parts.items()
+        },
+        "looked_at": {
+            "files": len(parts),
+            "coverable lines and branches": sum(part["units"] for part in parts.values()),
+        },
+    }
 
 
 def _extra(analysed: coverage_files.CoverageFiles, branch: bool) -> dict[str, Any]:

@@ -195,4 +195,5 @@ def _health(document: dict[str, Any]) -> Health:
         formula=int(document.get("formula", 1)),
         moved=str(document.get("moved") or ""),
         since_baseline=str(document.get("since_baseline") or ""),
+        trend=str(document.get("trend") or ""),
     )
