@@ -85,6 +85,7 @@ def test_check_judges_exactly_the_gates_of_static_collectors(
             "rating",
             "complexity",
             "critical",
+            "structure",
         ]
     )
     every_gate = "\n".join(f"{spec.name} = {spec.example}" for spec in SPECS)

@@ -138,3 +138,76 @@ def test_the_documented_auto_fix_block_puts_ruffs_hooks_first() -> None:
     assert repos[0]["hooks"][0]["args"] == ["--fix"]
     ours = {hook["id"] for hook in yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())}
     assert set(ids[2:]) == ours  # every hook of ours, each one that exists
+
+
+# -- the hook's own logic, in this process -------------------------------------------
+
+
+def repository(root: Path) -> Path:
+    (root / "src" / "app").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    (root / "src" / "app" / "__init__.py").write_text("VALUE = 1\n")
+    (root / "src" / "app" / "_version.py").write_text("VERSION = '1'\n")
+    (root / "src" / "app" / "test_inline.py").write_text("def test_x():\n    pass\n")
+    (root / "notes.py").write_text("X = 1\n")  # Python, but not measured source
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "start")
+    return root
+
+
+def hook(root: Path, monkeypatch: pytest.MonkeyPatch, message: str = "A change") -> tuple[int, str]:
+    from pytest_healthgate.precommit import healthgate_changelog
+
+    monkeypatch.chdir(root)
+    message_file = root / ".git" / "COMMIT_EDITMSG"
+    message_file.write_text(message)
+    return healthgate_changelog.main([str(message_file)])
+
+
+def test_in_process_only_measured_source_needs_an_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = repository(tmp_path)
+    for name in ("src/app/_version.py", "src/app/test_inline.py", "notes.py"):
+        change(root, name, "# changed\n")
+        assert hook(root, monkeypatch) == 0, name
+    assert capsys.readouterr().out == ""
+    for index in range(5):
+        change(root, f"src/app/mod{index}.py", "VALUE = 1\n")
+    assert hook(root, monkeypatch) == 1
+    out = capsys.readouterr().out
+    assert "(src/app/mod0.py, src/app/mod1.py, src/app/mod2.py and 2 more)" in out
+    assert (
+        "no changelog (CHANGELOG*, CHANGES*, HISTORY*, NEWS*, changelog.d/, newsfragments/)" in out
+    )
+    assert hook(root, monkeypatch, "Add modules\n\n[skip changelog]\n") == 0
+    change(root, "newsfragments/1.feature", "Five modules.\n")
+    assert hook(root, monkeypatch) == 0
+
+
+def test_in_process_a_merge_and_a_bad_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = repository(tmp_path)
+    change(root, "src/app/__init__.py", "VALUE = 2\n")
+    (root / ".git" / "MERGE_HEAD").write_text(git(root, "rev-parse", "HEAD") + "\n")
+    assert hook(root, monkeypatch) == 0  # a merge: judged on its branches
+    (root / ".git" / "MERGE_HEAD").unlink()
+    (root / "pyproject.toml").write_text(PYPROJECT + 'skip = "("\n')
+    assert hook(root, monkeypatch) == 2
+    assert "[tool.healthgate.changelog] skip" in capsys.readouterr().err
+
+
+def test_in_process_outside_a_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pytest_healthgate.precommit import healthgate_changelog
+
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / "src" / "app").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    assert healthgate_changelog.main([]) == 2
+    assert "ERROR: git could not list the staged files" in capsys.readouterr().err

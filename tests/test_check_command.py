@@ -48,6 +48,8 @@ def run(command):
 
 def project(root: Path, modules: dict[str, str], config: str = GATES) -> Path:
     (root / "pyproject.toml").write_text(textwrap.dedent(config))
+    for required in ("README.md", "LICENSE"):  # what the structure gate asks for by default
+        (root / required).write_text("pkg\n")
     for name, source in modules.items():
         path = root / "src" / "pkg" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +81,7 @@ def test_a_clean_tree_passes_with_exit_status_zero_and_prints_the_table(
         "complexity",
         "critical",
     ]
-    assert lines[-1] == "healthgate: 5 passed, 0 warned, 0 failed"
+    assert lines[-1] == "healthgate: 6 passed, 0 warned, 0 failed"
     assert not (root / ".healthgate" / "last-run.json").exists()
 
 

@@ -101,6 +101,11 @@ BAD_BY_UNIT: dict[Unit, st.SearchStrategy[object]] = {
 }
 COMMON_BAD_BOUND = st.one_of(not_finite, huge, st.booleans(), st.dictionaries(names, scalars))
 
+# Not a list of strings, or a path that leaves the project (absolute, "..", blank).
+BAD_PROJECT_PATHS = not_strings() | st.lists(
+    st.sampled_from(["../LICENSE", "/etc/passwd", "docs/../../x", " ", ""]), min_size=1, max_size=2
+)
+
 OPTION_BAD: dict[str, st.SearchStrategy[object]] = {
     "mypy": not_boolean(),
     "include_tests": not_boolean(),
@@ -112,6 +117,10 @@ OPTION_BAD: dict[str, st.SearchStrategy[object]] = {
     "timeout": BAD_DURATION,
     "marker_reference": st.one_of(st.sampled_from(["(", "[a-", "*x", "a{2,1}"]), st.integers()),
     "allowed_complexity": BAD_BY_UNIT[Unit.RANK] | COMMON_BAD_BOUND,
+    "required": BAD_PROJECT_PATHS,
+    "paths": BAD_PROJECT_PATHS,
+    "exempt": BAD_PROJECT_PATHS,
+    "skip": st.one_of(st.sampled_from(["(", "[a-", "*x", "a{2,1}"]), st.integers()),
     "jobs": bad_count(0, 256),
     "samples": bad_count(1, 100),
 }

@@ -33,8 +33,9 @@ DEFAULT_GATES = [
     "import_time",
     "import_memory",
     "memory",
+    "structure",
 ]
-STATIC = ["debt", "debt_ratio", "rating", "complexity", "critical"]
+STATIC = ["debt", "debt_ratio", "rating", "complexity", "critical", "structure"]
 ONLY_PYTEST = [name for name in DEFAULT_GATES if name not in STATIC]
 
 # 14 statements; importing the module runs 5 of them and the test one more: 43%.
@@ -108,6 +109,7 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
         "import_time": "PASS",
         "import_memory": "PASS",
         "memory": "PASS",
+        "structure": "WARN",  # no README, no LICENSE: advice, like every default bound
     }
     assert not any(metric["adopted"] for metric in document["metrics"])
     assert gate(document, "coverage")["reason"] == f"coverage 43% is below 65% {ADOPT}"
@@ -122,7 +124,7 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
             f"healthgate: WARN critical = 1: critical 1 is above 0 {ADOPT}",
             "healthgate: off: test_memory, health (set [[]tool.healthgate.gates.NAME[]] "
             "to turn one on)",
-            "healthgate: 7 passed, 5 warned, 0 failed",
+            "healthgate: 7 passed, 6 warned, 0 failed",
         ]
     )
 
@@ -136,7 +138,7 @@ def test_the_last_run_hook_rejudges_a_zero_config_record_with_the_same_advice(
     assert healthgate_last_run.main([]) == 0
     out = capsys.readouterr().out
     assert f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}" in out
-    assert out.splitlines()[-1] == "healthgate: 7 passed, 5 warned, 0 failed"
+    assert out.splitlines()[-1] == "healthgate: 7 passed, 6 warned, 0 failed"
 
 
 def project_of_tests(pytester: pytest.Pytester, tests: dict[str, str]) -> None:
@@ -180,6 +182,8 @@ def test_without_a_source_the_source_gates_skip_and_say_how_to_set_one(
     result, document = run_with_report(pytester)  # a subprocess: coverage is per process
     assert result.ret == 0
     for name in ["coverage", *STATIC]:
+        if name == "structure":  # files of the project root: it needs no source
+            continue
         assert gate(document, name)["verdict"] == "SKIP"
         assert 'set [tool.healthgate] source = ["..."]' in gate(document, name)["reason"]
     assert gate(document, "import_time")["verdict"] == "SKIP"
@@ -201,17 +205,18 @@ def test_check_without_a_table_judges_the_default_static_gates_and_imports_nothi
     status, out = check(root, monkeypatch, capsys)
     assert status == 0, out
     assert "shop" not in sys.modules
-    rows = [line.split() for line in out.splitlines()[1:6]]
+    rows = [line.split() for line in out.splitlines()[1:7]]
     assert [(row[0], row[4]) for row in rows] == [
         ("debt", "PASS"),
         ("debt_ratio", "WARN"),
         ("rating", "WARN"),
         ("complexity", "WARN"),
         ("critical", "WARN"),
+        ("structure", "WARN"),
     ]
     assert f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}" in out
     assert f"healthgate: measured only by `pytest --healthgate`: {', '.join(ONLY_PYTEST)}" in out
-    assert out.splitlines()[-1] == "healthgate: 1 passed, 4 warned, 0 failed"
+    assert out.splitlines()[-1] == "healthgate: 1 passed, 5 warned, 0 failed"
 
 
 def test_a_written_gate_replaces_its_default_and_fails_while_the_others_stay_advice(
@@ -244,7 +249,7 @@ def test_default_gates_false_judges_only_the_gates_the_table_writes(
     assert "healthgate: FAIL critical = 1: critical 1 is above 0" in out
     off = [
         name
-        for name in [*DEFAULT_GATES, "test_memory", "health"]
+        for name in [*DEFAULT_GATES[:-1], "test_memory", "structure", "health"]  # catalogue order
         if name not in ("critical", "pass_rate")
     ]
     assert (

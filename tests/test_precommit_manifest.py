@@ -42,6 +42,8 @@ def test_each_hook_has_a_script_and_a_module_of_its_name(hook: dict[str, object]
 
 
 REPOSITORY_WIDE = ("healthgate-import-time", "healthgate-last-run", "healthgate")
+# Hooks that read the commit message (pre-commit passes its file) beside the index.
+MESSAGE = ("healthgate-changelog",)
 
 
 def test_file_scoped_hooks_take_python_files_and_the_rest_take_none() -> None:
@@ -55,6 +57,10 @@ def test_file_scoped_hooks_take_python_files_and_the_rest_take_none() -> None:
         elif hook["id"] in REPOSITORY_WIDE:
             assert hook["pass_filenames"] is False
             assert hook["always_run"] is True
+        elif hook["id"] in MESSAGE:
+            assert hook.get("pass_filenames", True) is True  # the message file
+            assert hook["always_run"] is True
+            assert hook["language"] == "python"
         else:
             assert hook["types"] == ["python"]
             assert hook["language"] == "python"
@@ -68,6 +74,8 @@ def test_file_hooks_run_at_commit_and_repository_hooks_at_push() -> None:
         assert set(hook_stages) <= set(STAGES), hook_id  # names pre-commit accepts
         if hook_id in REPOSITORY_WIDE:
             assert hook_stages == ["pre-push", "manual"], hook_id
+        elif hook_id in MESSAGE:
+            assert hook_stages == ["commit-msg"], hook_id
         else:
             assert hook_stages == ["pre-commit", "pre-merge-commit", "manual"], hook_id
 

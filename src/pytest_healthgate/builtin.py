@@ -266,6 +266,7 @@ METRICS = (
         collector="structure",
         detail_title="missing required files and folders",
         default=playbook(Unit.COUNT, fail=0),
+        ratchet=True,
         example="{ fail = 0 }",
     ),
     MetricSpec(

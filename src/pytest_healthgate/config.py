@@ -248,15 +248,7 @@ class _Reader:
         for key, value in raw.items():
             if key not in known:
                 raise ConfigError(unknown_key(self.where, TABLE, key, value, known))
-        sections = {
-            name: self.section(f"{TABLE}.{name}", raw.get(name, {}), spec.options)
-            for name, spec in self.builtin_tables.items()
-        }
-        sections.update(
-            (name, self.section(f"{TABLE}.{name}", raw.get(name, {}), SECTIONS[name]))
-            for name in HOOK_TABLES
-        )
-        sections.update(self.plugin_sections(raw.get("plugins", {})))
+        sections = self.sections(raw)
         values = {
             key: check_option(self.where, TABLE, key, raw[key], option)
             if key in raw
@@ -289,6 +281,17 @@ class _Reader:
             **score_settings(self.where, raw.get("score", {}), catalogue, self.plugins_pending),
             packages_from_healthgate=values["packages"] is not None,
         )
+
+    def sections(self, raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """Every collector's and hook's table, and each plugin's, validated."""
+        tables = {name: spec.options for name, spec in self.builtin_tables.items()}
+        tables.update((name, SECTIONS[name]) for name in HOOK_TABLES)
+        sections = {
+            name: self.section(f"{TABLE}.{name}", raw.get(name, {}), options)
+            for name, options in tables.items()
+        }
+        sections.update(self.plugin_sections(raw.get("plugins", {})))
+        return sections
 
     def ratchet(self, raw: object, catalogue: Catalogue) -> dict[str, float]:
         """[tool.healthgate.ratchet]: gate -> how much worse than the baseline is tolerated.

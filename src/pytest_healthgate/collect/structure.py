@@ -16,7 +16,7 @@ import fnmatch
 from pathlib import Path, PurePosixPath
 
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
-from pytest_healthgate.model import Detail, Measurement
+from pytest_healthgate.model import Detail, Item, Measurement
 from pytest_healthgate.units import Unit
 
 GATE = "structure"
@@ -59,6 +59,12 @@ class Structure(Collector):
     def finish(self) -> list[Measurement]:
         if self.role is Role.WORKER:
             return []
+        if not self.required:
+            return [
+                Measurement(
+                    GATE, skip_reason="no required files: [tool.healthgate.structure] required = []"
+                )
+            ]
         root = self.settings.root
         missing = [entry for entry in self.required if not present(root, entry)]
         return [
@@ -70,7 +76,17 @@ class Structure(Collector):
                     Detail(entry, 1.0, Unit.COUNT, "required by [tool.healthgate.structure]")
                     for entry in missing
                 ],
-                extra={"required": list(self.required), "missing": missing},
+                # Items, so the ratchet inherits what a project lacked when it adopted
+                # healthgate and fails only an entry that goes missing later.
+                items=[
+                    Item("structure", entry, 0, 1.0, f"{entry}: required, and missing")
+                    for entry in missing
+                ],
+                extra={
+                    "required": list(self.required),
+                    "missing": missing,
+                    "looked_at": {"required files and folders": len(self.required)},
+                },
             )
         ]
 
