@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_precommit_framework import GIT, env, git, hook_repo, pre_commit
+from tests.test_precommit_framework import commit, env, git, hook_repo, pre_commit
 
 __all__ = ["env", "hook_repo"]  # fixtures shared with the framework tests
 
@@ -46,17 +46,6 @@ def project(tmp_path: Path, hook_repo: tuple[Path, str], env: dict[str, str]) ->
     installed = pre_commit(tmp_path, env, "install", "--hook-type", "commit-msg")
     assert installed.returncode == 0, installed.stdout + installed.stderr
     return tmp_path
-
-
-def commit(root: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*GIT, "commit", "-m", message],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def change(root: Path, relative: str, text: str) -> None:
