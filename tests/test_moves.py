@@ -113,3 +113,13 @@ def test_the_baseline_figures_are_scored_under_todays_bounds() -> None:
         "debt": "2 new findings in a.py",
     }
     assert baseline_health([gate("coverage", 70.0)], specs, {}) is None  # no baseline figure
+
+
+def test_a_move_too_small_for_one_decimal_is_shown_with_two() -> None:
+    from pytest_healthgate.score import GateScore, Health
+
+    before = Health(97.6, (GateScore("duration", 1.0, 97.60), GateScore("memory", 1.0, 97.6)))
+    after = Health(97.7, (GateScore("duration", 1.0, 97.66), GateScore("memory", 1.0, 97.6)))
+    assert why_it_moved(before, after) == "health 97.6 -> 97.7: duration +0.03 points"
+    still = Health(97.6, (GateScore("duration", 1.0, 97.604), GateScore("memory", 1.0, 97.6)))
+    assert why_it_moved(before, still) == "health 97.6 -> 97.6: no gate moved"

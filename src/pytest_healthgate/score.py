@@ -257,6 +257,9 @@ def from_history(
     )
 
 
+SMALLEST_MOVE = 0.005  # points; below it a gate did not move (rounding noise)
+
+
 def _moves(
     then: Mapping[str, float], now: Mapping[str, float], where: Mapping[str, str]
 ) -> list[tuple[float, str]]:
@@ -266,10 +269,12 @@ def _moves(
     for name in sorted(set(then) | set(now)):
         if name not in now or name not in then:
             moves.append((float("inf"), f"{name} {'left out' if name in then else 'scored'} now"))
-        elif abs(now[name] - then[name]) >= 0.05:
+        elif abs(now[name] - then[name]) >= SMALLEST_MOVE:
             delta = now[name] - then[name]
             because = f" ({where[name]})" if where.get(name) else ""
-            moves.append((abs(delta), f"{name} {delta:+.1f} points{because}"))
+            # A move too small for one decimal still explains a score shown to one.
+            shown = f"{delta:+.1f}" if abs(delta) >= 0.05 else f"{delta:+.2f}"
+            moves.append((abs(delta), f"{name} {shown} points{because}"))
     return sorted(moves, key=lambda move: -move[0])
 
 
