@@ -6,8 +6,8 @@ temporary git repository and runs `pytest --healthgate` three times: with every
 test, then twice without the export tests (their file removed), so the history
 has three rows and the last runs have a "why it moved" line and a trend. The
 third runs as on GitHub Actions (`GITHUB_ACTIONS=true`, a step summary file), so
-its workflow commands are kept too. Then `healthgate report FORMAT` renders the recorded run in every
-format it knows. The temporary folder's path is replaced by `examples/demo`.
+its workflow commands are kept too. Then `healthgate report FORMAT` renders the
+recorded run in every format it knows. The temporary folder's path is replaced by `examples/demo`.
 """
 
 from __future__ import annotations
