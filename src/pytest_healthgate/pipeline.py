@@ -20,7 +20,7 @@ from pytest_healthgate import __version__
 from pytest_healthgate.config import ConfigError, HealthgateConfig
 from pytest_healthgate.gates import evaluate
 from pytest_healthgate.model import Bounds, Measurement, RunResult
-from pytest_healthgate.report import badge, json_report, lines, markdown, terminal
+from pytest_healthgate.report import badge, json_report, lines, markdown, sarif, terminal
 from pytest_healthgate.store.files import state_dir, write_atomic
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ RENDERERS: dict[str, Callable[[RunResult], str]] = {
     "json": json_report.render,
     "md": markdown.render,
     "badge": badge.render,
+    "sarif": sarif.render,
 }
 ReportTarget = tuple[str, Path]  # (format, where)
 
@@ -40,7 +41,12 @@ class NoGateError(ConfigError):
     """A surface was asked to judge a set of gates of which none is configured."""
 
 
-DEFAULT_REPORT = {"json": "report.json", "md": "report.md", "badge": "badge.svg"}
+DEFAULT_REPORT = {
+    "json": "report.json",
+    "md": "report.md",
+    "badge": "badge.svg",
+    "sarif": "report.sarif",
+}
 
 
 def report_targets(texts: Iterable[str], root: Path) -> list[ReportTarget]:
@@ -61,7 +67,7 @@ def report_targets(texts: Iterable[str], root: Path) -> list[ReportTarget]:
 
 
 def git_commit(root: Path) -> str | None:
-    return _git_text(root, "rev-parse", "HEAD") or None
+    return git_text(root, "rev-parse", "HEAD") or None
 
 
 def pytest_version() -> str:
@@ -349,14 +355,14 @@ def _history_row(
 def git_state(root: Path) -> tuple[str | None, bool | None]:
     """The checked-out branch (None when detached or not a repository) and whether
     tracked files have changes not committed."""
-    branch = _git_text(root, "rev-parse", "--abbrev-ref", "HEAD")
-    status = _git_text(root, "status", "--porcelain", "--untracked-files=no")
+    branch = git_text(root, "rev-parse", "--abbrev-ref", "HEAD")
+    status = git_text(root, "status", "--porcelain", "--untracked-files=no")
     return (branch if branch and branch != "HEAD" else None), (
         None if status is None else bool(status)
     )
 
 
-def _git_text(root: Path, *arguments: str) -> str | None:
+def git_text(root: Path, *arguments: str) -> str | None:
     """What git prints, stripped; None when it fails (no repository, no commit yet)."""
     try:
         completed = subprocess.run(

@@ -56,7 +56,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="FORMAT[:PATH]",
-        help="also write the result as FORMAT (json, md, badge) to PATH (default "
+        help="also write the result as FORMAT (json, md, badge, sarif) to PATH (default "
         ".healthgate/report.json, report.md, badge.svg); may be repeated.",
     )
     group.addoption(
