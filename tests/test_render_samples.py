@@ -34,5 +34,7 @@ def test_three_demo_runs_give_a_moved_score_a_trend_and_every_format(tmp_path: P
     jsonschema.validate(document, schema)
     assert document["run"]["root"] == "examples/demo"  # the scratch folder is not shown
     # The samples in docs/ are such a run's (times and sizes differ from run to run).
-    for name in ("second-run.txt", "terminal.txt", "report.md", "report.svg"):
+    assert "<svg" in written["report.html"]
+    assert json.loads(written["report.sarif"])["version"] == "2.1.0"
+    for name in ("second-run.txt", "terminal.txt", "report.md", "report.svg", "report.html"):
         assert (DOCS / "samples" / name).is_file(), name

@@ -20,7 +20,7 @@ from pytest_healthgate import __version__
 from pytest_healthgate.config import ConfigError, HealthgateConfig
 from pytest_healthgate.gates import evaluate
 from pytest_healthgate.model import Bounds, Measurement, RunResult
-from pytest_healthgate.report import badge, json_report, lines, markdown, sarif, terminal
+from pytest_healthgate.report import badge, html, json_report, lines, markdown, sarif, terminal
 from pytest_healthgate.store.files import state_dir, write_atomic
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ RENDERERS: dict[str, Callable[[RunResult], str]] = {
     "md": markdown.render,
     "badge": badge.render,
     "sarif": sarif.render,
+    "html": html.render,
 }
 ReportTarget = tuple[str, Path]  # (format, where)
 
@@ -46,6 +47,7 @@ DEFAULT_REPORT = {
     "md": "report.md",
     "badge": "badge.svg",
     "sarif": "report.sarif",
+    "html": "report.html",
 }
 
 
