@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from pytest_healthgate.builtin import builtin_catalogue
 from pytest_healthgate.model import Bounds, Direction, Finding, GateResult, RunResult, Verdict
 from pytest_healthgate.moves import baseline_reasons, file_figures, reasons
@@ -123,3 +125,38 @@ def test_a_move_too_small_for_one_decimal_is_shown_with_two() -> None:
     assert why_it_moved(before, after) == "health 97.6 -> 97.7: duration +0.03 points"
     still = Health(97.6, (GateScore("duration", 1.0, 97.604), GateScore("memory", 1.0, 97.6)))
     assert why_it_moved(before, still) == "health 97.6 -> 97.6: no gate moved"
+
+
+def test_a_gate_entering_the_score_is_not_read_as_the_others_losing_points() -> None:
+    from pytest_healthgate.score import GateScore, Health, point_moves
+
+    before = Health(90.0, (GateScore("coverage", 1.0, 80.0), GateScore("debt", 1.0, 100.0)))
+    after = Health(
+        93.3,
+        (
+            GateScore("coverage", 1.0, 80.0),
+            GateScore("debt", 1.0, 100.0),
+            GateScore("structure", 1.0, 100.0),
+        ),
+    )
+    moves = point_moves(before, after)
+    assert moves == pytest.approx({"coverage": 0.0, "debt": 0.0, "structure": 10 / 3})
+    assert sum(moves.values()) == pytest.approx(100 * 2 / 3 + 80 / 3 - 90)  # the whole move
+    assert why_it_moved(before, after) == "health 90 -> 93.3: structure scored now (+3.3 points)"
+    # And leaving: the mirror image.
+    back = point_moves(after, before)
+    assert back == pytest.approx({"coverage": 0.0, "debt": 0.0, "structure": -10 / 3})
+
+
+def test_moves_add_up_to_the_score_whatever_enters_leaves_or_moves() -> None:
+    from pytest_healthgate.score import GateScore, Health, point_moves
+
+    before = Health(
+        0, (GateScore("a", 2.0, 50.0), GateScore("b", 1.0, 90.0), GateScore("c", 1.0, 70.0))
+    )
+    after = Health(
+        0, (GateScore("a", 2.0, 60.0), GateScore("b", 1.0, 40.0), GateScore("d", 3.0, 100.0))
+    )
+    then = (2 * 50 + 90 + 70) / 4
+    now = (2 * 60 + 40 + 3 * 100) / 6
+    assert sum(point_moves(before, after).values()) == pytest.approx(now - then)

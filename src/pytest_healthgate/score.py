@@ -260,20 +260,60 @@ def from_history(
 SMALLEST_MOVE = 0.005  # points; below it a gate did not move (rounding noise)
 
 
-def _moves(
-    then: Mapping[str, float], now: Mapping[str, float], where: Mapping[str, str]
-) -> list[tuple[float, str]]:
+def _mean(scores: Mapping[str, tuple[float, float]]) -> float:
+    """The weighted mean of (weight, points) pairs; 0 when they weigh nothing."""
+    total = sum(weight for weight, _points in scores.values())
+    return sum(w * p for w, p in scores.values()) / total if total else 0.0
+
+
+def _shares(health: Health) -> dict[str, tuple[float, float]]:
+    return {gate.name: (gate.weight, gate.points or 0.0) for gate in health.scored}
+
+
+def point_moves(before: Health, after: Health) -> dict[str, float]:
+    """Each gate's share of the (uncapped) score's move, in points; they add up to it.
+
+    Gates scored in both runs move it by ``weight x (points now - points then)``
+    over their total weight; a gate scored now only by how far its points lie from
+    what the others scored (``weight x (points - mean of the others)`` over today's
+    total weight), and a gate left out now likewise on the earlier run's side. So
+    a gate entering the score is not read as every other gate losing points.
+    """
+    then, now = _shares(before), _shares(after)
+    common = set(then) & set(now)
+    then_common = _mean({name: then[name] for name in common})
+    now_common = _mean({name: now[name] for name in common})
+    common_weight = sum(now[name][0] for name in common)
+    moves = {
+        name: now[name][0] * (now[name][1] - then[name][1]) / common_weight
+        for name in common
+        if common_weight
+    }
+    now_weight = sum(weight for weight, _points in now.values())
+    for name in set(now) - common:
+        weight, points = now[name]
+        moves[name] = weight * (points - now_common) / now_weight
+    then_weight = sum(weight for weight, _points in then.values())
+    for name in set(then) - common:
+        weight, points = then[name]
+        moves[name] = weight * (then_common - points) / then_weight
+    return moves
+
+
+def _moves(before: Health, after: Health, where: Mapping[str, str]) -> list[tuple[float, str]]:
     """Each gate's move in points (largest first), with the file that moved it when known;
-    a gate scored in only one run first of all."""
+    a gate scored in only one run is named as such."""
+    scored_then = {gate.name for gate in before.scored}
+    scored_now = {gate.name for gate in after.scored}
     moves = []
-    for name in sorted(set(then) | set(now)):
-        if name not in now or name not in then:
-            moves.append((float("inf"), f"{name} {'left out' if name in then else 'scored'} now"))
-        elif abs(now[name] - then[name]) >= SMALLEST_MOVE:
-            delta = now[name] - then[name]
+    for name, delta in sorted(point_moves(before, after).items()):
+        # A move too small for one decimal still explains a score shown to one.
+        shown = f"{delta:+.1f}" if abs(delta) >= 0.05 else f"{delta:+.2f}"
+        if name not in scored_then or name not in scored_now:
+            state = "scored" if name in scored_now else "left out"
+            moves.append((float("inf"), f"{name} {state} now ({shown} points)"))
+        elif abs(delta) >= SMALLEST_MOVE:
             because = f" ({where[name]})" if where.get(name) else ""
-            # A move too small for one decimal still explains a score shown to one.
-            shown = f"{delta:+.1f}" if abs(delta) >= 0.05 else f"{delta:+.2f}"
             moves.append((abs(delta), f"{name} {shown} points{because}"))
     return sorted(moves, key=lambda move: -move[0])
 
@@ -295,7 +335,7 @@ def why_it_moved(
     """
     if before.score is None or after.score is None or before.formula != after.formula:
         return ""
-    moves = _moves(before.contributions(), after.contributions(), where or {})
+    moves = _moves(before, after, where or {})
     reasons = [text for _size, text in moves[:shown]]
     if after.capped and before.score > CRITICAL_CAP:  # the cap explains the fall
         reasons.insert(0, after.capped)
