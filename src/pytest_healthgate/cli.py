@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pytest_healthgate import __version__
-from pytest_healthgate.commands import baseline, check, init, report, trend
+from pytest_healthgate.commands import baseline, check, combine, init, report, trend
 from pytest_healthgate.commands import run as run_command
 
 # name -> (help, add arguments, run); run returns the exit status.
@@ -20,6 +20,7 @@ COMMANDS: dict[str, Command] = {
     "trend": (trend.TREND_SUMMARY, trend.add_trend_arguments, trend.run_trend),
     "history": (trend.HISTORY_SUMMARY, trend.add_history_arguments, trend.run_history),
     "report": (report.SUMMARY, report.add_arguments, report.run),
+    "combine": (combine.SUMMARY, combine.add_arguments, combine.run),
 }
 
 COMMAND_MODULES = {
@@ -30,6 +31,7 @@ COMMAND_MODULES = {
     "trend": trend,
     "history": trend,
     "report": report,
+    "combine": combine,
 }
 EPILOG = (
     "Gates are configured in [tool.healthgate] of pyproject.toml and judged by "

@@ -75,6 +75,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="warn bound for this run, like --healthgate-fail; may be repeated.",
     )
     group.addoption(
+        "--healthgate-shard",
+        default=None,
+        metavar="DIR",
+        help="run one shard of a split suite: record what it measured in DIR instead of "
+        "judging the gates; `healthgate combine DIR...` judges the shards as one run.",
+    )
+    group.addoption(
+        "--healthgate-shard-id",
+        default=None,
+        metavar="ID",
+        help="this shard's name in the combined run (default: the name of the shard's DIR).",
+    )
+    group.addoption(
         "--healthgate-snapshot",
         default=None,
         metavar="PATH",
@@ -133,6 +146,8 @@ NEEDS_HEALTHGATE = (
     ("--healthgate-fail", "healthgate_fail"),
     ("--healthgate-warn", "healthgate_warn"),
     ("--healthgate-snapshot", "healthgate_snapshot"),
+    ("--healthgate-shard", "healthgate_shard"),
+    ("--healthgate-shard-id", "healthgate_shard_id"),
 )
 
 

@@ -63,6 +63,9 @@ class GateSession:
         self.collectors = CollectorSet(settings, config)
         snapshot = getattr(config.known_args_namespace, "healthgate_snapshot", None)
         self.snapshot_to = Path(snapshot).resolve() if snapshot else None
+        shard = getattr(config.known_args_namespace, "healthgate_shard", None)
+        self.shard_to = Path(shard).resolve() if shard else None
+        self.shard_note = ""
         self.result: RunResult | None = None
 
     @classmethod
@@ -108,6 +111,13 @@ class GateSession:
         if self.config.option.collectonly:
             return
         self.collectors.tests_finished()  # again: the test loop may not have run (-x in collection)
+        if self.shard_to is not None:
+            from pytest_healthgate.commands.combine import record_shard
+
+            self.shard_note = record_shard(
+                self.shard_to, self.config, self.settings, self.collectors, int(session.exitstatus)
+            )
+            return
         self.result = pipeline.judge_run(
             self.settings,
             self.collectors.finish(),
@@ -132,6 +142,10 @@ class GateSession:
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.collectors.role is Role.WORKER:
+            return
+        if self.shard_note:
+            terminalreporter.write_sep("=", "healthgate")
+            terminalreporter.write_line(self.shard_note)
             return
         if self.result is None:
             if self.config.option.collectonly:

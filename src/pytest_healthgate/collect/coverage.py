@@ -589,6 +589,47 @@ def measure_saved_data(
         return measure(cov, config)
 
 
+def shard_data(measurement: Measurement) -> bytes | None:
+    """The coverage data a run saved (its data file), as coverage.py serialises it."""
+    path = measurement.extra.get("data_file")
+    if not isinstance(path, str) or not Path(path).is_file():
+        return None
+    with _warnings_shown():
+        data = coverage.CoverageData(basename=path)
+        data.read()
+        return data.dumps()
+
+
+def combine_shards(config: HealthgateConfig, blobs: list[bytes]) -> Measurement:
+    """Every shard's data, combined by coverage.py (``[paths]`` remapping included) into
+    the project's data file, and measured as ``coverage report`` would measure it."""
+    options: dict[str, Any] = {"config_file": coverage_config_file(config.root)}
+    if config.source_from_healthgate or not _coverage_chooses_files(options):
+        options["source"] = [_absolute(config.root, entry) for entry in config.source]
+    try:
+        with _warnings_shown(), scratch.folder(SCRATCH) as work:
+            cov = coverage.Coverage(**options)
+            if config.exclude:
+                omit = _strings(cov.get_option("run:omit")) + omit_patterns(
+                    config.root, config.exclude
+                )
+                cov.set_option("run:omit", omit)
+            # Named as parallel data files of the project's, which `combine` looks for.
+            stem = Path(str(cov.get_option("run:data_file"))).name
+            for index, blob in enumerate(blobs):
+                part = coverage.CoverageData(basename=str(work / f"{stem}.shard{index}"))
+                part.loads(blob)
+                part.write()
+            cov.erase()
+            cov.combine(data_paths=[str(work)], strict=True, keep=True)
+            cov.save()
+            measurement = measure(cov, config)
+    except CoverageException as exc:
+        return Measurement("coverage", error=f"coverage.py could not combine the shards: {exc}")
+    measurement.extra["data_file"] = str(cov.get_option("run:data_file"))
+    return measurement
+
+
 def measure(
     cov: coverage.Coverage, config: HealthgateConfig, found: Findings | None = None
 ) -> Measurement:

@@ -31,6 +31,7 @@ class Role(StrEnum):
     SOLO = "solo"  # the only process: pytest without xdist, or the healthgate command
     CONTROLLER = "controller"  # the xdist controller: merges the workers' payloads
     WORKER = "worker"  # an xdist worker: runs tests, ships a payload, judges nothing
+    COMBINER = "combiner"  # `healthgate combine`: merges shards' states, runs no test
 
     @property
     def judges(self) -> bool:
@@ -99,7 +100,12 @@ class Collector:
         return None
 
     def merge(self, payload: object) -> None:
-        """Fold one worker's payload into this (controller) collector."""
+        """Fold one worker's payload (or one shard's state) into this collector."""
+
+    def shard_state(self) -> object:
+        """What this run observed, after ``finish``, for ``healthgate combine`` to merge like
+        a worker's payload; by default the worker payload (a controller's holds its merge)."""
+        return self.worker_payload()
 
     def finish(self) -> list[Measurement]:
         """The measurements of this run (controller or solo); waits for pending work."""

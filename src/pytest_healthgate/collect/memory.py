@@ -227,13 +227,26 @@ class MemoryCollector(Collector):
         )
 
     def finish(self) -> list[Measurement]:
-        peak, unavailable = peak_rss()
-        if peak is None:
-            self.unavailable = unavailable
-        else:
-            # Serially this process ran the tests; under xdist it only steered them.
-            self.processes["controller" if self.processes else "pytest"] = peak
+        if self.role is not Role.COMBINER:  # `healthgate combine` ran no test itself
+            peak, unavailable = peak_rss()
+            if peak is None:
+                self.unavailable = unavailable
+            else:
+                # Serially this process ran the tests; under xdist it only steered them.
+                self.processes["controller" if self.processes else "pytest"] = peak
         return [self._session_memory(), self._test_memory()]
+
+    def shard_state(self) -> object:
+        """The shard as one process: its largest (memory is judged by the largest)."""
+        largest = max(self.processes.values(), default=None)
+        return {
+            "process": "shard",  # `healthgate combine` names it by the shard's id
+            "peak_rss": largest,
+            "unavailable": self.unavailable,
+            "peaks": dict(self.peaks),
+            "limits": {nodeid: [limit, source] for nodeid, (limit, source) in self.limits.items()},
+            "over": [[message, by_marker] for message, by_marker in self.over],
+        }
 
     def _session_memory(self) -> Measurement:
         if self.unavailable:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from pytest_healthgate import clock
-from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
+from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.units import Unit
 
@@ -123,6 +123,7 @@ class OutcomesCollector(Collector):
         self.started = clock.monotonic()
         self.deselected = 0
         self.stopped: list[str] = []
+        self.walls: list[float] = []  # each shard's wall time, when combining
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += len(items)
@@ -141,11 +142,11 @@ class OutcomesCollector(Collector):
     def partial_reasons(self) -> list[str]:
         reasons = []
         if self.deselected:
-            reasons.append(f"{self.deselected} tests deselected (-k, -m or --deselect)")
+            reasons.append(f"{self.deselected} {DESELECTED}")
         config = self.context.pytest_config
         chosen = selected_by_path(config) if config is not None else None
         if chosen:
-            reasons.append(f"tests selected by path: {chosen}")
+            reasons.append(f"{SELECTED_BY_PATH}{chosen}")
         return reasons + self.stopped
 
     def start(self) -> None:
@@ -170,13 +171,40 @@ class OutcomesCollector(Collector):
             self.tally.merge(payload)
             # Every worker collects and deselects the whole suite: the same count each.
             self.deselected = max(self.deselected, int(payload.get("deselected", 0)))
+            # A shard's own tests (an xdist worker's reach the controller as reports).
+            self.tally.outcomes.update(payload.get("outcomes", {}))
+            self.tally.durations.update(payload.get("durations", {}))
+            if "wall" in payload:
+                self.walls.append(float(payload["wall"]))
+
+    def shard_state(self) -> object:
+        return {
+            **self.tally.to_payload(),
+            "outcomes": dict(self.tally.outcomes),
+            "durations": dict(self.tally.durations),
+            "wall": clock.monotonic() - self.started,
+        }
 
     def finish(self) -> list[Measurement]:
-        return [
-            self.tally.pass_rate(),
-            self.tally.collection_errors(),
-            self.tally.duration(clock.monotonic() - self.started),
-        ]
+        if self.role is Role.COMBINER:
+            # Shards run side by side: the suite took as long as the slowest one.
+            duration = self.tally.duration(max(self.walls, default=0.0))
+            duration.extra["shards"] = {
+                "wall": max(self.walls, default=0.0),
+                "total": sum(self.walls),
+            }
+        else:
+            duration = self.tally.duration(clock.monotonic() - self.started)
+        return [self.tally.pass_rate(), self.tally.collection_errors(), duration]
+
+
+DESELECTED = "tests deselected (-k, -m or --deselect)"
+SELECTED_BY_PATH = "tests selected by path: "
+
+
+def is_selection(reason: str) -> bool:
+    """A partial reason that only says which tests were chosen: a shard's very purpose."""
+    return reason.endswith(DESELECTED) or reason.startswith(SELECTED_BY_PATH)
 
 
 def selected_by_path(config: pytest.Config) -> str:
