@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "last-run.schema.json").read_text())
 GIT = ["git", "-c", "user.name=healthgate", "-c", "user.email=hg@example.invalid"]
 
 PYPROJECT = """\
@@ -130,8 +131,7 @@ def test_three_shards_combined_equal_the_unsplit_run(project: Path, workers: lis
     combined = combine(project, *folders, "--expect", "3")
     assert combined.returncode == 0, combined.stdout + combined.stderr
     document = last_run(project)
-    schema = json.loads((Path(__file__).parent.parent / "docs" / "last-run.schema.json").read_text())
-    jsonschema.validate(document, schema)
+    jsonschema.validate(document, SCHEMA)
     assert figures(document) == expected
     assert document["run"]["surface"] == "combine"  # type: ignore[index]
     assert document["run"]["shards"] == ["1", "2", "3"]  # type: ignore[index]
@@ -251,3 +251,32 @@ def test_the_documented_matrix_workflow_runs_as_written(project: Path) -> None:
     assert document["run"]["shards"] == ["1", "2", "3"]  # type: ignore[index]
     assert (project / ".healthgate" / "report.html").is_file()
     assert (project / ".healthgate" / "report.md").is_file()
+
+
+def test_a_damaged_or_foreign_record_is_an_error_naming_the_fix(tmp_path: Path) -> None:
+    from pytest_healthgate.store import shard
+
+    folder = tmp_path / "shard-a"
+    folder.mkdir()
+    record = folder / shard.RECORD
+    cases = {
+        "{not json": "not a shard record",
+        json.dumps({"format": 99}): "record format 99, this one reads 1",
+        json.dumps({"format": 1}): "damaged shard record",
+        json.dumps([1]): "record format ?",
+    }
+    for text, expected in cases.items():
+        record.write_text(text)
+        with pytest.raises(shard.ShardError, match="healthgate-shard") as caught:
+            shard.read(folder)
+        assert expected in str(caught.value), text
+
+
+def test_named_shards_that_are_missing_are_counted(project: Path) -> None:
+    for name in ("unit", "functional"):
+        done = pytest_run(project, f"--healthgate-shard=shards/{name}", "tests/test_add.py")
+        assert done.returncode == 0, done.stdout
+    refused = combine(project, "shards/unit", "shards/functional", "--expect", "3")
+    assert "expected 3 shards, got 2 (unit, functional); wait for every shard's job" in (
+        refused.stderr
+    )

@@ -67,20 +67,12 @@ def _measured_once(settings: HealthgateConfig, measurement: Measurement) -> bool
     return spec is not None and not spec.derived and not _observes_tests(settings, spec.collector)
 
 
-def record_shard(
-    folder: Path,
-    config: pytest.Config,
-    settings: HealthgateConfig,
-    collectors: CollectorSet,
-    tests_status: int,
-) -> str:
-    """Write this run as a shard in ``folder``; the line to print."""
+def _states(
+    settings: HealthgateConfig, collectors: CollectorSet, measurements: list[Measurement]
+) -> dict[str, object]:
+    """Each test-observing collector's state; coverage as the data file it saved."""
     from pytest_healthgate.collect.coverage import shard_data
-    from pytest_healthgate.collect.outcomes import is_selection
-    from pytest_healthgate.pipeline import git_commit
-    from pytest_healthgate.store import shard
 
-    measurements = collectors.finish()
     states: dict[str, object] = {
         name: collector.shard_state()
         for name, collector in collectors.collectors.items()
@@ -89,13 +81,29 @@ def record_shard(
     covered = next((m for m in measurements if m.name == COVERAGE), None)
     if covered is not None:
         states[COVERAGE] = {"data": shard_data(covered), "error": covered.error}
+    return states
+
+
+def record_shard(
+    folder: Path,
+    config: pytest.Config,
+    settings: HealthgateConfig,
+    collectors: CollectorSet,
+    tests_status: int,
+) -> str:
+    """Write this run as a shard in ``folder``; the line to print."""
+    from pytest_healthgate.collect.outcomes import is_selection
+    from pytest_healthgate.pipeline import git_commit
+    from pytest_healthgate.store import shard
+
+    measurements = collectors.finish()
     shard_id = str(config.getoption("healthgate_shard_id") or folder.name)
     record = shard.Shard(
         shard_id=shard_id,
         identity=shard.identity(git_commit(settings.root), settings.path),
         tests_status=tests_status,
         partial=[r for r in collectors.partial_reasons() if not is_selection(r)],
-        states=states,
+        states=_states(settings, collectors, measurements),
         measurements=[m for m in measurements if _measured_once(settings, m)],
     )
     try:

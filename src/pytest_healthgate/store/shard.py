@@ -170,23 +170,27 @@ def read(folder: Path) -> Shard:
     except (OSError, ValueError) as exc:
         raise ShardError(f"{path}: not a shard record ({exc}); {how} again") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
+        written = data.get("format") if isinstance(data, dict) else "?"
         raise ShardError(
-            f"{path}: written by another pytest-healthgate (record format "
-            f"{data.get('format') if isinstance(data, dict) else '?'}, this one reads {FORMAT}); "
-            f"run every shard and the combine with the same pytest-healthgate"
+            f"{path}: written by another pytest-healthgate (record format {written}, this "
+            f"one reads {FORMAT}); run every shard and the combine with the same one"
         )
     try:
-        return Shard(
-            shard_id=str(data["shard"]),
-            identity={key: data.get(key) for key in IDENTITY},
-            tests_status=int(data.get("tests_status", 0)),
-            partial=[str(reason) for reason in data.get("partial", [])],
-            states=_decoded(data.get("states") or {}),
-            measurements=[measurement_from_dict(m) for m in data.get("measurements", [])],
-            folder=folder,
-        )
+        return _shard(data, folder)
     except (KeyError, TypeError, ValueError) as exc:
         raise ShardError(f"{path}: damaged shard record ({exc}); {how} again") from None
+
+
+def _shard(data: dict[str, Any], folder: Path) -> Shard:
+    return Shard(
+        shard_id=str(data["shard"]),
+        identity={key: data.get(key) for key in IDENTITY},
+        tests_status=int(data.get("tests_status", 0)),
+        partial=[str(reason) for reason in data.get("partial", [])],
+        states=_decoded(data.get("states") or {}),
+        measurements=[measurement_from_dict(m) for m in data.get("measurements", [])],
+        folder=folder,
+    )
 
 
 def mismatches(shards: list[Shard]) -> str | None:
