@@ -70,6 +70,9 @@ class MetricSpec:
     # Its weight in the health score (``score.py``); [tool.healthgate.score] may override.
     score_weight: float = 1.0
     caps_score: bool = False  # any finding caps the health score (critical issues)
+    # Its SKIP is an answer, not a measurement that failed (a change that adds no
+    # statement has no new coverage to judge): a written gate may skip and pass.
+    may_skip: bool = False
     # Computed from the other gates' results once they are judged (the health score).
     derived: bool = False
     example: str = "{ fail = ... }"  # bounds as written in [tool.healthgate.gates]

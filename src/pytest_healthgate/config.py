@@ -446,6 +446,18 @@ def _fail_and_warn(where: str, table: str, spec: MetricSpec, raw: Mapping[str, A
     return Bounds(fail=fail, warn=warn)
 
 
+NEW_CODE_BOUNDS = ("new_coverage=80", "new_debt=0s", "new_complexity=0")
+
+
+def with_new_code(settings: HealthgateConfig, diff: str | None = None) -> HealthgateConfig:
+    """With a diff base (``diff``, else ``[tool.healthgate.new_code] base``) the new-code
+    gates are on: those the table does not write get their default fail bounds."""
+    if not (diff or settings.section("new_code").get("base")):
+        return settings
+    absent = [text for text in NEW_CODE_BOUNDS if text.partition("=")[0] not in settings.gates]
+    return command_line_bounds(settings, absent, prefix="[tool.healthgate.new_code] ")
+
+
 def command_line_bounds(
     settings: HealthgateConfig,
     fail: Sequence[str] = (),

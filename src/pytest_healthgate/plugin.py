@@ -75,6 +75,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="warn bound for this run, like --healthgate-fail; may be repeated.",
     )
     group.addoption(
+        "--healthgate-diff",
+        default=None,
+        metavar="REF",
+        help="judge the new-code gates against the merge base of HEAD and REF (such as "
+        "origin/main); overrides [tool.healthgate.new_code] base.",
+    )
+    group.addoption(
         "--healthgate-shard",
         default=None,
         metavar="DIR",
@@ -146,6 +153,7 @@ NEEDS_HEALTHGATE = (
     ("--healthgate-fail", "healthgate_fail"),
     ("--healthgate-warn", "healthgate_warn"),
     ("--healthgate-snapshot", "healthgate_snapshot"),
+    ("--healthgate-diff", "healthgate_diff"),
     ("--healthgate-shard", "healthgate_shard"),
     ("--healthgate-shard-id", "healthgate_shard_id"),
 )

@@ -16,6 +16,7 @@ from pytest_healthgate.schema import (
     project_paths,
     regex,
     strings,
+    text,
     unit,
     whole_number,
 )
@@ -28,6 +29,23 @@ MAX_JOBS = 256
 MAX_SAMPLES = 100
 
 SECTIONS: dict[str, dict[str, Option]] = {
+    "new_code": {
+        "base": Option(
+            "a git ref, such as origin/main",
+            text,
+            "",
+            "What a branch is compared with for the new-code gates (`new_coverage`, "
+            "`new_debt`, `new_complexity`): its merge base with HEAD. Setting it (or "
+            "`--healthgate-diff=REF`) turns those gates on, with fail bounds 80 %, 0 "
+            "and 0 unless written.",
+        ),
+        "min_lines": Option(
+            "a whole number from 0",
+            whole_number(0),
+            5,
+            "A change with fewer new statements skips `new_coverage`, with the reason.",
+        ),
+    },
     "changelog": {
         "paths": Option(
             "a list of paths or globs relative to the project root",

@@ -23,6 +23,7 @@ from pytest_healthgate.config import (
     command_line_bounds,
     find_pyproject,
     load,
+    with_new_code,
 )
 from pytest_healthgate.model import RunResult
 
@@ -41,6 +42,7 @@ def load_settings(config: pytest.Config, *, plugins_pending: bool = False) -> He
         catalogue = collect_catalogue(config.hook)
         settings = load(root, pyproject, catalogue, plugins_pending=plugins_pending)
         options = config.known_args_namespace
+        settings = with_new_code(settings, getattr(options, "healthgate_diff", None))
         return command_line_bounds(
             settings,
             getattr(options, "healthgate_fail", None) or [],

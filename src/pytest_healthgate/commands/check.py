@@ -32,6 +32,7 @@ from pytest_healthgate.config import (
     command_line_bounds,
     find_project,
     load,
+    with_new_code,
 )
 from pytest_healthgate.report import json_report, lines
 
@@ -88,7 +89,10 @@ def settings_for(paths: list[str]) -> HealthgateConfig:
 def run(arguments: argparse.Namespace) -> int:
     try:
         settings = command_line_bounds(
-            settings_for(arguments.paths), arguments.fail, arguments.warn, prefix="--"
+            with_new_code(settings_for(arguments.paths)),
+            arguments.fail,
+            arguments.warn,
+            prefix="--",
         )
         gates = pipeline.select_gates(settings, settings.catalogue.static_gates(), "static gate")
     except ConfigError as exc:

@@ -569,3 +569,30 @@ def finding_line(finding: Finding) -> str:
     """``path:line: tool rule: message (+N min of debt)``: one finding, one line."""
     rule = escape(f"{finding.tool} {finding.code}")
     return f"{location(finding)}: {rule}: {finding.message} (+{finding.minutes:g} min of debt)"
+
+
+def analyse_since(
+    settings: HealthgateConfig, base: str, changed: Sequence[str], deleted: Sequence[str]
+) -> Change:
+    """The ``changed`` files (project-relative) in scope as they are now, against ``base``;
+    ``deleted`` files in scope count on the before side only (what moved out of them)."""
+    root = settings.root
+    keys, skipped = _in_scope(settings, [str(root / name) for name in changed])
+    gone = [name for name in deleted if name.endswith(".py") and _in_source(settings, name)]
+    before_keys = sorted({*keys, *gone})
+    renamed = renamed_from(root, base)
+    before = _analyse_at(settings, base, before_keys, renamed) if before_keys else AnalysisResult()
+    after = analyse(_request(settings, keys, root)) if keys else AnalysisResult()
+    return Change(settings, keys, before, after, skipped=skipped)
+
+
+def _in_source(settings: HealthgateConfig, key: str) -> bool:
+    """Whether a project-relative path lies under one of the ``source`` entries."""
+    from pytest_healthgate.collect.static.scope import resolve_entry
+
+    for entry in settings.source:
+        found = resolve_entry(settings.root, entry)
+        prefix = (found or settings.root / entry).relative_to(settings.root).as_posix()
+        if key == prefix or key.startswith(prefix.rstrip("/") + "/"):
+            return True
+    return False

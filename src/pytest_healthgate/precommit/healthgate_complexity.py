@@ -34,16 +34,16 @@ from pytest_healthgate.units import rank_letter, rank_number
 GATE = "complexity"  # the gate the functions are judged by, as in pytest --healthgate
 
 
-def _by_name(result: FileResult | None) -> dict[str, FunctionComplexity]:
+def by_name(result: FileResult | None) -> dict[str, FunctionComplexity]:
     """A file's functions by qualified name (the last of two with one name wins)."""
     return {function.name: function for function in result.functions} if result else {}
 
 
-def _before(versions: list[FileResult]) -> dict[str, FunctionComplexity]:
+def before_change(versions: list[FileResult]) -> dict[str, FunctionComplexity]:
     """Functions by name before the change; of two parents' versions the more complex."""
     found: dict[str, FunctionComplexity] = {}
     for result in versions:
-        for name, function in _by_name(result).items():
+        for name, function in by_name(result).items():
             if name not in found or function.complexity > found[name].complexity:
                 found[name] = function
     return found
@@ -125,8 +125,8 @@ def problems(change: Change) -> list[str]:
     judge = _Judge(change)
     lines = []
     for key, result in sorted(change.after_files.items()):
-        after = _by_name(result)
-        previous = matched(after, _before(change.versions_before(key)))
+        after = by_name(result)
+        previous = matched(after, before_change(change.versions_before(key)))
         for name, function in sorted(after.items(), key=lambda item: item[1].line):
             if previous[name] is None and change.adopted(GATE, key, function.line):
                 continue  # a first commit's function the baseline holds
