@@ -86,6 +86,8 @@ def test_check_judges_exactly_the_gates_of_static_collectors(
             "complexity",
             "critical",
             "structure",
+            "new_debt",
+            "new_complexity",
         ]
     )
     every_gate = "\n".join(f"{spec.name} = {spec.example}" for spec in SPECS)

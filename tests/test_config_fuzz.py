@@ -121,6 +121,10 @@ OPTION_BAD: dict[str, st.SearchStrategy[object]] = {
     "paths": BAD_PROJECT_PATHS,
     "exempt": BAD_PROJECT_PATHS,
     "skip": st.one_of(st.sampled_from(["(", "[a-", "*x", "a{2,1}"]), st.integers()),
+    "base": st.one_of(st.integers(), st.booleans(), st.lists(st.text(max_size=3), max_size=2)),
+    "min_lines": st.one_of(
+        st.integers(max_value=-1), st.floats(), st.booleans(), st.text(max_size=5)
+    ),
     "jobs": bad_count(0, 256),
     "samples": bad_count(1, 100),
 }

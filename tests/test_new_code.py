@@ -269,3 +269,39 @@ def test_statements_match_coverage_and_a_changed_line_counts_as_its_statement(
     assert statements_on(SAMPLE, [2, 8], statements) == set()  # blank lines
     assert statements_on(SAMPLE, every_line, statements) == set(statements)
     assert ranges([3, 4, 5, 9, 11, 12]) == "3-5, 9, 11-12"
+
+
+def test_the_documented_pull_request_workflow_runs_as_written(
+    project: Path, tmp_path: Path
+) -> None:
+    import re
+
+    import yaml
+
+    page = (Path(__file__).parent.parent / "docs" / "ci.md").read_text()
+    block = re.search(r"```yaml\n(# \.github/workflows/pull-request\.yml\n.*?)```", page, re.S)
+    assert block is not None, "docs/ci.md lost its pull-request workflow"
+    steps = yaml.safe_load(block.group(1))["jobs"]["gate"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    step = next(step["run"] for step in steps if str(step.get("run", "")).startswith("pytest"))
+    (project / "src" / "calc" / "__init__.py").write_text(CALC + UNTESTED)
+    commit(project, "untested")
+    clone = tmp_path / "checkout"  # as actions/checkout leaves it: origin/main is there
+    subprocess.run(
+        ["git", "clone", "-q", "--branch", "feature", project.as_uri(), str(clone)], check=True
+    )
+    command = step.replace("${{ github.base_ref }}", "main")
+    done = subprocess.run(
+        ["bash", "-c", command],
+        cwd=clone,
+        env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAIL new_coverage = 25.0%" in done.stdout
+    assert (clone / ".healthgate" / "report.md").is_file()
+    document = json.loads((clone / ".healthgate" / "last-run.json").read_text())
+    verdicts = {m["name"]: m["verdict"] for m in document["metrics"]}
+    assert verdicts["coverage"] == "PASS"

@@ -308,7 +308,7 @@ METRICS = (
         needs=DEBT_TOOLS,
         detail_title="findings the branch added",
         details_shown=10,
-        example='{ fail = "0" }',
+        example='{ fail = "0s" }',
     ),
     MetricSpec(
         "new_complexity",

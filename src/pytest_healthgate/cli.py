@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pytest_healthgate import __version__
-from pytest_healthgate.commands import baseline, check, combine, init, report, trend
+from pytest_healthgate.commands import baseline, check, combine, hotspots, init, report, trend
 from pytest_healthgate.commands import run as run_command
 
 # name -> (help, add arguments, run); run returns the exit status.
@@ -21,6 +21,7 @@ COMMANDS: dict[str, Command] = {
     "history": (trend.HISTORY_SUMMARY, trend.add_history_arguments, trend.run_history),
     "report": (report.SUMMARY, report.add_arguments, report.run),
     "combine": (combine.SUMMARY, combine.add_arguments, combine.run),
+    "hotspots": (hotspots.SUMMARY, hotspots.add_arguments, hotspots.run),
 }
 
 COMMAND_MODULES = {
@@ -32,6 +33,7 @@ COMMAND_MODULES = {
     "history": trend,
     "report": report,
     "combine": combine,
+    "hotspots": hotspots,
 }
 EPILOG = (
     "Gates are configured in [tool.healthgate] of pyproject.toml and judged by "

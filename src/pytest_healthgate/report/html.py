@@ -252,7 +252,9 @@ def hotspots_section(rows: Iterable[tuple[str, float, int, float]]) -> list[str]
     if not ranked:
         return []
     parts = [
-        '<section id="hotspots"><h2>Hotspots</h2><table>',
+        '<section id="hotspots"><h2>Hotspots</h2>',
+        '<p class="note">Changes in the last 90 days times debt hours: where debt costs '
+        "most.</p><table>",
         "<tr><th>file</th><th>score</th><th>changes</th><th>debt</th></tr>",
     ]
     for path, score, changes, seconds in ranked[:FILES_SHOWN]:
@@ -264,7 +266,32 @@ def hotspots_section(rows: Iterable[tuple[str, float, int, float]]) -> list[str]
     return [*parts, "</table></section>"]
 
 
-def render(result: RunResult, hotspots: Sequence[tuple[str, float, int, float]] = ()) -> str:
+def _hotspots(result: RunResult) -> list[tuple[str, float, int, float]]:
+    """The run's debt by file times how often each file changed (``healthgate hotspots``)."""
+    from pytest_healthgate.hotspots import (
+        DEFAULT_WINDOW_DAYS,
+        HotspotError,
+        changes,
+        debt_by_file,
+        rank,
+    )
+
+    root = result.metadata.get("root")
+    debt = debt_by_file(result.findings)
+    if not isinstance(root, str) or not debt or not Path(root).is_dir():
+        return []
+    try:
+        touched = changes(Path(root), DEFAULT_WINDOW_DAYS)
+    except HotspotError:
+        return []  # no history here: the report simply has no hotspots
+    return [spot.row() for spot in rank(touched, debt)]
+
+
+def render(
+    result: RunResult, hotspots: Sequence[tuple[str, float, int, float]] | None = None
+) -> str:
+    if hotspots is None:
+        hotspots = _hotspots(result)
     parts = [
         *_head(result),
         *_score(result),
