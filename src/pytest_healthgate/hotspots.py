@@ -9,7 +9,6 @@ every change. Files are ranked by score, then by changes, then by path.
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,23 +37,24 @@ class Hotspot:
 
 def changes(root: Path, days: int) -> Counter[str]:
     """Project-relative path -> commits that touched it in the last ``days`` days."""
-    try:
-        done = subprocess.run(
-            ["git", "log", f"--since={days}.days", "--format=", "--name-only", "--relative", "--"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise HotspotError(f"git could not run here ({exc}); install git") from None
-    if done.returncode != 0:
+    from pytest_healthgate.pipeline import git_text
+
+    log = git_text(
+        root,
+        "log",
+        f"--since={days}.days",
+        "--format=",
+        "--name-only",
+        "--relative",
+        "--",
+        timeout=GIT_TIMEOUT,
+    )
+    if log is None:
         raise HotspotError(
-            f"git log failed here ({done.stderr.strip()[:200]}); run it inside the project's "
-            f"git repository, with at least one commit"
+            "git log failed here; run it inside the project's git repository, with at least "
+            "one commit"
         )
-    return Counter(line for line in done.stdout.splitlines() if line)
+    return Counter(line for line in log.splitlines() if line)
 
 
 def debt_by_file(findings: Iterable[Finding]) -> dict[str, float]:

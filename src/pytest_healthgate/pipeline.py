@@ -364,7 +364,7 @@ def git_state(root: Path) -> tuple[str | None, bool | None]:
     )
 
 
-def git_text(root: Path, *arguments: str) -> str | None:
+def git_text(root: Path, *arguments: str, timeout: float = 10) -> str | None:
     """What git prints, stripped; None when it fails (no repository, no commit yet)."""
     try:
         completed = subprocess.run(
@@ -372,7 +372,7 @@ def git_text(root: Path, *arguments: str) -> str | None:
             cwd=root,
             capture_output=True,
             text=True,
-            timeout=10,
+            timeout=timeout,
             check=False,
         )
     except (OSError, subprocess.SubprocessError):

@@ -26,7 +26,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import subprocess
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,33 +45,25 @@ class DiffError(Exception):
     """The base cannot be compared with here; the message says how to fix it."""
 
 
-def _git(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            ["git", *arguments],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise DiffError(f"git could not run here ({exc}); install git") from None
+def _git(root: Path, *arguments: str) -> str | None:
+    """What git prints, or None when it fails (one runner for every git call)."""
+    from pytest_healthgate.pipeline import git_text
+
+    return git_text(root, *arguments, timeout=GIT_TIMEOUT)
 
 
 def merge_base(root: Path, ref: str) -> str:
     """The merge base of HEAD and ``ref``; DiffError saying how to get it when there is none."""
-    if _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
+    if _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
         raise DiffError(
             f"the diff base {ref!r} does not exist in this repository; fetch it "
             f"(git fetch origin {ref.removeprefix('origin/')}) or fix --healthgate-diff / "
             f"[tool.healthgate.new_code] base"
         )
     found = _git(root, "merge-base", ref, "HEAD")
-    if found.returncode == 0 and found.stdout.strip():
-        return found.stdout.strip()
-    shallow = _git(root, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
-    if shallow:
+    if found:
+        return found
+    if _git(root, "rev-parse", "--is-shallow-repository") == "true":
         raise DiffError(
             f"this is a shallow clone without the merge base of HEAD and {ref}; fetch more "
             f"history (git fetch --deepen=200, or fetch-depth: 0 in actions/checkout)"
@@ -83,25 +74,33 @@ def merge_base(root: Path, ref: str) -> str:
 def changed_lines(root: Path, base: str) -> dict[str, set[int]]:
     """Project-relative path -> the lines added or changed since ``base`` (work tree)."""
     diff = _git(root, "diff", "--no-color", "--no-ext-diff", "--relative", "-U0", base, "--")
-    if diff.returncode != 0:
-        raise DiffError(f"git diff against {base[:12]} failed: {diff.stderr.strip()[:200]}")
+    if diff is None:
+        raise DiffError(f"git diff against {base[:12]} failed here; run it in the repository")
     changed: dict[str, set[int]] = {}
     path = None
-    for line in diff.stdout.splitlines():
+    for line in diff.splitlines():
         if line.startswith("+++ "):
             name = line[4:]
             path = name[2:] if name.startswith("b/") else None  # /dev/null: deleted
         elif path is not None and (hunk := HUNK.match(line)):
             first, count = int(hunk.group(1)), int(hunk.group(2) or 1)
             changed.setdefault(path, set()).update(range(first, first + count))
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
-    for name in filter(None, untracked.stdout.split("\0")):
+    changed.update(_untracked(root))
+    return changed
+
+
+def _untracked(root: Path) -> dict[str, set[int]]:
+    """New files git does not track yet: every line is new."""
+    found = {}
+    for name in filter(
+        None, (_git(root, "ls-files", "--others", "--exclude-standard", "-z") or "").split("\0")
+    ):
         try:
             count = len((root / name).read_bytes().splitlines())
         except OSError:
             continue
-        changed[name] = set(range(1, count + 1))
-    return changed
+        found[name] = set(range(1, count + 1))
+    return found
 
 
 # -- statements, as coverage.py counts them ------------------------------------------

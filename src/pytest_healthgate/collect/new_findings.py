@@ -13,6 +13,7 @@ default).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_healthgate.collect.new_code import NEW_COMPLEXITY, NEW_DEBT, added_by_identity
@@ -29,13 +30,11 @@ DURATION = Unit.DURATION
 DEFAULT_WARN_RANK = 3.0  # C
 
 
-def _deleted(root: object, base: str) -> list[str]:
-    from pathlib import Path
-
+def _deleted(root: Path, base: str) -> list[str]:
     from pytest_healthgate.collect.new_code import _git
 
-    done = _git(Path(str(root)), "diff", "--name-only", "--relative", "--diff-filter=D", base)
-    return [line for line in done.stdout.splitlines() if line]
+    done = _git(root, "diff", "--name-only", "--relative", "--diff-filter=D", base) or ""
+    return [line for line in done.splitlines() if line]
 
 
 def measure(

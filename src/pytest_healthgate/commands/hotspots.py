@@ -10,8 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_healthgate.config import ConfigError, find_project, load
+
+if TYPE_CHECKING:
+    from pytest_healthgate.config import HealthgateConfig
+    from pytest_healthgate.hotspots import Hotspot
 
 SUMMARY = "rank files by how often they changed (git log) times their debt"
 USAGE_ERROR = 2
@@ -30,11 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(arguments: argparse.Namespace) -> int:
-    from pytest_healthgate import pipeline
-    from pytest_healthgate.hotspots import HotspotError, changes, debt_by_file, rank
-    from pytest_healthgate.model import Bounds
-    from pytest_healthgate.report.lines import findings
-    from pytest_healthgate.units import Unit, format_value
+    from pytest_healthgate.hotspots import HotspotError, changes, rank
 
     if arguments.days < 1 or arguments.top < 1:
         print("healthgate hotspots: --days and --top take a number from 1", file=sys.stderr)
@@ -45,19 +46,38 @@ def run(arguments: argparse.Namespace) -> int:
     except (ConfigError, HotspotError) as exc:
         print(f"healthgate hotspots: {exc}", file=sys.stderr)
         return USAGE_ERROR
+    debt = _debt_by_file(settings)
+    if isinstance(debt, str):
+        print(f"healthgate hotspots: the debt analysis failed: {debt}", file=sys.stderr)
+        return 1
+    _print(rank(touched, debt), arguments.days, arguments.top)
+    return 0
+
+
+def _debt_by_file(settings: HealthgateConfig) -> dict[str, float] | str:
+    """Seconds of debt per file from a fresh analysis, or why there are none."""
+    from pytest_healthgate import pipeline
+    from pytest_healthgate.hotspots import debt_by_file
+    from pytest_healthgate.model import Bounds
+    from pytest_healthgate.report.lines import findings
+
     measured = pipeline.measure(settings, ["debt"])
     debt = next((m for m in measured if m.name == "debt"), None)
-    if debt is None or debt.error:
-        problem = debt.error if debt is not None else "not measured"
-        print(f"healthgate hotspots: the debt analysis failed: {problem}", file=sys.stderr)
-        return 1
+    if debt is None:
+        return "not measured"
+    if debt.error:
+        return debt.error
     bounds = {"debt": settings.gates.get("debt") or Bounds()}
-    spots = rank(touched, debt_by_file(findings(measured, bounds, settings.catalogue.metrics)))
-    print(f"healthgate hotspots: the last {arguments.days} days; score = changes x debt hours")
+    return debt_by_file(findings(measured, bounds, settings.catalogue.metrics))
+
+
+def _print(spots: list[Hotspot], days: int, top: int) -> None:
+    from pytest_healthgate.units import Unit, format_value
+
+    print(f"healthgate hotspots: the last {days} days; score = changes x debt hours")
     print(f"{'score':>8}  {'changes':>7}  {'debt':>8}  file")
-    for spot in spots[: arguments.top]:
+    for spot in spots[:top]:
         shown = format_value(spot.debt_seconds, Unit.DURATION, 1)
         print(f"{spot.score:8.1f}  {spot.changes:7d}  {shown:>8}  {spot.path}")
     if not spots:
         print("no file with debt changed in the window")
-    return 0
