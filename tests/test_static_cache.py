@@ -174,7 +174,8 @@ print(json.dumps({{"status": status, "loaded": tools}}))
     ["healthgate_debt", "healthgate_markers", "healthgate_complexity", "healthgate_security"],
 )
 def test_a_hook_whose_files_are_all_cached_imports_no_tool(staged: Path, hook: str) -> None:
-    roots = ("radon", "bandit", "stevedore", "pytest")
+    # coverage.py too: the file hooks judge no coverage, so they never read its settings.
+    roots = ("radon", "bandit", "stevedore", "pytest", "coverage")
     probe = PROBE.format(hook=hook, files=FILES, roots=roots, modules=TOOL_MODULES)
     env = {
         name: value
@@ -332,3 +333,22 @@ def test_pytests_version_in_the_report_comes_from_its_metadata_outside_pytest(
     monkeypatch.delitem(sys.modules, "pytest")  # as in `healthgate check`
     assert pytest_version() == importlib.metadata.version("pytest")
     assert "pytest" not in sys.modules
+
+
+def test_a_hook_never_imports_coverage_even_with_the_coverage_gate_on(staged: Path) -> None:
+    pyproject = staged / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace("coverage = false", "coverage = { fail = 90 }")
+        + "\n[tool.coverage.report]\nfail_under = 95\n"
+    )
+    probe = PROBE.format(hook="healthgate_debt", files=FILES, roots=("coverage",), modules=())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    completed = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=staged,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(completed.stdout.splitlines()[-1])["loaded"] == []

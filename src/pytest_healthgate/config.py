@@ -189,13 +189,16 @@ def load(
     catalogue: Catalogue | None = None,
     *,
     plugins_pending: bool = False,
+    coverage_settings: bool = True,
 ) -> HealthgateConfig:
     """Read and validate the configuration of the project at ``root``.
 
     ``catalogue`` defaults to the built-in gates plus the installed plugins'.
     ``plugins_pending``: conftest.py plugins are not loaded yet (pytest's early
     start), so gates and plugin tables nobody declares yet are left for the
-    full check once they are.
+    full check once they are. ``coverage_settings=False`` leaves coverage.py's
+    own settings unread (and coverage.py unimported): for the commit hooks, which
+    judge no coverage and should start fast.
     """
     if catalogue is None:
         from pytest_healthgate.catalogue import standalone_catalogue
@@ -210,6 +213,7 @@ def load(
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: [{TABLE}] must be a table, not {raw!r}.")
     reader = _Reader(where, catalogue, plugins_pending)
+    reader.coverage_settings = coverage_settings
     return reader.build(root, pyproject, raw, tool if isinstance(tool, dict) else {})
 
 
@@ -235,6 +239,7 @@ class _Reader:
         self.where = where
         self.catalogue = catalogue
         self.plugins_pending = plugins_pending
+        self.coverage_settings = True
         collectors = catalogue.collectors.values()
         self.builtin_tables = {c.config_table: c for c in collectors if c.table is not None}
         # A plugin collector with options reads them from [tool.healthgate.plugins.NAME].
@@ -259,7 +264,7 @@ class _Reader:
         catalogue = self.catalogue.with_metrics(spec for spec, _aggregate, _bounds in declared)
         gates, floors = self.gates(raw.get("gates", {}), catalogue, values["default_gates"])
         gates.update({spec.name: bounds for spec, _aggregate, bounds in declared})
-        if "coverage" in gates and "coverage" in catalogue.metrics:
+        if self.coverage_settings and "coverage" in gates and "coverage" in catalogue.metrics:
             gates["coverage"] = self.coverage_bounds(root, raw.get("gates", {}), gates["coverage"])
         source_from_healthgate = values["source"] is not None
         source = values["source"] or derive_source(root, tool)

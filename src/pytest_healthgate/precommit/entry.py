@@ -45,7 +45,8 @@ class HookArgs:
 
     def settings_for(self, root: Path) -> HealthgateConfig:
         """The settings of the project at ``root`` with this command line's bounds."""
-        settings = load(root, root / "pyproject.toml")
+        # The file hooks judge no coverage: coverage.py's settings stay unread.
+        settings = load(root, root / "pyproject.toml", coverage_settings=False)
         return command_line_bounds(settings, self.bounds, prefix="--", spelled=_spelled)
 
 
