@@ -36,6 +36,7 @@ DEFAULT_GATES = [
     "structure",
 ]
 NEW_CODE = ["new_coverage", "new_debt", "new_complexity"]  # off without a diff base
+OPT_IN = [*NEW_CODE, "docstrings"]  # off unless written
 STATIC = ["debt", "debt_ratio", "rating", "complexity", "critical", "structure"]
 ONLY_PYTEST = [name for name in DEFAULT_GATES if name not in STATIC]
 
@@ -116,14 +117,15 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
     assert gate(document, "coverage")["reason"] == f"coverage 43% is below 65% {ADOPT}"
     assert gate(document, "rating")["reason"] != ""  # past warn "A": a plain warning
     assert "healthgate init" not in gate(document, "rating")["reason"]
-    assert document["run"]["gates_off"] == ["test_memory", *NEW_CODE, "health"]
+    assert document["run"]["gates_off"] == ["test_memory", *OPT_IN, "health"]
     result.stdout.fnmatch_lines(
         [
             "complexity *F *C *D *WARN *split tangled*",
             f"healthgate: WARN coverage = 43%: coverage 43% is below 65% {ADOPT}",
             f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}",
             f"healthgate: WARN critical = 1: critical 1 is above 0 {ADOPT}",
-            "healthgate: off: test_memory, new_coverage, new_debt, new_complexity, health "
+            "healthgate: off: test_memory, new_coverage, new_debt, new_complexity, docstrings, "
+            "health "
             "(set [[]tool.healthgate.gates.NAME[]] "
             "to turn one on)",
             "healthgate: 7 passed, 6 warned, 0 failed",
@@ -252,7 +254,7 @@ def test_default_gates_false_judges_only_the_gates_the_table_writes(
     off = [
         name
         # catalogue order
-        for name in [*DEFAULT_GATES[:-1], "test_memory", "structure", *NEW_CODE, "health"]
+        for name in [*DEFAULT_GATES[:-1], "test_memory", "structure", *OPT_IN, "health"]
         if name not in ("critical", "pass_rate")
     ]
     assert (
@@ -279,7 +281,7 @@ def test_a_gate_written_false_is_off_and_the_footer_says_so(
     ]
     assert (
         "healthgate: off: complexity, test_memory, new_coverage, new_debt, new_complexity, "
-        "health (set [tool.healthgate.gates.NAME] to "
+        "docstrings, health (set [tool.healthgate.gates.NAME] to "
         "turn one on)" in out
     )
     assert not (root / ".healthgate" / "last-run.json").exists()

@@ -97,6 +97,12 @@ COLLECTORS = (
         table="new_code",
     ),
     CollectorSpec(
+        "docstrings",
+        "pytest_healthgate.collect.docstrings:create",
+        "interrogate's docstring coverage, with [tool.interrogate] as interrogate reads it",
+        static=True,
+    ),
+    CollectorSpec(
         "score",
         "pytest_healthgate.score:create",
         "the health score, from the other gates' results (docs/score.md)",
@@ -322,6 +328,17 @@ METRICS = (
         detail_title="functions the branch made worse",
         details_shown=10,
         example="{ fail = 0 }",
+    ),
+    MetricSpec(
+        "docstrings",
+        Unit.PERCENT,
+        HIGHER,
+        "Docstring coverage of the source as interrogate reports it ([tool.interrogate] "
+        "respected); needs pytest-healthgate[docstrings].",
+        "document the public names of the files listed below",
+        collector="docstrings",
+        detail_title="files with most undocumented names",
+        example="{ fail = 80, warn = 90 }",
     ),
     MetricSpec(
         "health",
