@@ -36,7 +36,7 @@ DEFAULT_GATES = [
     "structure",
 ]
 NEW_CODE = ["new_coverage", "new_debt", "new_complexity"]  # off without a diff base
-OPT_IN = [*NEW_CODE, "docstrings"]  # off unless written
+OPT_IN = [*NEW_CODE, "docstrings", "contracts"]  # off unless written
 STATIC = ["debt", "debt_ratio", "rating", "complexity", "critical", "structure"]
 ONLY_PYTEST = [name for name in DEFAULT_GATES if name not in STATIC]
 
@@ -125,7 +125,7 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
             f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}",
             f"healthgate: WARN critical = 1: critical 1 is above 0 {ADOPT}",
             "healthgate: off: test_memory, new_coverage, new_debt, new_complexity, docstrings, "
-            "health "
+            "contracts, health "
             "(set [[]tool.healthgate.gates.NAME[]] "
             "to turn one on)",
             "healthgate: 7 passed, 6 warned, 0 failed",
@@ -281,7 +281,7 @@ def test_a_gate_written_false_is_off_and_the_footer_says_so(
     ]
     assert (
         "healthgate: off: complexity, test_memory, new_coverage, new_debt, new_complexity, "
-        "docstrings, health (set [tool.healthgate.gates.NAME] to "
+        "docstrings, contracts, health (set [tool.healthgate.gates.NAME] to "
         "turn one on)" in out
     )
     assert not (root / ".healthgate" / "last-run.json").exists()

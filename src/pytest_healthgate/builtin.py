@@ -103,6 +103,12 @@ COLLECTORS = (
         static=True,
     ),
     CollectorSpec(
+        "contracts",
+        "pytest_healthgate.collect.contracts:create",
+        "import-linter's contracts, checked on the import graph of the project's files",
+        static=True,
+    ),
+    CollectorSpec(
         "score",
         "pytest_healthgate.score:create",
         "the health score, from the other gates' results (docs/score.md)",
@@ -339,6 +345,16 @@ METRICS = (
         collector="docstrings",
         detail_title="files with most undocumented names",
         example="{ fail = 80, warn = 90 }",
+    ),
+    MetricSpec(
+        "contracts",
+        Unit.COUNT,
+        LOWER,
+        "Broken import-linter contracts ([tool.importlinter]); needs pytest-healthgate[contracts].",
+        "run `lint-imports` for the imports that break the contracts listed below",
+        collector="contracts",
+        detail_title="broken contracts",
+        example="{ fail = 0 }",
     ),
     MetricSpec(
         "health",
