@@ -90,6 +90,7 @@ def test_check_judges_exactly_the_gates_of_static_collectors(
             "new_complexity",
             "docstrings",
             "contracts",
+            "duplication",
         ]
     )
     every_gate = "\n".join(f"{spec.name} = {spec.example}" for spec in SPECS)

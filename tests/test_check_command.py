@@ -81,7 +81,7 @@ def test_a_clean_tree_passes_with_exit_status_zero_and_prints_the_table(
         "complexity",
         "critical",
     ]
-    assert lines[-1] == "healthgate: 6 passed, 0 warned, 0 failed"
+    assert lines[-1] == "healthgate: 7 passed, 0 warned, 0 failed"
     assert not (root / ".healthgate" / "last-run.json").exists()
 
 

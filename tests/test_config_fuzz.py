@@ -125,6 +125,10 @@ OPTION_BAD: dict[str, st.SearchStrategy[object]] = {
     "min_lines": st.one_of(
         st.integers(max_value=-1), st.floats(), st.booleans(), st.text(max_size=5)
     ),
+    **{
+        f"ignore_{what}": not_boolean()
+        for what in ("comments", "docstrings", "imports", "signatures")
+    },
     "jobs": bad_count(0, 256),
     "samples": bad_count(1, 100),
 }

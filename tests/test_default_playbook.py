@@ -34,10 +34,11 @@ DEFAULT_GATES = [
     "import_memory",
     "memory",
     "structure",
+    "duplication",
 ]
 NEW_CODE = ["new_coverage", "new_debt", "new_complexity"]  # off without a diff base
 OPT_IN = [*NEW_CODE, "docstrings", "contracts"]  # off unless written
-STATIC = ["debt", "debt_ratio", "rating", "complexity", "critical", "structure"]
+STATIC = ["debt", "debt_ratio", "rating", "complexity", "critical", "structure", "duplication"]
 ONLY_PYTEST = [name for name in DEFAULT_GATES if name not in STATIC]
 
 # 14 statements; importing the module runs 5 of them and the test one more: 43%.
@@ -112,6 +113,7 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
         "import_memory": "PASS",
         "memory": "PASS",
         "structure": "WARN",  # no README, no LICENSE: advice, like every default bound
+        "duplication": "PASS",
     }
     assert not any(metric["adopted"] for metric in document["metrics"])
     assert gate(document, "coverage")["reason"] == f"coverage 43% is below 65% {ADOPT}"
@@ -128,7 +130,7 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
             "contracts, health "
             "(set [[]tool.healthgate.gates.NAME[]] "
             "to turn one on)",
-            "healthgate: 7 passed, 6 warned, 0 failed",
+            "healthgate: 8 passed, 6 warned, 0 failed",
         ]
     )
 
@@ -142,7 +144,7 @@ def test_the_last_run_hook_rejudges_a_zero_config_record_with_the_same_advice(
     assert healthgate_last_run.main([]) == 0
     out = capsys.readouterr().out
     assert f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}" in out
-    assert out.splitlines()[-1] == "healthgate: 7 passed, 6 warned, 0 failed"
+    assert out.splitlines()[-1] == "healthgate: 8 passed, 6 warned, 0 failed"
 
 
 def project_of_tests(pytester: pytest.Pytester, tests: dict[str, str]) -> None:
@@ -209,7 +211,7 @@ def test_check_without_a_table_judges_the_default_static_gates_and_imports_nothi
     status, out = check(root, monkeypatch, capsys)
     assert status == 0, out
     assert "shop" not in sys.modules
-    rows = [line.split() for line in out.splitlines()[1:7]]
+    rows = [line.split() for line in out.splitlines()[1:8]]
     assert [(row[0], row[4]) for row in rows] == [
         ("debt", "PASS"),
         ("debt_ratio", "WARN"),
@@ -217,10 +219,11 @@ def test_check_without_a_table_judges_the_default_static_gates_and_imports_nothi
         ("complexity", "WARN"),
         ("critical", "WARN"),
         ("structure", "WARN"),
+        ("duplication", "PASS"),
     ]
     assert f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}" in out
     assert f"healthgate: measured only by `pytest --healthgate`: {', '.join(ONLY_PYTEST)}" in out
-    assert out.splitlines()[-1] == "healthgate: 1 passed, 5 warned, 0 failed"
+    assert out.splitlines()[-1] == "healthgate: 2 passed, 5 warned, 0 failed"
 
 
 def test_a_written_gate_replaces_its_default_and_fails_while_the_others_stay_advice(
@@ -254,7 +257,14 @@ def test_default_gates_false_judges_only_the_gates_the_table_writes(
     off = [
         name
         # catalogue order
-        for name in [*DEFAULT_GATES[:-1], "test_memory", "structure", *OPT_IN, "health"]
+        for name in [
+            *DEFAULT_GATES[:-2],
+            "test_memory",
+            "structure",
+            *OPT_IN,
+            "duplication",
+            "health",
+        ]
         if name not in ("critical", "pass_rate")
     ]
     assert (

@@ -109,6 +109,14 @@ COLLECTORS = (
         static=True,
     ),
     CollectorSpec(
+        "duplication",
+        "pytest_healthgate.collect.duplication:create",
+        "pylint's symilar on the source files: duplicated lines and clone pairs",
+        static=True,
+        options=SECTIONS["duplication"],
+        table="duplication",
+    ),
+    CollectorSpec(
         "score",
         "pytest_healthgate.score:create",
         "the health score, from the other gates' results (docs/score.md)",
@@ -355,6 +363,18 @@ METRICS = (
         collector="contracts",
         detail_title="broken contracts",
         example="{ fail = 0 }",
+    ),
+    MetricSpec(
+        "duplication",
+        Unit.PERCENT,
+        LOWER,
+        "Share of duplicated lines in the source as pylint's symilar counts them (code "
+        "only by default); needs pytest-healthgate[duplication].",
+        "factor out the clones listed below, largest first",
+        collector="duplication",
+        detail_title="largest clones",
+        default=playbook(Unit.PERCENT, fail=3),
+        example="{ fail = 3 }",
     ),
     MetricSpec(
         "health",

@@ -29,6 +29,23 @@ MAX_JOBS = 256
 MAX_SAMPLES = 100
 
 SECTIONS: dict[str, dict[str, Option]] = {
+    "duplication": {
+        "min_lines": Option(
+            "a whole number from 2 to 1000",
+            whole_number(2, 1000),
+            6,
+            "The fewest similar lines that make a clone (symilar's `--duplicates`).",
+        ),
+        **{
+            f"ignore_{what}": Option(
+                "true or false",
+                boolean,
+                True,
+                f"Whether symilar leaves {what} out when it compares lines.",
+            )
+            for what in ("comments", "docstrings", "imports", "signatures")
+        },
+    },
     "new_code": {
         "base": Option(
             "a git ref, such as origin/main",
