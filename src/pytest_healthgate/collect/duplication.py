@@ -17,6 +17,7 @@ gate is SKIP in the zero-config run and ERROR once the project writes it.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -111,7 +112,13 @@ def measure_duplication(context: CollectorContext) -> Measurement:
 
 
 def _run(context: CollectorContext, files: list[str]) -> Measurement:
-    from pytest_healthgate.launcher import ChildError, TimeLimit, launch, one_line
+    from pytest_healthgate.launcher import (
+        ChildError,
+        TimeLimit,
+        child_environment,
+        launch,
+        one_line,
+    )
 
     # The static analysis's own limit: symilar is one more analyser of the same files.
     seconds = float(context.settings.section("debt")["timeout"])
@@ -122,6 +129,7 @@ def _run(context: CollectorContext, files: list[str]) -> Measurement:
             label="symilar",
             limit=limit,
             cwd=context.settings.root,
+            env=child_environment(os.environ),  # healthgate's own child: not measured
         )
         try:
             finished = child.wait()
