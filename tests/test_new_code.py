@@ -305,3 +305,19 @@ def test_the_documented_pull_request_workflow_runs_as_written(
     document = json.loads((clone / ".healthgate" / "last-run.json").read_text())
     verdicts = {m["name"]: m["verdict"] for m in document["metrics"]}
     assert verdicts["coverage"] == "PASS"
+
+
+def test_a_module_deleted_with_its_code_moved_elsewhere_adds_no_debt(project: Path) -> None:
+    more = project / "src" / "calc" / "more.py"
+    body = MORE + "\n\ndef noted():\n    # TODO: keep this note\n    return 1\n"
+    more.write_text(body)
+    commit(project, "a noted function")
+    git(project, "checkout", "-q", "main")
+    git(project, "merge", "-q", "--ff-only", "feature")
+    git(project, "checkout", "-q", "-b", "reshape")
+    more.unlink()  # the whole module goes, its code to a new one
+    (project / "src" / "calc" / "helpers.py").write_text(body)
+    (project / "src" / "calc" / "__init__.py").write_text(CALC.replace("calc.more", "calc.helpers"))
+    commit(project, "rename by hand")
+    _done, gates = gated(project, "--healthgate-diff=main")
+    assert gates["new_debt"]["value"] == 0, gates["new_debt"]["details"]

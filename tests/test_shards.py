@@ -280,3 +280,25 @@ def test_named_shards_that_are_missing_are_counted(project: Path) -> None:
     assert "expected 3 shards, got 2 (unit, functional); wait for every shard's job" in (
         refused.stderr
     )
+
+
+def test_a_shard_recorded_in_process_and_one_that_cannot_be_written(
+    pytester: pytest.Pytester,
+) -> None:
+    from tests.helpers import write, write_project
+
+    write_project(
+        pytester,
+        '[tool.healthgate]\nsource = ["src/calc"]\ndefault_gates = false\n'
+        "[tool.healthgate.gates]\npass_rate = { fail = 90 }\n",
+    )
+    write(pytester, "tests/test_it.py", "def test_it():\n    assert True\n")
+    done = pytester.runpytest_inprocess("--healthgate", "--healthgate-shard=out/one")
+    assert done.ret == 0
+    done.stdout.fnmatch_lines(["healthgate: shard one recorded in *healthgate-shard.json*"])
+    record = json.loads((pytester.path / "out" / "one" / "healthgate-shard.json").read_text())
+    assert record["shard"] == "one"
+    assert record["states"]["outcomes"]["outcomes"] == {"tests/test_it.py::test_it": "passed"}
+    (pytester.path / "blocked").write_text("a file where the shard's folder should be")
+    blocked = pytester.runpytest_inprocess("--healthgate", "--healthgate-shard=blocked/two")
+    blocked.stdout.fnmatch_lines(["healthgate: ERROR: shard two could not be written to *"])

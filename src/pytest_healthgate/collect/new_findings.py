@@ -33,7 +33,10 @@ DEFAULT_WARN_RANK = 3.0  # C
 def _deleted(root: Path, base: str) -> list[str]:
     from pytest_healthgate.collect.new_code import _git
 
-    done = _git(root, "diff", "--name-only", "--relative", "--diff-filter=D", base) or ""
+    # --no-renames: a module moved elsewhere counts as deleted, so its code is on the
+    # before side even when git would pair it with its new name.
+    arguments = ("--name-only", "--relative", "--no-renames", "--diff-filter=D", base)
+    done = _git(root, "diff", *arguments) or ""
     return [line for line in done.splitlines() if line]
 
 
