@@ -91,6 +91,7 @@ def test_check_judges_exactly_the_gates_of_static_collectors(
             "docstrings",
             "contracts",
             "duplication",
+            "external",
         ]
     )
     every_gate = "\n".join(f"{spec.name} = {spec.example}" for spec in SPECS)

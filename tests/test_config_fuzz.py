@@ -129,6 +129,10 @@ OPTION_BAD: dict[str, st.SearchStrategy[object]] = {
         f"ignore_{what}": not_boolean()
         for what in ("comments", "docstrings", "imports", "signatures")
     },
+    "files": BAD_PROJECT_PATHS,
+    "rule_minutes": st.one_of(
+        scalars, st.dictionaries(names, BAD_MINUTES, min_size=1, max_size=2)
+    ).filter(lambda value: not isinstance(value, dict) or bool(value)),
     "jobs": bad_count(0, 256),
     "samples": bad_count(1, 100),
 }

@@ -10,11 +10,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from pytest_healthgate.collect.sarif_in import sarif_schema
 from pytest_healthgate.model import Finding, RunResult
 from pytest_healthgate.report import sarif
 from tests.helpers import write, write_project
 
-SCHEMA = json.loads((Path(__file__).parent / "sarif" / "sarif-schema-2.1.0.json").read_text())
+SCHEMA = sarif_schema()  # the official schema, shipped in the package (data/README.md)
 HOSTILE = "<img src=x onerror=alert(1)>.py"
 
 PLAYBOOK = """

@@ -117,6 +117,14 @@ COLLECTORS = (
         table="duplication",
     ),
     CollectorSpec(
+        "sarif",
+        "pytest_healthgate.collect.sarif_in:create",
+        "SARIF 2.1.0 files other tools wrote ([tool.healthgate.sarif] files)",
+        static=True,
+        options=SECTIONS["sarif"],
+        table="sarif",
+    ),
+    CollectorSpec(
         "score",
         "pytest_healthgate.score:create",
         "the health score, from the other gates' results (docs/score.md)",
@@ -375,6 +383,17 @@ METRICS = (
         detail_title="largest clones",
         default=playbook(Unit.PERCENT, fail=3),
         example="{ fail = 3 }",
+    ),
+    MetricSpec(
+        "external",
+        Unit.COUNT,
+        LOWER,
+        "Results of the SARIF files [tool.healthgate.sarif] lists; on (without bounds) "
+        "once files are listed. They also count in debt and, at error level, in critical.",
+        "fix the external findings listed below, or raise their tools' baselines",
+        collector="sarif",
+        detail_title="external findings",
+        example="{ fail = 0 }",
     ),
     MetricSpec(
         "health",

@@ -264,8 +264,7 @@ class _Reader:
         catalogue = self.catalogue.with_metrics(spec for spec, _aggregate, _bounds in declared)
         gates, floors = self.gates(raw.get("gates", {}), catalogue, values["default_gates"])
         gates.update({spec.name: bounds for spec, _aggregate, bounds in declared})
-        if self.coverage_settings and "coverage" in gates and "coverage" in catalogue.metrics:
-            gates["coverage"] = self.coverage_bounds(root, raw.get("gates", {}), gates["coverage"])
+        self.adjust_gates(root, gates, sections, raw.get("gates", {}), catalogue)
         source_from_healthgate = values["source"] is not None
         source = values["source"] or derive_source(root, tool)
         packages = values["packages"] or derive_packages(root, source)
@@ -286,6 +285,20 @@ class _Reader:
             **score_settings(self.where, raw.get("score", {}), catalogue, self.plugins_pending),
             packages_from_healthgate=values["packages"] is not None,
         )
+
+    def adjust_gates(
+        self,
+        root: Path,
+        gates: dict[str, Bounds],
+        sections: Mapping[str, Mapping[str, Any]],
+        written: Any,
+        catalogue: Catalogue,
+    ) -> None:
+        """What other tables imply for the gates: listed SARIF files turn ``external``
+        on; coverage.py's ``fail_under`` bounds the coverage gate."""
+        _with_external(gates, sections, written)
+        if self.coverage_settings and "coverage" in gates and "coverage" in catalogue.metrics:
+            gates["coverage"] = self.coverage_bounds(root, written, gates["coverage"])
 
     def sections(self, raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """Every collector's and hook's table, and each plugin's, validated."""
@@ -449,6 +462,16 @@ def _fail_and_warn(where: str, table: str, spec: MetricSpec, raw: Mapping[str, A
     if fail is not None and warn is not None:
         check_warn_side(where, table, spec, raw, fail=fail, warn=warn)
     return Bounds(fail=fail, warn=warn)
+
+
+def _with_external(
+    gates: dict[str, Bounds], sections: Mapping[str, Mapping[str, Any]], written: object
+) -> None:
+    """Listing SARIF files turns gate ``external`` on (informational: no bound) unless the
+    table writes it, or writes it ``false``."""
+    listed = sections.get("sarif", {}).get("files")
+    if listed and isinstance(written, dict) and "external" not in written:
+        gates["external"] = Bounds()
 
 
 NEW_CODE_BOUNDS = ("new_coverage=80", "new_debt=0s", "new_complexity=0")

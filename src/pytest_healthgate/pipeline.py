@@ -210,7 +210,10 @@ def _judged(
     metadata: dict[str, Any],
 ) -> tuple[RunResult, list[Measurement]]:
     """Every gate judged; a derived gate (the health score) from the others' results."""
+    from pytest_healthgate.parts import combined
+
     specs = settings.catalogue.metrics
+    measurements = combined(measurements, specs)  # a gate measured in parts: one figure
     derived = [name for name in bounds if specs[name].derived]
     plain = {name: bound for name, bound in bounds.items() if name not in derived}
     result = evaluate(plain, specs, measurements, metadata)

@@ -133,6 +133,21 @@ def minutes_table(value: object) -> dict[str, float]:
     return result
 
 
+SARIF_LEVELS = ("error", "warning", "note", "none")
+
+
+def level_minutes(value: object) -> dict[str, float]:
+    """Minutes per SARIF level; a level not written keeps its default."""
+    given = minutes_table(value)
+    unknown = sorted(set(given) - set(SARIF_LEVELS))
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)}: not a SARIF level ({', '.join(SARIF_LEVELS)})")
+    return {**DEFAULT_LEVEL_MINUTES, **given}
+
+
+DEFAULT_LEVEL_MINUTES = {"error": 60.0, "warning": 15.0, "note": 5.0, "none": 0.0}
+
+
 def _minutes(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None

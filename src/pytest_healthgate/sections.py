@@ -9,9 +9,11 @@ this table too.
 from __future__ import annotations
 
 from pytest_healthgate.schema import (
+    DEFAULT_LEVEL_MINUTES,
     Option,
     boolean,
     duration,
+    level_minutes,
     minutes_table,
     project_paths,
     regex,
@@ -29,6 +31,27 @@ MAX_JOBS = 256
 MAX_SAMPLES = 100
 
 SECTIONS: dict[str, dict[str, Option]] = {
+    "sarif": {
+        "files": Option(
+            "a list of paths relative to the project root",
+            project_paths,
+            (),
+            "SARIF 2.1.0 files of other tools whose results count as findings (gate "
+            "`external`), in `debt` and, for `error` level, in `critical`.",
+        ),
+        "minutes": Option(
+            "a table of SARIF level = minutes",
+            level_minutes,
+            DEFAULT_LEVEL_MINUTES,
+            "Remediation minutes of a result by its level.",
+        ),
+        "rule_minutes": Option(
+            "a table of rule id (or TOOL/rule id) = minutes",
+            minutes_table,
+            {},
+            "Remediation minutes by rule, overriding its level's.",
+        ),
+    },
     "duplication": {
         "min_lines": Option(
             "a whole number from 2 to 1000",
