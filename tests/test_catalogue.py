@@ -92,6 +92,7 @@ def test_check_judges_exactly_the_gates_of_static_collectors(
             "contracts",
             "duplication",
             "external",
+            "vulnerabilities",
         ]
     )
     every_gate = "\n".join(f"{spec.name} = {spec.example}" for spec in SPECS)

@@ -130,6 +130,8 @@ OPTION_BAD: dict[str, st.SearchStrategy[object]] = {
         for what in ("comments", "docstrings", "imports", "signatures")
     },
     "files": BAD_PROJECT_PATHS,
+    "requirements": BAD_PROJECT_PATHS,
+    "max_age": BAD_DURATION,
     "rule_minutes": st.one_of(
         scalars, st.dictionaries(names, BAD_MINUTES, min_size=1, max_size=2)
     ).filter(lambda value: not isinstance(value, dict) or bool(value)),

@@ -119,7 +119,13 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
     assert gate(document, "coverage")["reason"] == f"coverage 43% is below 65% {ADOPT}"
     assert gate(document, "rating")["reason"] != ""  # past warn "A": a plain warning
     assert "healthgate init" not in gate(document, "rating")["reason"]
-    assert document["run"]["gates_off"] == ["test_memory", *OPT_IN, "external", "health"]
+    assert document["run"]["gates_off"] == [
+        "test_memory",
+        *OPT_IN,
+        "external",
+        "vulnerabilities",
+        "health",
+    ]
     result.stdout.fnmatch_lines(
         [
             "complexity *F *C *D *WARN *split tangled*",
@@ -127,7 +133,7 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
             f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}",
             f"healthgate: WARN critical = 1: critical 1 is above 0 {ADOPT}",
             "healthgate: off: test_memory, new_coverage, new_debt, new_complexity, docstrings, "
-            "contracts, external, health "
+            "contracts, external, vulnerabilities, health "
             "(set [[]tool.healthgate.gates.NAME[]] "
             "to turn one on)",
             "healthgate: 8 passed, 6 warned, 0 failed",
@@ -264,6 +270,7 @@ def test_default_gates_false_judges_only_the_gates_the_table_writes(
             *OPT_IN,
             "duplication",
             "external",
+            "vulnerabilities",
             "health",
         ]
         if name not in ("critical", "pass_rate")
@@ -292,7 +299,8 @@ def test_a_gate_written_false_is_off_and_the_footer_says_so(
     ]
     assert (
         "healthgate: off: complexity, test_memory, new_coverage, new_debt, new_complexity, "
-        "docstrings, contracts, external, health (set [tool.healthgate.gates.NAME] to "
+        "docstrings, contracts, external, vulnerabilities, health (set "
+        "[tool.healthgate.gates.NAME] to "
         "turn one on)" in out
     )
     assert not (root / ".healthgate" / "last-run.json").exists()

@@ -125,6 +125,14 @@ COLLECTORS = (
         table="sarif",
     ),
     CollectorSpec(
+        "vulnerabilities",
+        "pytest_healthgate.collect.vulnerabilities:create",
+        "pip-audit on the environment (or the listed requirement files)",
+        static=True,
+        options=SECTIONS["vulnerabilities"],
+        table="vulnerabilities",
+    ),
+    CollectorSpec(
         "score",
         "pytest_healthgate.score:create",
         "the health score, from the other gates' results (docs/score.md)",
@@ -393,6 +401,18 @@ METRICS = (
         "fix the external findings listed below, or raise their tools' baselines",
         collector="sarif",
         detail_title="external findings",
+        example="{ fail = 0 }",
+    ),
+    MetricSpec(
+        "vulnerabilities",
+        Unit.COUNT,
+        LOWER,
+        "Known vulnerabilities of the installed dependencies, from pip-audit; needs "
+        "pytest-healthgate[audit] and PyPI's vulnerability service (a recent audit "
+        "stands in offline).",
+        "upgrade the packages listed below to a fixed version",
+        collector="vulnerabilities",
+        detail_title="vulnerable packages",
         example="{ fail = 0 }",
     ),
     MetricSpec(

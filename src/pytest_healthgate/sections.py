@@ -31,6 +31,27 @@ MAX_JOBS = 256
 MAX_SAMPLES = 100
 
 SECTIONS: dict[str, dict[str, Option]] = {
+    "vulnerabilities": {
+        "requirements": Option(
+            "a list of paths relative to the project root",
+            project_paths,
+            (),
+            "Requirement files for pip-audit to audit; without them, the environment the run uses.",
+        ),
+        "max_age": Option(
+            'a duration such as "7d", above 0 and at most "365d"',
+            duration(365 * ONE_DAY),
+            7 * ONE_DAY,
+            "How old the last successful audit may be to stand in when pip-audit cannot "
+            "reach PyPI's vulnerability service (the details say it was reused).",
+        ),
+        "timeout": Option(
+            'a duration such as "5m", above 0 and at most "1d"',
+            duration(ONE_DAY),
+            300.0,
+            "How long pip-audit may run.",
+        ),
+    },
     "sarif": {
         "files": Option(
             "a list of paths relative to the project root",
