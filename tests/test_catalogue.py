@@ -93,6 +93,7 @@ def test_check_judges_exactly_the_gates_of_static_collectors(
             "duplication",
             "external",
             "vulnerabilities",
+            "dead_code",
         ]
     )
     every_gate = "\n".join(f"{spec.name} = {spec.example}" for spec in SPECS)

@@ -110,9 +110,15 @@ OPTION_BAD: dict[str, st.SearchStrategy[object]] = {
     "mypy": not_boolean(),
     "include_tests": not_boolean(),
     "markers": not_strings(),
+    # Bad both as a table (debt, sarif) and as one number (dead_code).
     "minutes": st.one_of(
-        scalars, st.dictionaries(names, BAD_MINUTES, min_size=1, max_size=2)
-    ).filter(lambda value: not isinstance(value, dict) or bool(value)),
+        st.text(max_size=8),
+        st.booleans(),
+        BAD_MINUTES,
+        st.dictionaries(names, BAD_MINUTES, min_size=1, max_size=2),
+    ),
+    "enabled": not_boolean(),
+    "min_confidence": bad_count(0, 100),
     "cost_per_line": BAD_DURATION,
     "timeout": BAD_DURATION,
     "marker_reference": st.one_of(st.sampled_from(["(", "[a-", "*x", "a{2,1}"]), st.integers()),

@@ -124,6 +124,7 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
         *OPT_IN,
         "external",
         "vulnerabilities",
+        "dead_code",
         "health",
     ]
     result.stdout.fnmatch_lines(
@@ -133,7 +134,7 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
             f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}",
             f"healthgate: WARN critical = 1: critical 1 is above 0 {ADOPT}",
             "healthgate: off: test_memory, new_coverage, new_debt, new_complexity, docstrings, "
-            "contracts, external, vulnerabilities, health "
+            "contracts, external, vulnerabilities, dead_code, health "
             "(set [[]tool.healthgate.gates.NAME[]] "
             "to turn one on)",
             "healthgate: 8 passed, 6 warned, 0 failed",
@@ -271,6 +272,7 @@ def test_default_gates_false_judges_only_the_gates_the_table_writes(
             "duplication",
             "external",
             "vulnerabilities",
+            "dead_code",
             "health",
         ]
         if name not in ("critical", "pass_rate")
@@ -299,7 +301,7 @@ def test_a_gate_written_false_is_off_and_the_footer_says_so(
     ]
     assert (
         "healthgate: off: complexity, test_memory, new_coverage, new_debt, new_complexity, "
-        "docstrings, contracts, external, vulnerabilities, health (set "
+        "docstrings, contracts, external, vulnerabilities, dead_code, health (set "
         "[tool.healthgate.gates.NAME] to "
         "turn one on)" in out
     )

@@ -133,6 +133,15 @@ COLLECTORS = (
         table="vulnerabilities",
     ),
     CollectorSpec(
+        "dead_code",
+        "pytest_healthgate.collect.dead_code:create",
+        "vulture's unused code, as debt ([tool.healthgate.dead_code] enabled = true)",
+        static=True,
+        options=SECTIONS["dead_code"],
+        table="dead_code",
+        contributes_to=("debt",),
+    ),
+    CollectorSpec(
         "score",
         "pytest_healthgate.score:create",
         "the health score, from the other gates' results (docs/score.md)",
@@ -413,6 +422,17 @@ METRICS = (
         "upgrade the packages listed below to a fixed version",
         collector="vulnerabilities",
         detail_title="vulnerable packages",
+        example="{ fail = 0 }",
+    ),
+    MetricSpec(
+        "dead_code",
+        Unit.COUNT,
+        LOWER,
+        "vulture's unused-code findings at or above min_confidence (they count in debt "
+        "once [tool.healthgate.dead_code] enabled = true, with or without this gate).",
+        "remove the unused code listed below, or whitelist it for vulture",
+        collector="dead_code",
+        detail_title="unused code",
         example="{ fail = 0 }",
     ),
     MetricSpec(

@@ -94,6 +94,9 @@ class CollectorSpec:
     observes_tests: bool = False
     options: Mapping[str, Option] = field(default_factory=dict)
     table: str | None = None  # its config table below [tool.healthgate]; default plugins.NAME
+    # Gates that add up (debt, critical) it measures a part of (see parts.py): it is
+    # created when one of them is on, even with no gate of its own.
+    contributes_to: tuple[str, ...] = ()
 
     @property
     def config_table(self) -> str:

@@ -133,6 +133,14 @@ def minutes_table(value: object) -> dict[str, float]:
     return result
 
 
+def minutes_value(value: object) -> float:
+    """A number of remediation minutes (a finite number >= 0)."""
+    number = _minutes(value)
+    if number is None:
+        raise ValueError(f"not a number of minutes from 0 to {MAX_MINUTES:g}")
+    return number
+
+
 SARIF_LEVELS = ("error", "warning", "note", "none")
 
 

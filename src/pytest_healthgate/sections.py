@@ -15,6 +15,7 @@ from pytest_healthgate.schema import (
     duration,
     level_minutes,
     minutes_table,
+    minutes_value,
     project_paths,
     regex,
     strings,
@@ -31,6 +32,26 @@ MAX_JOBS = 256
 MAX_SAMPLES = 100
 
 SECTIONS: dict[str, dict[str, Option]] = {
+    "dead_code": {
+        "enabled": Option(
+            "true or false",
+            boolean,
+            False,
+            "Count vulture's findings as debt (needs pytest-healthgate[dead-code]).",
+        ),
+        "min_confidence": Option(
+            "a whole number from 0 to 100",
+            whole_number(0, 100),
+            80,
+            "The lowest confidence (vulture's, in %) a finding needs to count.",
+        ),
+        "minutes": Option(
+            "a number of minutes from 0 to 1000000",
+            minutes_value,
+            5.0,
+            "Remediation minutes of each dead-code finding.",
+        ),
+    },
     "vulnerabilities": {
         "requirements": Option(
             "a list of paths relative to the project root",

@@ -153,13 +153,21 @@ class CollectorSet:
             if gate in self.settings.gates and (self.only is None or gate in self.only)
         ]
 
+    def _contributing(self, targets: tuple[str, ...]) -> bool:
+        """Whether a gate this collector measures a part of is on (and asked for)."""
+        return any(
+            gate in self.settings.gates and (self.only is None or gate in self.only)
+            for gate in targets
+        )
+
     def create(self, *, early: bool | None = None) -> None:
         """Create every collector a configured gate needs (``early``: only those, or the rest)."""
         for spec in self.settings.catalogue.collectors.values():
             if spec.name in self.collectors or (early is not None and spec.early != early):
                 continue
             gates = self.gates_for(spec.name)
-            if not gates and not (spec.always and self.pytest_config is not None):
+            wanted = gates or self._contributing(spec.contributes_to)
+            if not wanted and not (spec.always and self.pytest_config is not None):
                 continue
             context = CollectorContext(
                 self.settings,
