@@ -124,3 +124,32 @@ def test_without_interrogate_the_gate_is_an_error_saying_what_to_install(
     assert measured.error == (
         "interrogate is not installed; pip install 'pytest-healthgate[docstrings]' (interrogate)"
     )
+
+
+def test_with_minutes_missing_public_docstrings_count_in_debt(pytester: pytest.Pytester) -> None:
+    root = write_project(
+        pytester,
+        """
+        [tool.healthgate]
+        default_gates = false
+        source = ["src/calc"]
+
+        [tool.healthgate.gates]
+        debt = { fail = "1d" }
+
+        [tool.healthgate.docstrings]
+        minutes = 3
+        """,
+    )
+    write(pytester, "src/calc/shapes.py", MODULE)
+    write(pytester, "tests/test_it.py", "def test_it():\n    assert True\n")
+    pytester.runpytest_subprocess("--healthgate")
+    document = last_run(root)
+    assert "docstrings" not in {metric["name"] for metric in document["metrics"]}
+    debt = gate(document, "debt")
+    part = [p for p in debt["extra"]["parts"] if "docstrings" in p]
+    # Undocumented and public: area, helper, and the empty calc/__init__.py module;
+    # __init__ and _hidden start with an underscore and are left out.
+    assert part == [{"docstrings": 3, "seconds": 3 * 3 * 60}]
+    missing = [f["message"] for f in document["findings"] if f["rule"] == "docstrings:missing"]
+    assert len(missing) == 3

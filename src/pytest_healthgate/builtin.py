@@ -101,6 +101,9 @@ COLLECTORS = (
         "pytest_healthgate.collect.docstrings:create",
         "interrogate's docstring coverage, with [tool.interrogate] as interrogate reads it",
         static=True,
+        options=SECTIONS["docstrings"],
+        table="docstrings",
+        contributes_to=("debt",),
     ),
     CollectorSpec(
         "contracts",

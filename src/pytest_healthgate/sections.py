@@ -32,6 +32,15 @@ MAX_JOBS = 256
 MAX_SAMPLES = 100
 
 SECTIONS: dict[str, dict[str, Option]] = {
+    "docstrings": {
+        "minutes": Option(
+            "a number of minutes from 0 to 1000000",
+            minutes_value,
+            0.0,
+            "Remediation minutes of each public name without a docstring, counted in "
+            "debt; 0 (the default) leaves docstrings out of debt.",
+        ),
+    },
     "dead_code": {
         "enabled": Option(
             "true or false",

@@ -112,7 +112,10 @@ def _missing(results: Any, root: Path) -> list[Item]:
                 continue
             name = node.name if node.node_type != "Module" else "module"
             label = f"{path}:{node.lineno}: {node.node_type} {name} has no docstring"
-            items.append(Item("docstrings:missing", path, node.lineno or 1, 0.0, label))
+            # The cost marks a public name (1) from a private one (0): debt counts
+            # only the public ones (``debt_part``); the gate's figure is the share.
+            public = 0.0 if name.split(".")[-1].startswith("_") else 1.0
+            items.append(Item("docstrings:missing", path, node.lineno or 1, public, label))
     return items
 
 
@@ -132,7 +135,7 @@ def _measurement(results: Any, root: Path) -> Measurement:
             )
             for r in worst[:SHOWN]
         ],
-        # Each undocumented name, for the reports' findings (it costs no debt).
+        # Each undocumented name, for the reports' findings.
         items=_missing(results, root),
         extra={
             "covered": results.covered,
@@ -148,7 +151,32 @@ class DocstringsCollector(Collector):
     def finish(self) -> list[Measurement]:
         if self.role is Role.WORKER:
             return []
-        return [measure_docstrings(self.settings.root, self.settings.source)]
+        minutes = float(self.context.options["minutes"])
+        if GATE not in self.context.gates and minutes == 0:
+            return []  # created for debt, which asks for no minutes: nothing to run
+        measured = measure_docstrings(self.settings.root, self.settings.source)
+        found = [measured] if GATE in self.context.gates else []
+        if minutes > 0:
+            found.append(debt_part(measured, minutes))
+        return found
+
+
+def debt_part(measured: Measurement, minutes: float) -> Measurement:
+    """Missing docstrings on public names, as a part of ``debt`` at ``minutes`` each."""
+    if measured.error is not None:
+        return Measurement("debt", error=f"docstrings: {measured.error}")
+    public = [item for item in measured.items or [] if item.cost > 0]
+    seconds = minutes * 60
+    items = [Item(i.rule, i.path, i.line, seconds, i.label) for i in public]
+    total = seconds * len(items)
+    summary = f"missing docstrings ({len(items)} public names, interrogate)"
+    return Measurement(
+        "debt",
+        value=total,
+        details=[Detail(summary, total, Unit.DURATION)] if items else [],
+        items=items,
+        extra={"parts": [{"docstrings": len(items), "seconds": total}]},
+    )
 
 
 def create(context: CollectorContext) -> Collector:
