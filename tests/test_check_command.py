@@ -81,7 +81,7 @@ def test_a_clean_tree_passes_with_exit_status_zero_and_prints_the_table(
         "complexity",
         "critical",
     ]
-    assert lines[-1] == "healthgate: 7 passed, 0 warned, 0 failed"
+    assert lines[-1] == "healthgate: 8 passed, 0 warned, 0 failed"
     assert not (root / ".healthgate" / "last-run.json").exists()
 
 
@@ -256,13 +256,19 @@ def test_lines_format_prints_each_finding_as_path_line_col_rule_message_as_json_
     ]
     assert [(f["path"], f["line"], f["rule"], f["gates"]) for f in findings] == [
         ("src/pkg/branchy.py", 1, "complexity", ["complexity"]),
+        ("src/pkg/branchy.py", 1, "docstrings:missing", ["docstrings"]),
+        ("src/pkg/branchy.py", 1, "docstrings:missing", ["docstrings"]),
         ("src/pkg/branchy.py", 1, "radon:CC", ["debt"]),
         ("src/pkg/shell.py", 1, "bandit:B404", ["debt"]),
+        ("src/pkg/shell.py", 1, "docstrings:missing", ["docstrings"]),
+        ("src/pkg/shell.py", 4, "docstrings:missing", ["docstrings"]),
         ("src/pkg/shell.py", 5, "markers:TODO", ["debt"]),
         ("src/pkg/shell.py", 6, "bandit:B602", ["debt", "critical"]),
     ]
     assert "src/pkg/branchy.py:1:1: complexity branchy has complexity 11 (rank C)" in lines.stdout
     assert "src/pkg/shell.py:6:1: bandit:B602 subprocess call with shell=True" in lines.stdout
+    assert "src/pkg/shell.py:1:1: docstrings:missing module has no docstring" in lines.stdout
+    assert "src/pkg/shell.py:4:1: docstrings:missing function run has no docstring" in lines.stdout
 
 
 def test_lines_format_exits_zero_with_findings_when_no_gate_fails(tmp_path: Path) -> None:
@@ -271,6 +277,8 @@ def test_lines_format_exits_zero_with_findings_when_no_gate_fails(tmp_path: Path
     assert lines.returncode == 0, lines.stderr
     assert [line.split(" ", 2)[:2] for line in lines.stdout.splitlines()] == [
         ["src/pkg/branchy.py:1:1:", "complexity"],
+        ["src/pkg/branchy.py:1:1:", "docstrings:missing"],
+        ["src/pkg/branchy.py:1:1:", "docstrings:missing"],
         ["src/pkg/branchy.py:1:1:", "radon:CC"],
     ]
 

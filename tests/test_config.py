@@ -39,6 +39,7 @@ def test_a_project_without_the_table_gets_the_documented_defaults(tmp_path: Path
         "import_time": Bounds(fail=2, warn=1, adopted=False),
         "import_memory": Bounds(warn=100e6, adopted=False),
         "structure": Bounds(fail=0, adopted=False),
+        "docstrings": Bounds(fail=80, warn=90, adopted=False),
         "duplication": Bounds(fail=3, adopted=False),
         "memory": Bounds(fail=500e6, adopted=False),
     }

@@ -34,11 +34,21 @@ DEFAULT_GATES = [
     "import_memory",
     "memory",
     "structure",
+    "docstrings",
     "duplication",
 ]
 NEW_CODE = ["new_coverage", "new_debt", "new_complexity"]  # off without a diff base
-OPT_IN = [*NEW_CODE, "docstrings", "contracts"]  # off unless written
-STATIC = ["debt", "debt_ratio", "rating", "complexity", "critical", "structure", "duplication"]
+OPT_IN = [*NEW_CODE, "contracts"]  # off unless written
+STATIC = [
+    "debt",
+    "debt_ratio",
+    "rating",
+    "complexity",
+    "critical",
+    "structure",
+    "docstrings",
+    "duplication",
+]
 ONLY_PYTEST = [name for name in DEFAULT_GATES if name not in STATIC]
 
 # 14 statements; importing the module runs 5 of them and the test one more: 43%.
@@ -113,6 +123,7 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
         "import_memory": "PASS",
         "memory": "PASS",
         "structure": "WARN",  # no README, no LICENSE: advice, like every default bound
+        "docstrings": "WARN",  # not one docstring: advice too
         "duplication": "PASS",
     }
     assert not any(metric["adopted"] for metric in document["metrics"])
@@ -133,11 +144,12 @@ def test_zero_config_measures_every_default_gate_and_fails_nothing_the_project_a
             f"healthgate: WARN coverage = 43%: coverage 43% is below 65% {ADOPT}",
             f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}",
             f"healthgate: WARN critical = 1: critical 1 is above 0 {ADOPT}",
-            "healthgate: off: test_memory, new_coverage, new_debt, new_complexity, docstrings, "
+            f"healthgate: WARN docstrings = 0.0%: docstrings 0.0% is below 80.0% {ADOPT}",
+            "healthgate: off: test_memory, new_coverage, new_debt, new_complexity, "
             "contracts, external, vulnerabilities, dead_code, health "
             "(set [[]tool.healthgate.gates.NAME[]] "
             "to turn one on)",
-            "healthgate: 8 passed, 6 warned, 0 failed",
+            "healthgate: 8 passed, 7 warned, 0 failed",
         ]
     )
 
@@ -151,7 +163,7 @@ def test_the_last_run_hook_rejudges_a_zero_config_record_with_the_same_advice(
     assert healthgate_last_run.main([]) == 0
     out = capsys.readouterr().out
     assert f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}" in out
-    assert out.splitlines()[-1] == "healthgate: 8 passed, 6 warned, 0 failed"
+    assert out.splitlines()[-1] == "healthgate: 8 passed, 7 warned, 0 failed"
 
 
 def project_of_tests(pytester: pytest.Pytester, tests: dict[str, str]) -> None:
@@ -218,7 +230,7 @@ def test_check_without_a_table_judges_the_default_static_gates_and_imports_nothi
     status, out = check(root, monkeypatch, capsys)
     assert status == 0, out
     assert "shop" not in sys.modules
-    rows = [line.split() for line in out.splitlines()[1:8]]
+    rows = [line.split() for line in out.splitlines()[1:9]]
     assert [(row[0], row[4]) for row in rows] == [
         ("debt", "PASS"),
         ("debt_ratio", "WARN"),
@@ -226,11 +238,12 @@ def test_check_without_a_table_judges_the_default_static_gates_and_imports_nothi
         ("complexity", "WARN"),
         ("critical", "WARN"),
         ("structure", "WARN"),
+        ("docstrings", "WARN"),
         ("duplication", "PASS"),
     ]
     assert f"healthgate: WARN complexity = F: complexity F is above D {ADOPT}" in out
     assert f"healthgate: measured only by `pytest --healthgate`: {', '.join(ONLY_PYTEST)}" in out
-    assert out.splitlines()[-1] == "healthgate: 2 passed, 5 warned, 0 failed"
+    assert out.splitlines()[-1] == "healthgate: 2 passed, 6 warned, 0 failed"
 
 
 def test_a_written_gate_replaces_its_default_and_fails_while_the_others_stay_advice(
@@ -265,10 +278,12 @@ def test_default_gates_false_judges_only_the_gates_the_table_writes(
         name
         # catalogue order
         for name in [
-            *DEFAULT_GATES[:-2],
+            *DEFAULT_GATES[:-3],
             "test_memory",
             "structure",
-            *OPT_IN,
+            *NEW_CODE,
+            "docstrings",
+            "contracts",
             "duplication",
             "external",
             "vulnerabilities",
@@ -301,7 +316,7 @@ def test_a_gate_written_false_is_off_and_the_footer_says_so(
     ]
     assert (
         "healthgate: off: complexity, test_memory, new_coverage, new_debt, new_complexity, "
-        "docstrings, contracts, external, vulnerabilities, dead_code, health (set "
+        "contracts, external, vulnerabilities, dead_code, health (set "
         "[tool.healthgate.gates.NAME] to "
         "turn one on)" in out
     )

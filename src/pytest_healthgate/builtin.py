@@ -32,6 +32,8 @@ def playbook(unit: Unit, *, fail: object = None, warn: object = None) -> Bounds:
 
 # Tools behind the debt figures: one failing turns these gates into ERROR.
 DEBT_TOOLS = frozenset({"scope", "analysis", "ruff", "radon", "bandit", "mypy"})
+# Gates of the whole debt: a collector adding findings to it measures a part of each.
+DEBT_GATES = ("debt", "debt_ratio", "rating")
 DEBT_HINT = "start with the files carrying most debt"
 LIMITED_BY_MEMORY = "look at the tests with the highest peak"
 
@@ -103,7 +105,7 @@ COLLECTORS = (
         static=True,
         options=SECTIONS["docstrings"],
         table="docstrings",
-        contributes_to=("debt",),
+        contributes_to=DEBT_GATES,
     ),
     CollectorSpec(
         "contracts",
@@ -142,7 +144,7 @@ COLLECTORS = (
         static=True,
         options=SECTIONS["dead_code"],
         table="dead_code",
-        contributes_to=("debt",),
+        contributes_to=DEBT_GATES,
     ),
     CollectorSpec(
         "score",
@@ -380,6 +382,9 @@ METRICS = (
         "document the public names of the files listed below",
         collector="docstrings",
         detail_title="files with most undocumented names",
+        default=playbook(Unit.PERCENT, fail=80, warn=90),
+        ratchet=True,
+        has_paths=True,
         example="{ fail = 80, warn = 90 }",
     ),
     MetricSpec(

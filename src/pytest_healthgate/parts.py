@@ -7,6 +7,8 @@ files a project lists). The parts become one measurement before any gate is
 judged: values and items add up, details are merged largest first, and an error
 in any part makes the whole an error, since a sum missing a part is no figure.
 A gate that does not add up is never measured in parts: the last one stands.
+The debt ratio and the rating, figures of the whole debt, are derived again
+from the folded debt (``collect/static/debt_parts.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def combined(
     """``measurements`` with each adding-up gate's parts folded into its first measurement."""
     merged: dict[str, Measurement] = {}
     order: list[str] = []
+    measurements = list(measurements)
     for measurement in measurements:
         name = measurement.name
         first = merged.get(name)
@@ -39,6 +42,12 @@ def combined(
             merged[name] = _sum(first, measurement)
         else:
             merged[name] = measurement
+    debt_parts = [m for m in measurements if m.name == "debt" and "parts" in m.extra]
+    if debt_parts:
+        # The ratio and the rating are figures of the whole debt: derived again.
+        from pytest_healthgate.collect.static.debt_parts import with_debt_parts
+
+        merged = with_debt_parts(merged, debt_parts)
     return [merged[name] for name in order]
 
 

@@ -32,7 +32,7 @@ from pytest_healthgate.gates import beyond
 from pytest_healthgate.model import Direction, GateResult, Item, Measurement, RunResult, Verdict
 from pytest_healthgate.snapshot import SourceLines, fingerprint, tool_versions
 from pytest_healthgate.store.baseline import BaselineError, GateFigure, Snapshot, StoredItem
-from pytest_healthgate.units import format_value
+from pytest_healthgate.units import Unit, format_value
 
 if TYPE_CHECKING:
     from pytest_healthgate.catalogue import MetricSpec
@@ -204,7 +204,8 @@ def _compare_items(
         count = len(comparison.added)
         if figure.items_add_up:
             noun = "new finding" if count == 1 else "new findings"
-            noun += f" (+{format_value(worse_by, spec.unit, gate.precision)})"
+            if spec.unit is not Unit.PERCENT:  # a share (docstrings) is not the sum of its items
+                noun += f" (+{format_value(worse_by, spec.unit, gate.precision)})"
         else:
             noun = "item past the bound" if count == 1 else "items past the bound"
         named = "; ".join(item.label for item in comparison.added[:SHOWN])

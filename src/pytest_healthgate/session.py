@@ -20,6 +20,7 @@ from pytest_healthgate.collect.lifecycle import CollectorSet, Role, role_of
 from pytest_healthgate.config import (
     ConfigError,
     HealthgateConfig,
+    check_paths,
     command_line_bounds,
     find_pyproject,
     load,
@@ -75,8 +76,9 @@ class GateSession:
         """Before conftest files load: read the config and start the early collectors."""
         settings = load_settings(config, plugins_pending=True)
         try:
+            check_paths(settings)  # before any test runs: a typo is a usage error
             session = cls(config, settings)
-        except ConfigError as exc:  # a bad --healthgate-report
+        except ConfigError as exc:  # a path that is not there, a bad --healthgate-report
             raise pytest.UsageError(f"healthgate: {exc}") from None
         session.collectors.create(early=True)
         return session

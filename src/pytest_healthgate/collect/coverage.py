@@ -43,7 +43,7 @@ from coverage.results import should_fail_under
 from pytest_healthgate import clock
 from pytest_healthgate.collect import coverage_files
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
-from pytest_healthgate.config import NO_SOURCE, ConfigError, HealthgateConfig, check_paths
+from pytest_healthgate.config import NO_SOURCE, HealthgateConfig
 from pytest_healthgate.gates import floor_violations
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.store import scratch
@@ -778,10 +778,6 @@ class CoverageCollector(Collector):
         self.worker_folders: list[Path] = []  # where the workers' subprocesses wrote data
         self.found = Findings()
         self.skip_reason: str | None = None
-        try:
-            check_paths(context.settings)  # before any test runs: a typo is a usage error
-        except ConfigError as exc:
-            raise _usage_error(str(exc)) from None
         if not _pytest_cov_active(context.pytest_config):
             try:
                 self.skip_reason = nothing_to_measure(context.settings)

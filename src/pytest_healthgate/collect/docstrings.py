@@ -1,32 +1,47 @@
 """The ``docstrings`` gate: docstring coverage, as interrogate measures it.
 
-interrogate does the measuring, configured exactly as its own command line
-configures it: its options are parsed by interrogate's own click command, so
-``[tool.interrogate]`` in pyproject.toml (``ignore-init-method``,
-``ignore-regex``, ``exclude``, ``style``, ...) means here what it means to
-``interrogate``. The paths are the project's ``source``. The figure is
-interrogate's percentage of documented modules, classes, methods and functions;
-the details name the files with most undocumented names, and each undocumented
-name is an item (``docstrings:missing``), so the ratchet fails only a name a
-change adds without a docstring.
+interrogate does the measuring (``interrogated.py``: configured by
+``[tool.interrogate]`` as interrogate itself reads it, cached per file content).
+The paths are the project's ``source``. The figure is interrogate's percentage
+of documented modules, classes, methods and functions; the details name the
+files with most undocumented names; per-path floors
+(``[tool.healthgate.gates.docstrings.paths]``) fail a file below its floor, as
+coverage's do; and each undocumented name is an item (``docstrings:missing``),
+so the ratchet fails only a name a change adds without a docstring.
 
 interrogate is an optional dependency (``pip install pytest-healthgate[docstrings]``):
-without it the gate is ERROR saying so, never a pass.
+without it the gate is SKIP in the default playbook, saying what to install, and
+ERROR when the project configured it - never a pass.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
+from pytest_healthgate.config import NO_SOURCE
+from pytest_healthgate.gates import floor_violations
 from pytest_healthgate.model import Detail, Item, Measurement
 from pytest_healthgate.units import Unit
 
 GATE = "docstrings"
 SHOWN = 10
-PERCENT = Unit.PERCENT
+PRECISION = 1  # interrogate prints its percentages with one decimal
 INSTALL = "pip install 'pytest-healthgate[docstrings]' (interrogate)"
+NOT_INSTALLED = f"interrogate is not installed; {INSTALL}"
+
+if TYPE_CHECKING:
+    from pytest_healthgate.collect.interrogated import Interrogated
+
+
+def _available() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("interrogate") is not None
+    except ValueError:  # a module entry of None: imported as missing
+        return False
 
 
 def _paths(root: Path, source: tuple[str, ...]) -> list[str]:
@@ -36,111 +51,102 @@ def _paths(root: Path, source: tuple[str, ...]) -> list[str]:
     return [str(path) for path in found if path is not None]
 
 
-def _settings(root: Path, paths: list[str]) -> dict[str, Any]:
-    """interrogate's own reading of its command line and ``[tool.interrogate]``."""
-    from interrogate import cli
-
-    arguments = [*paths]
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        arguments += ["--config", str(pyproject)]
-        # interrogate resolves `exclude` against the current folder, which is the
-        # project root when it runs there; here the folder may be any, so the
-        # table's entries are given from the root (the command line wins over it).
-        for entry in _table_excludes(pyproject):
-            arguments += ["--exclude", str(root / entry)]
-    with cli.main.make_context("interrogate", arguments) as context:
-        return dict(context.params)
-
-
-def _table_excludes(pyproject: Path) -> list[str]:
-    import tomllib
-
-    table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
-    excluded = table.get("interrogate", {}).get("exclude", [])
-    return [str(entry) for entry in excluded] if isinstance(excluded, list) else []
-
-
-def measure_docstrings(root: Path, source: tuple[str, ...]) -> Measurement:
-    try:
-        from interrogate import config, coverage
-    except ImportError:
-        return Measurement(GATE, error=f"interrogate is not installed; {INSTALL}")
+def measure_docstrings(
+    root: Path,
+    source: tuple[str, ...],
+    *,
+    use_cache: bool = True,
+    floors: dict[str, float] | None = None,
+) -> Measurement:
+    if not _available():
+        return Measurement(GATE, skip_reason=NOT_INSTALLED)
     paths = _paths(root, source)
     if not paths:
-        return Measurement(GATE, skip_reason="no source to look at")
+        return Measurement(GATE, skip_reason=NO_SOURCE)
+    found = _interrogate(root, paths, use_cache)
+    if isinstance(found, Measurement):
+        return found
+    if found.total == 0:
+        return Measurement(GATE, skip_reason="interrogate found nothing to document")
+    where = _relative_paths(root, found)
+    measured = _measurement(found, where)
+    percents = {where[result.path]: round(result.percent, PRECISION) for result in found.files}
+    measured.violations = floor_violations(percents, floors or {}, PRECISION)
+    return measured
+
+
+def _interrogate(root: Path, paths: list[str], use_cache: bool) -> Interrogated | Measurement:
+    """interrogate's findings, or the measurement saying why there are none."""
+    from pytest_healthgate.collect import interrogated
+
     try:
-        options = _settings(root, paths)
-        conf = config.InterrogateConfig(
-            docstring_style=options["style"],
-            fail_under=options["fail_under"],
-            ignore_regex=options["ignore_regex"],
-            ignore_magic=options["ignore_magic"],
-            ignore_module=options["ignore_module"],
-            ignore_private=options["ignore_private"],
-            ignore_semiprivate=options["ignore_semiprivate"],
-            ignore_init_method=options["ignore_init_method"],
-            ignore_init_module=options["ignore_init_module"],
-            ignore_nested_classes=options["ignore_nested_classes"],
-            ignore_nested_functions=options["ignore_nested_functions"],
-            ignore_overloaded_functions=options["ignore_overloaded_functions"],
-            ignore_property_setters=options["ignore_setters"],
-            ignore_property_decorators=options["ignore_property_decorators"],
-            include_regex=options["whitelist_regex"],
-        )
-        results = coverage.InterrogateCoverage(
-            paths=paths, conf=conf, excluded=options["exclude"], extensions=options["ext"]
-        ).get_coverage()
-    except Exception as exc:
+        return interrogated.interrogate(root, paths, use_cache)
+    except interrogated.NothingToDocumentError:
+        return Measurement(GATE, skip_reason="interrogate found no Python file in the source")
+    except OSError as exc:
+        return Measurement(GATE, error=f"interrogate could not read a file: {exc}")
+    except Exception as exc:  # a file interrogate cannot parse, a bad [tool.interrogate]
         return Measurement(GATE, error=f"interrogate failed: {exc}")
-    return _measurement(results, root)
 
 
-def _relative(root: Path, name: str) -> str:
-    try:
-        return Path(name).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return name
+def _relative_paths(root: Path, found: Interrogated) -> dict[str, str]:
+    """Each file interrogate named, relative to the project root (as every report names it)."""
+    base = root.resolve()
+    where = {}
+    for result in found.files:
+        try:
+            where[result.path] = Path(result.path).resolve().relative_to(base).as_posix()
+        except ValueError:
+            where[result.path] = result.path
+    return where
 
 
-def _missing(results: Any, root: Path) -> list[Item]:
+KINDS = {"Module": "module", "ClassDef": "class"}  # else a function or method
+
+
+def _missing(found: Interrogated, where: dict[str, str]) -> list[Item]:
     items = []
-    for result in results.file_results:
-        path = _relative(root, result.filename)
-        for node in result.nodes:
-            if node.covered or (node.node_type == "Module" and result.ignore_module):
+    for result in found.files:
+        path = where[result.path]
+        for name in result.names:
+            if name.documented:
                 continue
-            name = node.name if node.node_type != "Module" else "module"
-            label = f"{path}:{node.lineno}: {node.node_type} {name} has no docstring"
-            # The cost marks a public name (1) from a private one (0): debt counts
-            # only the public ones (``debt_part``); the gate's figure is the share.
-            public = 0.0 if name.split(".")[-1].startswith("_") else 1.0
-            items.append(Item("docstrings:missing", path, node.lineno or 1, public, label))
+            line = name.line or 1  # a module's own docstring belongs to its first line
+            kind = KINDS.get(name.kind, "function")
+            what = "module" if kind == "module" else f"{kind} {name.name}"
+            label = f"{path}:{line}: {what} has no docstring"
+            items.append(Item("docstrings:missing", path, line, 1.0, label))
     return items
 
 
-def _measurement(results: Any, root: Path) -> Measurement:
-    if results.total == 0:
-        return Measurement(GATE, skip_reason="interrogate found nothing to document")
+def _measurement(found: Interrogated, where: dict[str, str]) -> Measurement:
     worst = sorted(
-        (r for r in results.file_results if r.missing),
-        key=lambda r: (-r.missing, r.filename),
+        (result for result in found.files if result.missing),
+        key=lambda result: (-result.missing, result.path),
     )
     return Measurement(
         GATE,
-        value=results.perc_covered,
+        value=found.percent,
+        precision=PRECISION,
         details=[
             Detail(
-                _relative(root, r.filename), r.perc_covered, Unit.PERCENT, f"{r.missing} missing"
+                where[result.path],
+                result.percent,
+                Unit.PERCENT,
+                f"{result.missing} missing",
             )
-            for r in worst[:SHOWN]
+            for result in worst[:SHOWN]
         ],
-        # Each undocumented name, for the reports' findings.
-        items=_missing(results, root),
+        # Each undocumented name, for the reports' findings and the ratchet.
+        items=_missing(found, where),
         extra={
-            "covered": results.covered,
-            "total": results.total,
-            "looked_at": {"modules, classes and functions": results.total},
+            "covered": found.covered,
+            "total": found.total,
+            "files": {
+                where[result.path]: round(result.percent, PRECISION) for result in found.files
+            },
+            "looked_at": {"modules, classes and functions": found.total},
+            "cache": dict(found.cache),
         },
     )
 
@@ -154,7 +160,13 @@ class DocstringsCollector(Collector):
         minutes = float(self.context.options["minutes"])
         if GATE not in self.context.gates and minutes == 0:
             return []  # created for debt, which asks for no minutes: nothing to run
-        measured = measure_docstrings(self.settings.root, self.settings.source)
+        settings = self.settings
+        measured = measure_docstrings(
+            settings.root,
+            settings.source,
+            use_cache=self.context.use_cache,
+            floors=settings.floors.get(GATE, {}),
+        )
         found = [measured] if GATE in self.context.gates else []
         if minutes > 0:
             found.append(debt_part(measured, minutes))
@@ -165,7 +177,9 @@ def debt_part(measured: Measurement, minutes: float) -> Measurement:
     """Missing docstrings on public names, as a part of ``debt`` at ``minutes`` each."""
     if measured.error is not None:
         return Measurement("debt", error=f"docstrings: {measured.error}")
-    public = [item for item in measured.items or [] if item.cost > 0]
+    if measured.skip_reason == NOT_INSTALLED:  # asked for in debt: a part that cannot be had
+        return Measurement("debt", error=f"docstrings: {NOT_INSTALLED}")
+    public = [item for item in measured.items or [] if _public(item)]
     seconds = minutes * 60
     items = [Item(i.rule, i.path, i.line, seconds, i.label) for i in public]
     total = seconds * len(items)
@@ -177,6 +191,12 @@ def debt_part(measured: Measurement, minutes: float) -> Measurement:
         items=items,
         extra={"parts": [{"docstrings": len(items), "seconds": total}]},
     )
+
+
+def _public(item: Item) -> bool:
+    """Whether the undocumented name is public: no part of its dotted name starts with ``_``."""
+    name = item.label.rsplit(" has no docstring", 1)[0].rsplit(" ", 1)[-1]
+    return not any(part.startswith("_") for part in name.split("."))
 
 
 def create(context: CollectorContext) -> Collector:

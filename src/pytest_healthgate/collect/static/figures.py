@@ -348,7 +348,14 @@ def _debt_ratio(figures: _StaticFigures) -> Measurement:
 
 def _rating(figures: _StaticFigures) -> Measurement:
     details = figures.category_details() if figures.categories_on == "rating" else []
-    extra = {"debt_ratio": figures.ratio, "grid": "A <= 5%, B <= 10%, C <= 20%, D <= 50%, E"}
+    extra = {
+        "debt_ratio": figures.ratio,
+        "grid": "A <= 5%, B <= 10%, C <= 20%, D <= 50%, E",
+        # What the ratio is made of: derived again when other collectors add to the debt.
+        "debt_minutes": figures.debt_minutes,
+        "lines_of_code": figures.lines,
+        "cost_per_line_minutes": figures.pricing.cost_per_line_minutes,
+    }
     value = float(RATINGS.index(figures.rating) + 1)
     return Measurement("rating", value=value, details=details, extra=extra)
 

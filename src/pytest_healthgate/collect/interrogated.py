@@ -1,0 +1,227 @@
+"""interrogate's per-file findings, cached by file content like the static analysis.
+
+interrogate is configured exactly as its own command line configures it: its
+options are parsed by interrogate's own click command, so ``[tool.interrogate]``
+in pyproject.toml (``ignore-init-method``, ``ignore-regex``, ``exclude``,
+``style``, ...) means here what it means to ``interrogate``.
+
+interrogate walks the paths and picks the files (its excludes and extensions);
+each file's documentable names are then looked up in the analysis cache
+(``.healthgate/cache``), keyed by the file's name and content, interrogate's
+version and its configuration, and only the files it lacks are given to
+interrogate, as an explicit list. Both steps go through interrogate's public
+``InterrogateCoverage``; the per-file counting below repeats its one rule (a
+module's own docstring does not count under ``ignore-module``), and the tests
+compare the total with what ``interrogate`` prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pytest_healthgate.store.cache import (
+    AnalysisCache,
+    CacheStats,
+    CacheStore,
+    Codec,
+    cache_key,
+    content_digest,
+)
+
+ANALYSER = "docstrings"
+FORMAT = 1  # bump when a cached entry changes shape or meaning
+
+
+class NothingToDocumentError(Exception):
+    """interrogate found no Python file in the paths (it would exit, not return)."""
+
+
+@dataclass(frozen=True)
+class Name:
+    """One module, class or function interrogate counts in a file."""
+
+    kind: str  # interrogate's node type: Module, ClassDef, FunctionDef, AsyncFunctionDef
+    name: str  # as interrogate names it: "module" for the module, else dotted within it
+    line: int
+    documented: bool
+
+
+@dataclass(frozen=True)
+class FileNames:
+    """A file's counted names (a module ignored under ``ignore-module`` left out)."""
+
+    path: str  # as interrogate found it
+    names: tuple[Name, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.names)
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for name in self.names if name.documented)
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.covered
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.covered / self.total if self.total else 100.0
+
+
+@dataclass(frozen=True)
+class Interrogated:
+    files: list[FileNames]  # files with at least one counted name, as interrogate lists them
+    cache: CacheStats
+
+    @property
+    def total(self) -> int:
+        return sum(result.total for result in self.files)
+
+    @property
+    def covered(self) -> int:
+        return sum(result.covered for result in self.files)
+
+    @property
+    def percent(self) -> float:
+        """interrogate's own figure: documented over counted, in percent."""
+        return 100.0 * self.covered / self.total if self.total else 100.0
+
+
+def _names_to_json(names: list[Name]) -> object:
+    return [[name.kind, name.name, name.line, name.documented] for name in names]
+
+
+def _names_from_json(raw: object) -> list[Name]:
+    if not isinstance(raw, list):
+        raise ValueError("not a list of names")
+    names = []
+    for entry in raw:
+        if not (isinstance(entry, list) and len(entry) == 4):
+            raise ValueError("not a name")
+        kind, name, line, documented = entry
+        if not (
+            isinstance(kind, str)
+            and isinstance(name, str)
+            and isinstance(line, int)
+            and line >= 0
+            and isinstance(documented, bool)
+        ):
+            raise ValueError("a name of the wrong shape")
+        names.append(Name(kind, name, line, documented))
+    return names
+
+
+CODEC: Codec[list[Name]] = Codec(_names_from_json, _names_to_json)
+
+
+def settings(root: Path, paths: list[str]) -> dict[str, Any]:
+    """interrogate's own reading of its command line and ``[tool.interrogate]``."""
+    from interrogate import cli
+
+    arguments = [*paths]
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        arguments += ["--config", str(pyproject)]
+        # interrogate resolves `exclude` against the current folder, which is the
+        # project root when it runs there; here the folder may be any, so the
+        # table's entries are given from the root (the command line wins over it).
+        for entry in _table_excludes(pyproject):
+            arguments += ["--exclude", str(root / entry)]
+    with cli.main.make_context("interrogate", arguments) as context:
+        return dict(context.params)
+
+
+def _table_excludes(pyproject: Path) -> list[str]:
+    import tomllib
+
+    table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+    excluded = table.get("interrogate", {}).get("exclude", [])
+    return [str(entry) for entry in excluded] if isinstance(excluded, list) else []
+
+
+def _config(options: dict[str, Any]) -> Any:
+    from interrogate import config
+
+    return config.InterrogateConfig(
+        docstring_style=options["style"],
+        fail_under=options["fail_under"],
+        ignore_regex=options["ignore_regex"],
+        ignore_magic=options["ignore_magic"],
+        ignore_module=options["ignore_module"],
+        ignore_private=options["ignore_private"],
+        ignore_semiprivate=options["ignore_semiprivate"],
+        ignore_init_method=options["ignore_init_method"],
+        ignore_init_module=options["ignore_init_module"],
+        ignore_nested_classes=options["ignore_nested_classes"],
+        ignore_nested_functions=options["ignore_nested_functions"],
+        ignore_overloaded_functions=options["ignore_overloaded_functions"],
+        ignore_property_setters=options["ignore_setters"],
+        ignore_property_decorators=options["ignore_property_decorators"],
+        include_regex=options["whitelist_regex"],
+    )
+
+
+def _run(paths: list[str], conf: Any, **walk: Any) -> Any:
+    """An ``InterrogateCoverage`` over ``paths``; interrogate exits when it finds no file."""
+    from interrogate import coverage
+
+    return coverage.InterrogateCoverage(paths=paths, conf=conf, **walk)
+
+
+def _filenames(finder: Any) -> list[str]:
+    try:
+        found: list[str] = finder.get_filenames_from_paths()
+    except SystemExit:
+        raise NothingToDocumentError from None
+    return found
+
+
+def _read_names(result: Any, ignore_module: bool) -> list[Name]:
+    if result is None:  # interrogate counted nothing in the file
+        return []
+    return [
+        Name(
+            node.node_type,
+            "module" if node.node_type == "Module" else str(node.name),
+            int(node.lineno or 0),
+            bool(node.covered),
+        )
+        for node in result.nodes
+        if not (node.node_type == "Module" and ignore_module)
+    ]
+
+
+def interrogate(root: Path, paths: list[str], use_cache: bool) -> Interrogated:
+    """Each file's counted names; raises NothingToDocumentError, OSError or interrogate's errors."""
+    options = settings(root, paths)
+    conf = _config(options)
+    finder = _run(paths, conf, excluded=options["exclude"], extensions=options["ext"])
+    filenames = _filenames(finder)
+    digests = {}
+    for filename in filenames:
+        content = Path(filename).read_bytes()
+        # The module's name is the file's base name: part of what is cached.
+        digests[filename] = content_digest(Path(filename).name.encode() + b"\0" + content)
+    from interrogate import __version__
+
+    store = CacheStore(root) if use_cache else None
+    key = cache_key(ANALYSER, FORMAT, __version__, repr(conf))
+    cache = AnalysisCache(store, ANALYSER, key, CODEC)
+    try:
+        missed = cache.lookup(digests)
+        if missed:
+            computed = _run(missed, conf).get_coverage()
+            by_file = {result.filename: result for result in computed.file_results}
+            for filename in missed:
+                names = _read_names(by_file.get(filename), conf.ignore_module)
+                cache.put(filename, digests[filename], names)
+        cache.save()
+    finally:
+        if store is not None:
+            store.close()
+    files = [FileNames(name, tuple(cache.value(name) or [])) for name in filenames]
+    return Interrogated([result for result in files if result.total], cache.stats())
