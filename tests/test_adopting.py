@@ -368,3 +368,26 @@ def test_deleting_well_tested_code_does_not_lock_the_branch_out(adopted: Path) -
     coverage = metric(document, "coverage")
     assert coverage["value"] < coverage["baseline"]["value"]  # the ratio fell...
     assert coverage["baseline"]["worse"] is False  # ...yet nothing got worse
+
+
+def test_a_new_public_name_without_a_docstring_fails_and_deleting_a_documented_one_does_not(
+    adopted: Path,
+) -> None:
+    shapes = adopted / "src" / "legacy" / "shapes.py"
+    shapes.write_text(SHAPES + "\n\ndef volume(size):\n    return size**3\n")
+    completed, document = gated_run(adopted)
+    assert completed.returncode == 1, completed.stdout
+    docstrings = metric(document, "docstrings")
+    assert docstrings["verdict"] == "FAIL"
+    assert docstrings["baseline"]["added"] == [
+        f"src/legacy/shapes.py:{len(SHAPES.splitlines()) + 3}: function volume has no docstring"
+    ]
+    # Deleting documented code lowers the share, but adds no undocumented name: no failure.
+    before = docstrings["baseline"]["value"]
+    shapes.write_text(SHAPES)
+    (adopted / "src" / "legacy" / "__init__.py").unlink()  # documented, and nothing else
+    completed, document = gated_run(adopted)
+    docstrings = metric(document, "docstrings")
+    assert docstrings["value"] < before
+    assert docstrings["baseline"]["added"] == []
+    assert docstrings["verdict"] != "FAIL", docstrings["reason"]

@@ -71,6 +71,10 @@ def _relative(root: Path, name: object) -> str:
         return str(name)
 
 
+# A part of debt, also when it is an error: the ratio and the rating must see it.
+PART = {"parts": [{"vulture": 0}]}
+
+
 def measure(context: CollectorContext) -> list[Measurement]:
     options: Mapping[str, Any] = context.options
     if not options["enabled"]:
@@ -80,10 +84,10 @@ def measure(context: CollectorContext) -> list[Measurement]:
         found = scan(root, _paths(context), int(options["min_confidence"]))
     except ImportError:
         error = f"vulture is not installed; {INSTALL}"
-        return [Measurement(GATE, error=error), Measurement("debt", error=error)]
+        return [Measurement(GATE, error=error), Measurement("debt", error=error, extra=PART)]
     except Exception as exc:
         error = f"vulture failed: {exc}"
-        return [Measurement(GATE, error=error), Measurement("debt", error=error)]
+        return [Measurement(GATE, error=error), Measurement("debt", error=error, extra=PART)]
     seconds = float(options["minutes"]) * 60
     items = [
         Item(

@@ -175,10 +175,12 @@ class DocstringsCollector(Collector):
 
 def debt_part(measured: Measurement, minutes: float) -> Measurement:
     """Missing docstrings on public names, as a part of ``debt`` at ``minutes`` each."""
-    if measured.error is not None:
-        return Measurement("debt", error=f"docstrings: {measured.error}")
-    if measured.skip_reason == NOT_INSTALLED:  # asked for in debt: a part that cannot be had
-        return Measurement("debt", error=f"docstrings: {NOT_INSTALLED}")
+    error = measured.error
+    if error is None and measured.skip_reason == NOT_INSTALLED:
+        error = NOT_INSTALLED  # asked for in debt: a part that cannot be had
+    if error is not None:
+        # Still a part (``parts``): the ratio and the rating are left without a figure too.
+        return Measurement("debt", error=f"docstrings: {error}", extra={"parts": [{GATE: 0}]})
     public = [item for item in measured.items or [] if _public(item)]
     seconds = minutes * 60
     items = [Item(i.rule, i.path, i.line, seconds, i.label) for i in public]

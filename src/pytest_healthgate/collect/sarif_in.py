@@ -149,7 +149,12 @@ def measure(root: Path, options: Mapping[str, Any]) -> list[Measurement]:
     try:
         found = list(findings(root, names))
     except SarifError as exc:
-        return [Measurement(gate, error=str(exc)) for gate in (GATE, "debt", "critical")]
+        # Parts of debt and critical, also as errors: the ratio and the rating see them.
+        part = {"parts": [{"sarif": 0}]}
+        return [
+            Measurement(gate, error=str(exc), extra=part if gate != GATE else {})
+            for gate in (GATE, "debt", "critical")
+        ]
     costs = [_minutes(item, options) * 60 for item in found]
     return [_external(found, len(names)), _debt(found, costs), _critical(found)]
 
