@@ -4,7 +4,9 @@ pip-audit needs PyPI's vulnerability service. Where it answers, the gate's figur
 must equal pip-audit's own count; where it does not (as on this project's CI
 machines), pip-audit still exits 0 with every dependency skipped, and the gate
 must say it could not audit. The first test asserts whichever of the two this
-machine allows, against pip-audit run by hand in the same run.
+machine allows, against pip-audit run by hand in the same run. The success path
+is also checked everywhere: real pip-audit against a stand-in of the feed
+(tests/pypi_standin.py), by hand and through the gate, with the same answer.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from pytest_healthgate.collect.vulnerabilities import RECORD, measure_vulnerabilities
+from tests.pypi_standin import vulnerability_feed
 
 OPTIONS = {"requirements": (), "max_age": 7 * 86400.0, "timeout": 300.0}
 VULNERABLE = {
@@ -111,3 +114,75 @@ def test_without_pip_audit_it_skips_and_says_what_to_install(
     assert measured.skip_reason == (
         "pip-audit is not installed; pip install 'pytest-healthgate[audit]' (pip-audit)"
     )
+
+
+def _installed(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
+FEED = {
+    "jsonschema": [
+        {
+            "id": "PYSEC-2099-10",
+            "aliases": ["CVE-2099-10"],
+            "fixed_in": ["99.0"],
+            "summary": "a schema that runs code",
+        },
+        {"id": "PYSEC-2099-11", "aliases": [], "fixed_in": [], "details": "no fix\nyet"},
+        {"id": "PYSEC-2099-12", "aliases": [], "fixed_in": ["99.1"], "withdrawn": "2099-01-01"},
+    ],
+    "tomli-w": [{"id": "GHSA-2099-0001", "aliases": [], "fixed_in": ["99.0"], "summary": "s"}],
+}
+
+
+def test_with_a_feed_that_answers_the_figure_is_pip_audits_and_the_audit_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pip-audit runs for real; only PyPI's vulnerability feed is a stand-in
+    # (tests/pypi_standin.py says why), answering from FEED.
+    (tmp_path / "ca").mkdir()
+    project = tmp_path / "project"
+    project.mkdir()
+    with vulnerability_feed(tmp_path / "ca", FEED) as (environment, queries):
+        for key, value in environment.items():
+            monkeypatch.setenv(key, value)
+        by_hand = subprocess.run(
+            [sys.executable, "-m", "pip_audit", "--format", "json", "--progress-spinner", "off"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        measured = measure_vulnerabilities(project, OPTIONS)
+    report = json.loads(by_hand.stdout)
+    vulnerable = {d["name"]: d["vulns"] for d in report["dependencies"] if d.get("vulns")}
+    assert sorted(vulnerable) == ["jsonschema", "tomli-w"]
+    counted = sum(len(vulns) for vulns in vulnerable.values())
+    assert counted == 3  # the withdrawn one is not a vulnerability
+    assert by_hand.returncode == 1  # pip-audit's own verdict: vulnerabilities found
+    assert measured.error is None
+    assert measured.value == counted
+    assert measured.extra["by_severity"] == {"unknown": counted}
+    assert measured.extra["reused"] is False
+    audited = [d for d in report["dependencies"] if "skip_reason" not in d]
+    assert measured.extra["looked_at"] == {"dependencies audited": len(audited)}
+    assert [(d.label, d.value, d.note) for d in measured.details] == [
+        (
+            f"jsonschema {_installed('jsonschema')}",
+            2,
+            "PYSEC-2099-10 (fix: 99.0); PYSEC-2099-11 (fix: none)",
+        ),
+        (f"tomli-w {_installed('tomli-w')}", 1, "GHSA-2099-0001 (fix: 99.0)"),
+    ]
+    assert any(query.startswith("GET /pypi/jsonschema/") for query in queries)
+    assert (project / ".healthgate" / RECORD).is_file()
+
+    # The next day the feed cannot be reached (a proxy that refuses): the kept audit
+    # stands in, and the first detail says so.
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    offline = measure_vulnerabilities(project, OPTIONS)
+    assert offline.value == counted
+    assert offline.extra["reused"] is True
+    assert offline.details[0].label.startswith("reused the audit of ")
