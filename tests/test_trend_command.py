@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pytest_healthgate.cli import main
-from pytest_healthgate.commands.trend import sparkline
+from pytest_healthgate.report.sparkline import sparkline
 from pytest_healthgate.store import history
 from pytest_healthgate.store.history import MetricRow, RunRow
 

@@ -348,7 +348,7 @@ TREND_FROM = 3  # runs with a score before a trend line is shown
 
 def trend_line(scores: Sequence[float | None]) -> str:
     """``health trend over the last 3 runs: ▁▅█ 90 -> 95 -> 97.5`` (oldest first)."""
-    from pytest_healthgate.commands.trend import sparkline
+    from pytest_healthgate.report.sparkline import sparkline
 
     known = [score for score in scores if score is not None]
     if len(known) < TREND_FROM:

@@ -6,19 +6,22 @@ them) and checks each contract (layers, independence, forbidden imports) on the
 import graph of its root packages. The figure is the number of broken
 contracts, each named in the details; contracts import-linter cannot check
 (bad options, a root package it cannot find) make the gate ERROR with its
-message, never a pass. The graph is built from the project's files, found on
-the path the project's source lives on (``src/`` or the root), without importing
-them; import-linter's cache is not used, so nothing is written.
+message, never a pass. The check runs in a fresh interpreter
+(``contracts_child.py`` says why) with the project's ``src/`` and root first on
+the path, so the graph is built from the project's own files, without
+importing them; import-linter's cache is not used, so nothing is written.
 
 import-linter is an optional dependency (``pip install pytest-healthgate[contracts]``).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.model import Detail, Measurement
@@ -27,18 +30,7 @@ from pytest_healthgate.units import Unit
 GATE = "contracts"
 INSTALL = "pip install 'pytest-healthgate[contracts]' (import-linter)"
 CONFIG_FILES = ("pyproject.toml", ".importlinter", "setup.cfg")
-
-
-@contextmanager
-def _importable_from(folders: list[Path]) -> Iterator[None]:
-    """The project's folders first on ``sys.path`` while the graph is built (grimp finds
-    packages through it), and the path as it was afterwards."""
-    saved = list(sys.path)
-    sys.path[:0] = [str(folder) for folder in folders]
-    try:
-        yield
-    finally:
-        sys.path[:] = saved
+TIMEOUT = 600.0  # seconds; the collector passes [tool.healthgate.debt] timeout
 
 
 def _config_file(root: Path) -> str | None:
@@ -53,11 +45,8 @@ def _config_file(root: Path) -> str | None:
     return None
 
 
-def measure_contracts(root: Path) -> Measurement:
-    try:
-        from importlinter import configuration
-        from importlinter.application import use_cases
-    except ImportError:
+def measure_contracts(root: Path, seconds: float = TIMEOUT) -> Measurement:
+    if not _available():
         return Measurement(GATE, error=f"import-linter is not installed; {INSTALL}")
     config = _config_file(root)
     if config is None:
@@ -67,39 +56,69 @@ def measure_contracts(root: Path) -> Measurement:
             "(see import-linter's documentation), or turn the gate off",
         )
     try:
-        configuration.configure()
-        options = use_cases.read_user_options(config_filename=config)
-        # lint-imports registers the contract types this way; import-linter has no
-        # public call for it (the tests compare with lint-imports, so a change shows).
-        use_cases._register_contract_types(options)
-        with _importable_from([root / "src", root]):
-            report = use_cases.create_report(options, cache_dir=None)
-    except Exception as exc:
-        return Measurement(GATE, error=f"import-linter could not check the contracts: {exc}")
-    if report.could_not_run:
-        invalid = report.invalid_contract_options.items()
-        problems = "; ".join(f"{name}: {exc}" for name, exc in invalid)
-        return Measurement(GATE, error=f"import-linter: invalid contract options: {problems}")
-    checks = report.get_contracts_and_checks()
-    broken = [contract.name for contract, check in checks if not check.kept]
+        verdict = _checked(root, config, seconds)
+    except ValueError as exc:
+        return Measurement(GATE, error=str(exc))
+    broken = [str(name) for name in verdict["broken"]]
+    kept = int(verdict["kept"])
     return Measurement(
         GATE,
         value=float(len(broken)),
         precision=0,
         details=[Detail(name, 1.0, Unit.COUNT, "broken") for name in broken],
-        extra={
-            "broken": broken,
-            "kept": report.kept_count,
-            "looked_at": {"contracts": report.kept_count + report.broken_count},
-        },
+        extra={"broken": broken, "kept": kept, "looked_at": {"contracts": kept + len(broken)}},
     )
+
+
+def _checked(root: Path, config: str, seconds: float) -> dict[str, Any]:
+    """import-linter's verdict from a fresh interpreter (``contracts_child``); ValueError."""
+    from pytest_healthgate.launcher import (
+        ChildError,
+        TimeLimit,
+        child_environment,
+        launch,
+        one_line,
+    )
+
+    environment = child_environment(os.environ)
+    # The project's own files first, ahead of any installed copy of its packages.
+    found = [str(root / "src"), str(root), environment.get("PYTHONPATH", "")]
+    environment["PYTHONPATH"] = os.pathsep.join(entry for entry in found if entry)
+    command = [sys.executable, "-m", "pytest_healthgate.collect.contracts_child", config]
+    limit = TimeLimit(seconds, "[tool.healthgate.debt] timeout")
+    try:
+        child = launch(command, label="import-linter", limit=limit, cwd=root, env=environment)
+        try:
+            finished = child.wait()
+        finally:
+            child.close()
+    except ChildError as exc:
+        raise ValueError(f"import-linter failed: {one_line(str(exc))}") from None
+    try:
+        verdict = json.loads(finished.stdout)
+    except ValueError:
+        said = one_line(finished.stderr or finished.stdout)
+        raise ValueError(f"import-linter failed (status {finished.status}): {said}") from None
+    if not isinstance(verdict, dict):
+        raise ValueError(f"import-linter printed no verdict: {one_line(finished.stdout)}")
+    if "error" in verdict:
+        raise ValueError(str(verdict["error"]))
+    return verdict
+
+
+def _available() -> bool:
+    try:
+        return importlib.util.find_spec("importlinter") is not None
+    except ValueError:  # a module entry of None: imported as missing
+        return False
 
 
 class ContractsCollector(Collector):
     def finish(self) -> list[Measurement]:
         if self.role is Role.WORKER:
             return []
-        return [measure_contracts(self.settings.root)]
+        seconds = float(self.settings.section("debt")["timeout"])
+        return [measure_contracts(self.settings.root, seconds)]
 
 
 def create(context: CollectorContext) -> Collector:

@@ -20,32 +20,14 @@ from pathlib import Path
 
 from pytest_healthgate.catalogue import MetricSpec
 from pytest_healthgate.config import ConfigError, find_project, load
+from pytest_healthgate.report.sparkline import sparkline
 from pytest_healthgate.store.history import HistoryError, RunRow, read
 from pytest_healthgate.units import format_value
 
 TREND_SUMMARY = "show how each metric and the health score moved over the last runs"
 HISTORY_SUMMARY = "export the run history (every run, every metric) as CSV or JSON"
 USAGE_ERROR = 2
-BARS = "▁▂▃▄▅▆▇█"
 HEALTH = "health"  # the score's row, beside the gates'
-
-
-def sparkline(values: Sequence[float | None]) -> str:
-    """One bar per value, scaled from the lowest to the highest; a gap where none."""
-    known = [value for value in values if value is not None]
-    if not known:
-        return " " * len(values)
-    low, high = min(known), max(known)
-    span = high - low
-    bars = []
-    for value in values:
-        if value is None:
-            bars.append(" ")
-        elif span == 0:
-            bars.append(BARS[len(BARS) // 2])
-        else:
-            bars.append(BARS[round((value - low) / span * (len(BARS) - 1))])
-    return "".join(bars)
 
 
 def add_trend_arguments(parser: argparse.ArgumentParser) -> None:
