@@ -341,9 +341,12 @@ SPREAD = (
     + "    return -1\n"
 )
 
+# Documented: the push runs the full gate, whose ratchet fails a new public name
+# without a docstring (the docstrings gate of the default playbook, adopted by init).
 FIXED_CHANGE = """
 
 def ask(text):
+    \"\"\"The number the user typed.\"\"\"
     return int(text)
 """
 

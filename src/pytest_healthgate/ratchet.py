@@ -201,17 +201,23 @@ def _compare_items(
     comparison.worse = worse_by > tolerance if figure.items_add_up else bool(comparison.added)
     comparison.better = not comparison.added and _improved(spec, gate.value, figure.value)
     if comparison.added:
-        count = len(comparison.added)
-        if figure.items_add_up:
-            noun = "new finding" if count == 1 else "new findings"
-            if spec.unit is not Unit.PERCENT:  # a share (docstrings) is not the sum of its items
-                noun += f" (+{format_value(worse_by, spec.unit, gate.precision)})"
-        else:
-            noun = "item past the bound" if count == 1 else "items past the bound"
-        named = "; ".join(item.label for item in comparison.added[:SHOWN])
-        more = f"; and {count - SHOWN} more" if count > SHOWN else ""
-        comparison.summary = f"{count} {noun}: {named}{more}"
+        comparison.summary = _added_summary(spec, gate, comparison, figure.items_add_up)
     return comparison
+
+
+def _added_summary(spec: MetricSpec, gate: GateResult, comparison: Comparison, add_up: bool) -> str:
+    """``2 new findings (+20.0m): a; b`` or ``1 item past the bound: a``."""
+    added = comparison.added
+    count = len(added)
+    if add_up:
+        noun = "new finding" if count == 1 else "new findings"
+        if spec.unit is not Unit.PERCENT:  # a share (docstrings) is not the sum of its items
+            noun += f" (+{format_value(comparison.worse_by, spec.unit, gate.precision)})"
+    else:
+        noun = "item past the bound" if count == 1 else "items past the bound"
+    named = "; ".join(item.label for item in added[:SHOWN])
+    more = f"; and {count - SHOWN} more" if count > SHOWN else ""
+    return f"{count} {noun}: {named}{more}"
 
 
 def _item_threshold(gate: GateResult, figure: GateFigure) -> float:

@@ -195,30 +195,43 @@ def _read_names(result: Any, ignore_module: bool) -> list[Name]:
     ]
 
 
+def _digests(filenames: list[str]) -> dict[str, str]:
+    """Each file's cache digest: its base name (the module's name) and its content."""
+    return {
+        name: content_digest(Path(name).name.encode() + b"\0" + Path(name).read_bytes())
+        for name in filenames
+    }
+
+
+def _fill(
+    cache: AnalysisCache[list[Name]], missed: list[str], conf: Any, digests: dict[str, str]
+) -> None:
+    """interrogate on the files the cache lacks, given as an explicit list; cached."""
+    computed = _run(missed, conf).get_coverage()
+    by_file = {result.filename: result for result in computed.file_results}
+    for filename in missed:
+        cache.put(
+            filename, digests[filename], _read_names(by_file.get(filename), conf.ignore_module)
+        )
+
+
 def interrogate(root: Path, paths: list[str], use_cache: bool) -> Interrogated:
     """Each file's counted names; raises NothingToDocumentError, OSError or interrogate's errors."""
+    from interrogate import __version__
+
     options = settings(root, paths)
     conf = _config(options)
     finder = _run(paths, conf, excluded=options["exclude"], extensions=options["ext"])
     filenames = _filenames(finder)
-    digests = {}
-    for filename in filenames:
-        content = Path(filename).read_bytes()
-        # The module's name is the file's base name: part of what is cached.
-        digests[filename] = content_digest(Path(filename).name.encode() + b"\0" + content)
-    from interrogate import __version__
-
+    digests = _digests(filenames)
     store = CacheStore(root) if use_cache else None
-    key = cache_key(ANALYSER, FORMAT, __version__, repr(conf))
-    cache = AnalysisCache(store, ANALYSER, key, CODEC)
+    cache = AnalysisCache(
+        store, ANALYSER, cache_key(ANALYSER, FORMAT, __version__, repr(conf)), CODEC
+    )
     try:
         missed = cache.lookup(digests)
         if missed:
-            computed = _run(missed, conf).get_coverage()
-            by_file = {result.filename: result for result in computed.file_results}
-            for filename in missed:
-                names = _read_names(by_file.get(filename), conf.ignore_module)
-                cache.put(filename, digests[filename], names)
+            _fill(cache, missed, conf, digests)
         cache.save()
     finally:
         if store is not None:

@@ -24,17 +24,19 @@ def with_debt_parts(
 ) -> dict[str, Measurement]:
     """``merged`` with the ratio and the rating counting the parts' debt."""
     parts = list(parts)
-    errors = [part.error for part in parts if part.error]
+    error = "; ".join(part.error for part in parts if part.error)
     seconds = sum(part.value or 0.0 for part in parts if part.error is None)
     for name in DERIVED:
         found = merged.get(name)
-        if found is None or found.error is not None or found.skip_reason is not None:
-            continue
-        if errors:
-            merged[name] = replace(found, value=None, error="; ".join(errors))
-        elif seconds > 0:
-            merged[name] = _rederived(found, seconds / 60)
+        if found is not None and found.error is None and found.skip_reason is None:
+            merged[name] = _counting(found, error, seconds)
     return merged
+
+
+def _counting(found: Measurement, error: str, seconds: float) -> Measurement:
+    if error:
+        return replace(found, value=None, error=error)
+    return _rederived(found, seconds / 60) if seconds > 0 else found
 
 
 def _rederived(found: Measurement, added_minutes: float) -> Measurement:
