@@ -285,3 +285,38 @@ def test_a_floor_glob_matching_no_file_is_a_config_error(pytester: pytest.Pytest
     result = pytester.runpytest_subprocess("--healthgate")
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*docstrings.paths*src/nowhere/*.py*matches no file*"])
+
+
+def test_under_pytest_it_runs_beside_the_tests_and_reports_what_in_process_would(
+    pytester: pytest.Pytester,
+) -> None:
+    # Under pytest interrogate runs in a child started with the session: the same
+    # figure as in-process, and the same error for a file it cannot parse.
+    root = write_project(
+        pytester,
+        """
+        [tool.healthgate]
+        default_gates = false
+        source = ["src/calc"]
+
+        [tool.healthgate.gates]
+        docstrings = { fail = 10 }
+        """,
+    )
+    write(pytester, "src/calc/shapes.py", MODULE)
+    write(pytester, "tests/test_it.py", "def test_it():\n    assert True\n")
+    pytester.runpytest_subprocess("--healthgate")
+    figure = gate(last_run(root), "docstrings")
+    here = measure_docstrings(root, ("src/calc",))
+    assert figure["value"] == here.value
+    assert figure["extra"]["cache"] == {"hits": 0, "misses": 2}
+    assert here.extra["cache"] == {"hits": 2, "misses": 0}  # the child filled the cache
+    write(pytester, "src/calc/broken.py", "def broken(:\n")
+    result = pytester.runpytest_subprocess("--healthgate")
+    assert result.ret == 1
+    figure = gate(last_run(root), "docstrings")
+    assert figure["verdict"] == "ERROR"
+    in_process = measure_docstrings(root, ("src/calc",)).error
+    assert figure["reason"] == in_process
+    assert in_process is not None
+    assert in_process.startswith("interrogate failed: ")

@@ -16,6 +16,9 @@ ERROR when the project configured it - never a pass.
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,8 +34,11 @@ PRECISION = 1  # interrogate prints its percentages with one decimal
 INSTALL = "pip install 'pytest-healthgate[docstrings]' (interrogate)"
 NOT_INSTALLED = f"interrogate is not installed; {INSTALL}"
 
+CHILD = "pytest_healthgate.collect.interrogated"
+
 if TYPE_CHECKING:
     from pytest_healthgate.collect.interrogated import Interrogated
+    from pytest_healthgate.launcher import Child
 
 
 def _available() -> bool:
@@ -58,35 +64,42 @@ def measure_docstrings(
     use_cache: bool = True,
     floors: dict[str, float] | None = None,
 ) -> Measurement:
+    """interrogate run here and now (``healthgate check``, and the tests)."""
+    paths = _ready(root, source)
+    if isinstance(paths, Measurement):
+        return paths
+    from pytest_healthgate.collect import interrogated
+
+    return judged(root, interrogated.outcome(root, paths, use_cache), floors or {})
+
+
+def _ready(root: Path, source: tuple[str, ...]) -> list[str] | Measurement:
+    """The paths interrogate is given, or why it cannot run."""
     if not _available():
         return Measurement(GATE, skip_reason=NOT_INSTALLED)
     paths = _paths(root, source)
-    if not paths:
-        return Measurement(GATE, skip_reason=NO_SOURCE)
-    found = _interrogate(root, paths, use_cache)
-    if isinstance(found, Measurement):
-        return found
+    return paths if paths else Measurement(GATE, skip_reason=NO_SOURCE)
+
+
+def judged(root: Path, outcome: object, floors: dict[str, float]) -> Measurement:
+    """The gate's measurement from interrogate's outcome (``interrogated.outcome``)."""
+    from pytest_healthgate.collect import interrogated
+
+    if isinstance(outcome, dict) and outcome.get("nothing") is True:
+        return Measurement(GATE, skip_reason="interrogate found no Python file in the source")
+    if isinstance(outcome, dict) and "error" in outcome:
+        return Measurement(GATE, error=str(outcome["error"]))
+    try:
+        found = interrogated.from_json(outcome)
+    except ValueError as exc:
+        return Measurement(GATE, error=f"interrogate's findings could not be read: {exc}")
     if found.total == 0:
         return Measurement(GATE, skip_reason="interrogate found nothing to document")
     where = _relative_paths(root, found)
     measured = _measurement(found, where)
     percents = {where[result.path]: round(result.percent, PRECISION) for result in found.files}
-    measured.violations = floor_violations(percents, floors or {}, PRECISION)
+    measured.violations = floor_violations(percents, floors, PRECISION)
     return measured
-
-
-def _interrogate(root: Path, paths: list[str], use_cache: bool) -> Interrogated | Measurement:
-    """interrogate's findings, or the measurement saying why there are none."""
-    from pytest_healthgate.collect import interrogated
-
-    try:
-        return interrogated.interrogate(root, paths, use_cache)
-    except interrogated.NothingToDocumentError:
-        return Measurement(GATE, skip_reason="interrogate found no Python file in the source")
-    except OSError as exc:
-        return Measurement(GATE, error=f"interrogate could not read a file: {exc}")
-    except Exception as exc:  # a file interrogate cannot parse, a bad [tool.interrogate]
-        return Measurement(GATE, error=f"interrogate failed: {exc}")
 
 
 def _relative_paths(root: Path, found: Interrogated) -> dict[str, str]:
@@ -152,25 +165,90 @@ def _measurement(found: Interrogated, where: dict[str, str]) -> Measurement:
 
 
 class DocstringsCollector(Collector):
-    """Runs interrogate once, at the end of the run (or in `healthgate check`)."""
+    """interrogate once per run: under pytest in a child started with the session,
+    beside the tests at a lower priority (as the static analysis), and waited for
+    at the end; outside pytest (``healthgate check``) here, at the end."""
+
+    def __init__(self, context: CollectorContext) -> None:
+        super().__init__(context)
+        self.child: Child | Measurement | None = None
+
+    @property
+    def wanted(self) -> bool:
+        """False when created for debt that asks for no minutes: nothing to run."""
+        return GATE in self.context.gates or float(self.context.options["minutes"]) > 0
+
+    def start(self) -> None:
+        if self.role is Role.WORKER or not self.context.in_pytest or not self.wanted:
+            return
+        if self.child is None:
+            self.child = self._launch()
+
+    def _launch(self) -> Child | Measurement:
+        from pytest_healthgate import priority
+        from pytest_healthgate.launcher import ChildError, TimeLimit, child_environment, launch
+
+        settings = self.settings
+        paths = _ready(settings.root, settings.source)
+        if isinstance(paths, Measurement):
+            return paths
+        cache = "1" if self.context.use_cache else "0"
+        command = [sys.executable, "-P", "-m", CHILD, str(settings.root), cache, *paths]
+        try:
+            return launch(
+                command,
+                label="interrogate",
+                # The static analysis's own limit: interrogate is one more analyser.
+                limit=TimeLimit(
+                    float(settings.section("debt")["timeout"]), "[tool.healthgate.debt] timeout"
+                ),
+                cwd=settings.root,
+                env=child_environment(os.environ),  # healthgate's own child: not measured
+                nice=priority.BACKGROUND,
+            )
+        except ChildError as exc:
+            return Measurement(GATE, error=f"interrogate could not start: {exc}")
+
+    def _measured(self) -> Measurement:
+        settings = self.settings
+        floors = settings.floors.get(GATE, {})
+        child, self.child = self.child, None
+        if child is None:
+            return measure_docstrings(
+                settings.root, settings.source, use_cache=self.context.use_cache, floors=floors
+            )
+        if isinstance(child, Measurement):
+            return child
+        from pytest_healthgate.launcher import ChildError, one_line
+
+        try:
+            finished = child.wait()
+        except ChildError as exc:  # past the time limit: killed
+            return Measurement(GATE, error=f"interrogate failed: {exc}")
+        finally:
+            child.close()
+        try:
+            outcome = json.loads(finished.stdout)
+        except ValueError:
+            said = one_line(finished.stderr or finished.stdout)
+            return Measurement(GATE, error=f"interrogate failed (status {finished.status}): {said}")
+        return judged(settings.root, outcome, floors)
 
     def finish(self) -> list[Measurement]:
-        if self.role is Role.WORKER:
+        if self.role is Role.WORKER or not self.wanted:
             return []
-        minutes = float(self.context.options["minutes"])
-        if GATE not in self.context.gates and minutes == 0:
-            return []  # created for debt, which asks for no minutes: nothing to run
-        settings = self.settings
-        measured = measure_docstrings(
-            settings.root,
-            settings.source,
-            use_cache=self.context.use_cache,
-            floors=settings.floors.get(GATE, {}),
-        )
+        measured = self._measured()
         found = [measured] if GATE in self.context.gates else []
+        minutes = float(self.context.options["minutes"])
         if minutes > 0:
             found.append(debt_part(measured, minutes))
         return found
+
+    def close(self) -> None:
+        """An interrupted run leaves no interrogate running."""
+        if self.child is not None and not isinstance(self.child, Measurement):
+            self.child.close()
+        self.child = None
 
 
 def debt_part(measured: Measurement, minutes: float) -> Measurement:

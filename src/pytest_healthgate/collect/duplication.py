@@ -22,8 +22,17 @@ import re
 import sys
 from dataclasses import dataclass
 
+from pytest_healthgate import priority
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.config import NO_SOURCE
+from pytest_healthgate.launcher import (
+    Child,
+    ChildError,
+    TimeLimit,
+    child_environment,
+    launch,
+    one_line,
+)
 from pytest_healthgate.model import Detail, Measurement
 from pytest_healthgate.units import Unit
 
@@ -102,35 +111,40 @@ def _nothing_to_run(context: CollectorContext) -> str | None:
 
 
 def measure_duplication(context: CollectorContext) -> Measurement:
+    """symilar on the source, run now and waited for (``healthgate check``)."""
+    started = _start(context, priority.FOREGROUND)
+    if isinstance(started, Measurement):
+        return started
+    return _finished(*started)
+
+
+def _start(context: CollectorContext, nice: int) -> Measurement | tuple[Child, int]:
+    """symilar launched on the source files (and their number), or why it is not."""
     reason = _nothing_to_run(context)
     if reason is not None:
         return Measurement(GATE, skip_reason=reason)
     files = _files(context)
     if not files:
         return Measurement(GATE, skip_reason="no Python file in the source")
-    return _run(context, files)
-
-
-def _run(context: CollectorContext, files: list[str]) -> Measurement:
-    from pytest_healthgate.launcher import (
-        ChildError,
-        TimeLimit,
-        child_environment,
-        launch,
-        one_line,
-    )
-
     # The static analysis's own limit: symilar is one more analyser of the same files.
     seconds = float(context.settings.section("debt")["timeout"])
-    limit = TimeLimit(seconds, "[tool.healthgate.debt] timeout")
     try:
         child = launch(
             command(dict(context.options), files),
             label="symilar",
-            limit=limit,
+            limit=TimeLimit(seconds, "[tool.healthgate.debt] timeout"),
             cwd=context.settings.root,
             env=child_environment(os.environ),  # healthgate's own child: not measured
+            nice=nice,
         )
+    except ChildError as exc:
+        return Measurement(GATE, error=f"symilar failed: {one_line(str(exc))}")
+    return child, len(files)
+
+
+def _finished(child: Child, files: int) -> Measurement:
+    """symilar's figure, once it exits."""
+    try:
         try:
             finished = child.wait()
         finally:
@@ -143,7 +157,7 @@ def _run(context: CollectorContext, files: list[str]) -> Measurement:
             return Measurement(GATE, skip_reason="no line of code to compare in the source")
         said = one_line(finished.stderr or finished.stdout)
         return Measurement(GATE, error=f"symilar failed (status {finished.status}): {said}")
-    return _measurement(lines, duplicated, percent, clones, len(files))
+    return _measurement(lines, duplicated, percent, clones, files)
 
 
 def _measurement(
@@ -168,10 +182,34 @@ def _measurement(
 
 
 class DuplicationCollector(Collector):
+    """Under pytest symilar starts with the session, beside the tests (at a lower
+    priority, as the static analysis does), and ``finish`` waits for it; outside
+    pytest ``finish`` runs it."""
+
+    def __init__(self, context: CollectorContext) -> None:
+        super().__init__(context)
+        self.started: Measurement | tuple[Child, int] | None = None
+
+    def start(self) -> None:
+        if self.role is Role.WORKER or not self.context.in_pytest or self.started is not None:
+            return
+        self.started = _start(self.context, priority.BACKGROUND)
+
     def finish(self) -> list[Measurement]:
         if self.role is Role.WORKER:
             return []
-        return [measure_duplication(self.context)]
+        started, self.started = self.started, None
+        if started is None:
+            return [measure_duplication(self.context)]
+        if isinstance(started, Measurement):
+            return [started]
+        return [_finished(*started)]
+
+    def close(self) -> None:
+        """An interrupted run leaves no symilar running."""
+        if isinstance(self.started, tuple):
+            self.started[0].close()
+        self.started = None
 
 
 def create(context: CollectorContext) -> Collector:

@@ -17,6 +17,8 @@ compare the total with what ``interrogate`` prints.
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -238,3 +240,55 @@ def interrogate(root: Path, paths: list[str], use_cache: bool) -> Interrogated:
             store.close()
     files = [FileNames(name, tuple(cache.value(name) or [])) for name in filenames]
     return Interrogated([result for result in files if result.total], cache.stats())
+
+
+def to_json(found: Interrogated) -> dict[str, Any]:
+    return {
+        "files": [[result.path, _names_to_json(list(result.names))] for result in found.files],
+        "cache": dict(found.cache),
+    }
+
+
+def from_json(raw: object) -> Interrogated:
+    """What the child printed; ValueError when it is not of that shape."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("files"), list):
+        raise ValueError("not interrogate's findings")
+    files = []
+    for entry in raw["files"]:
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
+            raise ValueError("not a file's names")
+        files.append(FileNames(entry[0], tuple(_names_from_json(entry[1]))))
+    cache = raw.get("cache")
+    counts = cache if isinstance(cache, dict) else {}
+    stats = CacheStats(hits=int(counts.get("hits", 0)), misses=int(counts.get("misses", 0)))
+    if counts.get("discarded"):
+        stats["discarded"] = int(counts["discarded"])
+    if counts.get("problem"):
+        stats["problem"] = str(counts["problem"])
+    return Interrogated(files, stats)
+
+
+def outcome(root: Path, paths: list[str], use_cache: bool) -> dict[str, Any]:
+    """The findings as JSON-ready data, or ``{"nothing": true}``, or ``{"error": why}``.
+
+    One shape for both ways the gate runs it: in-process, and in a child beside the tests.
+    """
+    try:
+        return to_json(interrogate(root, paths, use_cache))
+    except NothingToDocumentError:
+        return {"nothing": True}
+    except OSError as exc:
+        return {"error": f"interrogate could not read a file: {exc}"}
+    except Exception as exc:  # a file interrogate cannot parse, a bad [tool.interrogate]
+        return {"error": f"interrogate failed: {exc}"}
+
+
+def main(argv: list[str]) -> int:
+    """``python -P -m pytest_healthgate.collect.interrogated ROOT 1|0 PATH...``: the outcome."""
+    root, use_cache, *paths = argv
+    print(json.dumps(outcome(Path(root), paths, use_cache == "1")))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
