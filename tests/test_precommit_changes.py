@@ -260,3 +260,30 @@ def test_a_marker_with_a_reference_is_no_finding_for_any_hook_nor_for_pytest(
     assert "healthgate: FAIL debt = 15.0m: debt 15.0m is above 1.0m" in gate_run()
     write(mono, "backend/src/backend/__init__.py", referenced.replace("(#12)", ""))
     assert "healthgate: FAIL debt = 25.0m: debt 25.0m is above 1.0m" in gate_run()
+
+
+def test_the_versions_before_are_read_in_one_batch_whatever_the_names(tmp_path: Path) -> None:
+    from pytest_healthgate.precommit.changes import _blobs, _objects_exist
+
+    names = {
+        "plain.py": b"A = 1\n",
+        "with space.py": b"B = 2\n",
+        "line\nbreak.py": b"C = 3\n",  # cannot go through the batch: read on its own
+        "pkg/deep.py": b"",  # empty content: the batch's lengths must still line up
+        "last.py": b"D = 4\n" * 1000,
+    }
+    for name, content in names.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(content)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "one")
+    wanted = [f"HEAD:./{name}" for name in names] + ["HEAD:./missing.py", "HEAD:./pkg"]
+    found = _blobs(tmp_path, wanted)
+    assert {name: found[f"HEAD:./{name}"] for name in names} == names
+    assert found["HEAD:./missing.py"] is None
+    assert found["HEAD:./pkg"] is None  # a folder is no file
+    assert _objects_exist(tmp_path, ["HEAD^{commit}", "MERGE_HEAD"]) == {
+        "HEAD^{commit}": True,
+        "MERGE_HEAD": False,
+    }

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import importlib.metadata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -28,6 +27,8 @@ from pytest_healthgate.schema import ConfigError
 from pytest_healthgate.units import Unit
 
 if TYPE_CHECKING:
+    import importlib.metadata
+
     from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
     from pytest_healthgate.schema import Option
 
@@ -180,6 +181,9 @@ def register_plugins(manager: pluggy.PluginManager) -> None:
 @functools.cache
 def _entry_points() -> tuple[importlib.metadata.EntryPoint, ...]:
     # Scanning every installed distribution costs milliseconds; a run asks twice.
+    # Imported here: importlib.metadata alone costs a commit hook about 10 ms.
+    import importlib.metadata
+
     return tuple(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
 
 

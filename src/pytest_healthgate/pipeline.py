@@ -8,19 +8,17 @@ an exit status the same way whichever flow produced it.
 from __future__ import annotations
 
 import datetime as dt
-import platform
 import subprocess
 import sys
-import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from pytest_healthgate import __version__
 from pytest_healthgate.config import ConfigError, HealthgateConfig
 from pytest_healthgate.gates import evaluate
 from pytest_healthgate.model import Bounds, Measurement, RunResult
-from pytest_healthgate.report import badge, html, json_report, lines, markdown, sarif, terminal
+from pytest_healthgate.report import json_report, lines, terminal
 from pytest_healthgate.store.files import state_dir, write_atomic
 
 if TYPE_CHECKING:
@@ -28,13 +26,35 @@ if TYPE_CHECKING:
     from pytest_healthgate.store.history import RunRow
 
 LAST_RUN = "last-run.json"
-RENDERERS: dict[str, Callable[[RunResult], str]] = {
-    "json": json_report.render,
-    "md": markdown.render,
-    "badge": badge.render,
-    "sarif": sarif.render,
-    "html": html.render,
-}
+
+
+class _Renderers(Mapping[str, Callable[[RunResult], str]]):
+    """Report format -> its renderer, each module imported when its format is asked for
+    (a commit hook renders none of them and should not pay for their imports)."""
+
+    MODULES: ClassVar[dict[str, str]] = {
+        "json": "json_report",
+        "md": "markdown",
+        "badge": "badge",
+        "sarif": "sarif",
+        "html": "html",
+    }
+
+    def __getitem__(self, fmt: str) -> Callable[[RunResult], str]:
+        import importlib
+
+        module = importlib.import_module(f"pytest_healthgate.report.{self.MODULES[fmt]}")
+        renderer: Callable[[RunResult], str] = module.render
+        return renderer
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.MODULES)
+
+    def __len__(self) -> int:
+        return len(self.MODULES)
+
+
+RENDERERS: Mapping[str, Callable[[RunResult], str]] = _Renderers()
 ReportTarget = tuple[str, Path]  # (format, where)
 
 
@@ -83,6 +103,9 @@ def pytest_version() -> str:
 
 
 def run_metadata(settings: HealthgateConfig, surface: str, **extra: Any) -> dict[str, Any]:
+    import platform
+    import uuid
+
     return {
         "run_id": uuid.uuid4().hex,
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -244,22 +244,73 @@ def _in_scope(settings: HealthgateConfig, filenames: Sequence[str]) -> tuple[lis
     return sorted(key for key in scope.files if key in wanted), skipped
 
 
-def _git(root: Path, *arguments: str) -> bytes | None:
-    """What git prints, or None when it fails (no HEAD yet, not a repository).
+def _git(root: Path, *arguments: str, given: bytes | None = None) -> bytes | None:
+    """What git prints (``given`` on its standard input), or None when it fails.
 
     Past GIT_TIMEOUT seconds subprocess.TimeoutExpired ends the hook with an ERROR line.
     """
     try:
         completed = subprocess.run(
-            ["git", *arguments], cwd=root, capture_output=True, check=False, timeout=GIT_TIMEOUT
+            ["git", *arguments],
+            cwd=root,
+            input=given,
+            capture_output=True,
+            check=False,
+            timeout=GIT_TIMEOUT,
         )
     except OSError:
         return None
     return completed.stdout if completed.returncode == 0 else None
 
 
+def _parse_batch(names: Sequence[str], out: bytes) -> dict[str, bytes | None]:
+    """``git cat-file --batch`` output: per name a header, then a blob's content and a break."""
+    found: dict[str, bytes | None] = {}
+    position = 0
+    for name in names:
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) != 3:  # "NAME missing" (or ambiguous): nothing at that ref
+            found[name] = None
+            continue
+        size = int(header[2])
+        found[name] = out[position : position + size] if header[1] == b"blob" else None
+        position += size + 1  # the content and the line break after it
+    return found
+
+
 def _at(root: Path, ref: str, key: str) -> bytes | None:
     return _git(root, "show", f"{ref}:./{key}")
+
+
+def _blobs(root: Path, names: Sequence[str]) -> dict[str, bytes | None]:
+    """The content of each ``REF:./PATH`` that is a file, None where there is none.
+
+    One ``git cat-file --batch`` for all of them (a hook reads every staged file's
+    version before the change: one process, not one per file). A path with a line
+    break cannot go through the batch's line-based input: it is read on its own.
+    """
+    batched = [name for name in names if "\n" not in name and "\r" not in name]
+    found: dict[str, bytes | None] = dict.fromkeys(names)
+    out = _git(root, "cat-file", "--batch", given=b"".join(os.fsencode(n) + b"\n" for n in batched))
+    if out is not None:
+        found.update(_parse_batch(batched, out))
+    for name in names:
+        if name not in batched:
+            ref, _, path = name.partition(":./")
+            found[name] = _at(root, ref, path)
+    return found
+
+
+def _objects_exist(root: Path, names: Sequence[str]) -> dict[str, bool]:
+    """Whether each object name names an object (``git cat-file --batch-check``, one call)."""
+    out = _git(root, "cat-file", "--batch-check", given="".join(f"{n}\n" for n in names).encode())
+    lines = (out or b"").splitlines()
+    return {
+        name: index < len(lines) and not lines[index].endswith(b" missing")
+        for index, name in enumerate(names)
+    }
 
 
 def renamed_from(root: Path, ref: str, to: str | None = None) -> dict[str, str]:
@@ -281,21 +332,11 @@ def renamed_from(root: Path, ref: str, to: str | None = None) -> dict[str, str]:
     return renames
 
 
-def has_commit(root: Path, ref: str) -> bool:
-    """True when ``ref`` names a commit (False before a repository's first commit)."""
-    return _git(root, "rev-parse", "-q", "--verify", f"{ref}^{{commit}}") is not None
-
-
 def first_commit_judge(root: Path) -> Adopted:
     """The baseline a first commit is judged against; BaselineError when it is unusable."""
     from pytest_healthgate.store import baseline
 
     return Adopted.of(root, baseline.load(root))
-
-
-def other_parents(root: Path) -> list[str]:
-    """``MERGE_HEAD`` while a merge is being committed, else nothing."""
-    return ["MERGE_HEAD"] if _git(root, "rev-parse", "-q", "--verify", "MERGE_HEAD") else []
 
 
 def _request(settings: HealthgateConfig, keys: list[str], root: Path) -> AnalysisRequest:
@@ -320,8 +361,10 @@ def _checked_out(
             if (settings.root / name).is_file():
                 shutil.copyfile(settings.root / name, shadow / name)
         present = []
+        names = {key: f"{ref}:./{renamed.get(key, key)}" for key in keys}
+        contents = _blobs(settings.root, list(names.values()))
         for key in keys:
-            content = _at(settings.root, ref, renamed.get(key, key))
+            content = contents[names[key]]
             if content is None:
                 continue  # a new file: nothing before
             target = shadow / key
@@ -356,12 +399,15 @@ def analyse_staged_change(
         return Change(settings, [], AnalysisResult(), AnalysisResult(), skipped=skipped)
     renamed = renamed_from(settings.root, refs.before)
     before = _analyse_at(settings, refs.before, keys, renamed)
+    # One git call for both questions: is there a commit before, is a merge under way?
+    commit, merge = f"{refs.before}^{{commit}}", "MERGE_HEAD"
+    present = _objects_exist(settings.root, [commit, merge])
     merged = tuple(
         _analyse_at(settings, ref, keys, renamed_from(settings.root, ref))
-        for ref in other_parents(settings.root)
+        for ref in ([merge] if present[merge] else [])
     )
     after = analyse(_request(settings, keys, settings.root))
-    first = None if has_commit(settings.root, refs.before) else first_commit_judge(settings.root)
+    first = None if present[commit] else first_commit_judge(settings.root)
     return Change(settings, keys, before, after, merged, skipped, first)
 
 

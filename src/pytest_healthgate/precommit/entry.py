@@ -45,8 +45,19 @@ class HookArgs:
 
     def settings_for(self, root: Path) -> HealthgateConfig:
         """The settings of the project at ``root`` with this command line's bounds."""
-        # The file hooks judge no coverage: coverage.py's settings stay unread.
-        settings = load(root, root / "pyproject.toml", coverage_settings=False)
+        from pytest_healthgate.builtin import builtin_catalogue
+
+        # The file hooks judge no coverage: coverage.py's settings stay unread. They
+        # judge only built-in gates from the static analysis, so installed plugins are
+        # not looked for (a scan of every distribution's entry points): gates and
+        # tables of plugins are left to the full gate to check.
+        settings = load(
+            root,
+            root / "pyproject.toml",
+            builtin_catalogue(),
+            plugins_pending=True,
+            coverage_settings=False,
+        )
         return command_line_bounds(settings, self.bounds, prefix="--", spelled=_spelled)
 
 
