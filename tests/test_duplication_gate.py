@@ -130,3 +130,29 @@ def test_without_pylint_it_skips_and_says_what_to_install(
     assert measured.skip_reason == (
         "pylint is not installed; pip install 'pytest-healthgate[duplication]' (pylint's symilar)"
     )
+
+
+def test_a_tree_already_measured_is_not_measured_again(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text(BLOCK)
+    (tmp_path / "pkg" / "b.py").write_text(BLOCK)
+    (tmp_path / "pyproject.toml").write_text('[tool.healthgate]\nsource = ["pkg"]\n')
+    first = measure_duplication(context(tmp_path, {"min_lines": 4}))
+    assert first.extra["cache"] == {"hits": 0, "misses": 1}
+    again = measure_duplication(context(tmp_path, {"min_lines": 4}))
+    assert again.extra["cache"] == {"hits": 1, "misses": 0}
+    assert (again.value, again.details, again.extra["clones"]) == (
+        first.value,
+        first.details,
+        first.extra["clones"],
+    )
+    # Other options, or any file changed: symilar runs again, and its figure is the new one.
+    other = measure_duplication(context(tmp_path, {"min_lines": 5}))
+    assert other.extra["cache"] == {"hits": 0, "misses": 1}
+    (tmp_path / "pkg" / "b.py").write_text("X = 1\n")
+    changed = measure_duplication(context(tmp_path, {"min_lines": 4}))
+    assert changed.extra["cache"] == {"hits": 0, "misses": 1}
+    assert changed.value == 0
+    unkept = context(tmp_path, {"min_lines": 4})
+    unkept.use_cache = False
+    assert "cache" not in measure_duplication(unkept).extra

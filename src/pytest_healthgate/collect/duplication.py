@@ -17,6 +17,7 @@ gate is SKIP in the zero-config run and ERROR once the project writes it.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import sys
@@ -34,9 +35,18 @@ from pytest_healthgate.launcher import (
     one_line,
 )
 from pytest_healthgate.model import Detail, Measurement
+from pytest_healthgate.store.cache import (
+    AnalysisCache,
+    CacheStore,
+    Codec,
+    cache_key,
+    content_digest,
+    file_digest,
+)
 from pytest_healthgate.units import Unit
 
 GATE = "duplication"
+CACHE_FORMAT = 1  # bump when what is cached changes meaning
 INSTALL = "pip install 'pytest-healthgate[duplication]' (pylint's symilar)"
 SHOWN = 10
 TOTAL = re.compile(r"^TOTAL lines=(\d+) duplicates=(\d+) percent=([\d.]+)$", re.M)
@@ -113,19 +123,105 @@ def _nothing_to_run(context: CollectorContext) -> str | None:
 def measure_duplication(context: CollectorContext) -> Measurement:
     """symilar on the source, run now and waited for (``healthgate check``)."""
     started = _start(context, priority.FOREGROUND)
-    if isinstance(started, Measurement):
-        return started
-    return _finished(*started)
+    return started if isinstance(started, Measurement) else started.finished()
 
 
-def _start(context: CollectorContext, nice: int) -> Measurement | tuple[Child, int]:
-    """symilar launched on the source files (and their number), or why it is not."""
+def _codec() -> Codec[str]:
+    def decode(raw: object) -> str:
+        if not isinstance(raw, str) or TOTAL.search(raw) is None:
+            raise ValueError("not a symilar report")
+        return raw
+
+    return Codec(decode, lambda report: report)
+
+
+def _cache(context: CollectorContext, files: list[str]) -> tuple[AnalysisCache[str], str] | None:
+    """The cache of symilar's report for this tree, and the tree's digest (None: no cache).
+
+    symilar compares every file with every other: its report is cached for the
+    whole tree, by the digest of every file's path and content, pylint's version
+    and the options, so a run with nothing changed does not start it again.
+    """
+    from pytest_healthgate.collect.static.analysers.tool_info import package_version
+
+    if not context.use_cache:
+        return None
+    root = context.settings.root
+    digests = [(name, file_digest(root / name) or "unreadable") for name in files]
+    tree = content_digest(json.dumps(digests).encode())
+    options = sorted((str(k), str(v)) for k, v in context.options.items())
+    key = cache_key(GATE, CACHE_FORMAT, package_version("pylint"), options)
+    return AnalysisCache(CacheStore(root), GATE, key, _codec()), tree
+
+
+@dataclass
+class _Started:
+    """symilar running on ``files`` source files, or its report found in the cache."""
+
+    child: Child | None
+    files: int
+    cache: tuple[AnalysisCache[str], str] | None
+    report: str | None = None
+
+    def finished(self) -> Measurement:
+        """symilar's figure, once it exits (or from the cache)."""
+        try:
+            measured = self._measured()
+        finally:
+            self.close()
+        if self.cache is not None and measured.value is not None:
+            measured.extra["cache"] = dict(self.cache[0].stats())
+        return measured
+
+    def _measured(self) -> Measurement:
+        if self.report is not None:
+            return _from_report(self.report, self.files, "")
+        assert self.child is not None  # no report: symilar was started
+        try:
+            finished = self.child.wait()
+        except ChildError as exc:
+            return Measurement(GATE, error=f"symilar failed: {one_line(str(exc))}")
+        measured = _from_report(finished.stdout, self.files, finished.stderr)
+        if measured.value is not None and self.cache is not None:
+            cache, tree = self.cache
+            cache.put("tree", tree, finished.stdout)
+            cache.save()
+        elif measured.error is not None and measured.error.startswith("no TOTAL"):
+            said = one_line(finished.stderr or finished.stdout)
+            return Measurement(GATE, error=f"symilar failed (status {finished.status}): {said}")
+        return measured
+
+    def close(self) -> None:
+        if self.child is not None:
+            self.child.close()
+        if self.cache is not None and self.cache[0].store is not None:
+            self.cache[0].store.close()
+
+
+def _from_report(report: str, files: int, stderr: str) -> Measurement:
+    try:
+        lines, duplicated, percent, clones = parse(report)
+    except ValueError:
+        if "ZeroDivisionError" in stderr:  # symilar divides by the lines it kept
+            return Measurement(GATE, skip_reason="no line of code to compare in the source")
+        return Measurement(GATE, error="no TOTAL line in symilar's report")
+    return _measurement(lines, duplicated, percent, clones, files)
+
+
+def _start(context: CollectorContext, nice: int) -> Measurement | _Started:
+    """symilar launched on the source files (or its cached report), or why it is not."""
     reason = _nothing_to_run(context)
     if reason is not None:
         return Measurement(GATE, skip_reason=reason)
     files = _files(context)
     if not files:
         return Measurement(GATE, skip_reason="no Python file in the source")
+    cache = _cache(context, files)
+    if cache is not None:
+        cache[0].lookup({"tree": cache[1]})
+        report = cache[0].value("tree")
+        if report is not None:
+            return _Started(None, len(files), cache, report)
     # The static analysis's own limit: symilar is one more analyser of the same files.
     seconds = float(context.settings.section("debt")["timeout"])
     try:
@@ -139,25 +235,7 @@ def _start(context: CollectorContext, nice: int) -> Measurement | tuple[Child, i
         )
     except ChildError as exc:
         return Measurement(GATE, error=f"symilar failed: {one_line(str(exc))}")
-    return child, len(files)
-
-
-def _finished(child: Child, files: int) -> Measurement:
-    """symilar's figure, once it exits."""
-    try:
-        try:
-            finished = child.wait()
-        finally:
-            child.close()
-        lines, duplicated, percent, clones = parse(finished.stdout)
-    except ChildError as exc:
-        return Measurement(GATE, error=f"symilar failed: {one_line(str(exc))}")
-    except ValueError:
-        if "ZeroDivisionError" in finished.stderr:  # symilar divides by the lines it kept
-            return Measurement(GATE, skip_reason="no line of code to compare in the source")
-        said = one_line(finished.stderr or finished.stdout)
-        return Measurement(GATE, error=f"symilar failed (status {finished.status}): {said}")
-    return _measurement(lines, duplicated, percent, clones, files)
+    return _Started(child, len(files), cache)
 
 
 def _measurement(
@@ -184,11 +262,11 @@ def _measurement(
 class DuplicationCollector(Collector):
     """Under pytest symilar starts with the session, beside the tests (at a lower
     priority, as the static analysis does), and ``finish`` waits for it; outside
-    pytest ``finish`` runs it."""
+    pytest ``finish`` runs it. A tree already measured is not measured again."""
 
     def __init__(self, context: CollectorContext) -> None:
         super().__init__(context)
-        self.started: Measurement | tuple[Child, int] | None = None
+        self.started: Measurement | _Started | None = None
 
     def start(self) -> None:
         if self.role is Role.WORKER or not self.context.in_pytest or self.started is not None:
@@ -201,14 +279,12 @@ class DuplicationCollector(Collector):
         started, self.started = self.started, None
         if started is None:
             return [measure_duplication(self.context)]
-        if isinstance(started, Measurement):
-            return [started]
-        return [_finished(*started)]
+        return [started if isinstance(started, Measurement) else started.finished()]
 
     def close(self) -> None:
         """An interrupted run leaves no symilar running."""
-        if isinstance(self.started, tuple):
-            self.started[0].close()
+        if isinstance(self.started, _Started):
+            self.started.close()
         self.started = None
 
 
