@@ -165,9 +165,9 @@ def _measurement(found: Interrogated, where: dict[str, str]) -> Measurement:
 
 
 class DocstringsCollector(Collector):
-    """interrogate once per run: under pytest in a child started with the session,
-    beside the tests at a lower priority (as the static analysis), and waited for
-    at the end; outside pytest (``healthgate check``) here, at the end."""
+    """interrogate once per run, in a child started with the run: under pytest
+    beside the tests at a lower priority (as the static analysis), in
+    ``healthgate check`` beside the static analysis; waited for at the end."""
 
     def __init__(self, context: CollectorContext) -> None:
         super().__init__(context)
@@ -179,7 +179,7 @@ class DocstringsCollector(Collector):
         return GATE in self.context.gates or float(self.context.options["minutes"]) > 0
 
     def start(self) -> None:
-        if self.role is Role.WORKER or not self.context.in_pytest or not self.wanted:
+        if self.role is Role.WORKER or not self.wanted:
             return
         if self.child is None:
             self.child = self._launch()
@@ -204,7 +204,9 @@ class DocstringsCollector(Collector):
                 ),
                 cwd=settings.root,
                 env=child_environment(os.environ),  # healthgate's own child: not measured
-                nice=priority.BACKGROUND,
+                # Beside the tests at a lower priority; in `healthgate check`, beside the
+                # static analysis at the same one.
+                nice=priority.BACKGROUND if self.context.in_pytest else priority.FOREGROUND,
             )
         except ChildError as exc:
             return Measurement(GATE, error=f"interrogate could not start: {exc}")

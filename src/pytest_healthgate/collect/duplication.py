@@ -260,18 +260,22 @@ def _measurement(
 
 
 class DuplicationCollector(Collector):
-    """Under pytest symilar starts with the session, beside the tests (at a lower
-    priority, as the static analysis does), and ``finish`` waits for it; outside
-    pytest ``finish`` runs it. A tree already measured is not measured again."""
+    """symilar starts with the run: under pytest beside the tests (at a lower
+    priority, as the static analysis does), in ``healthgate check`` beside the
+    static analysis; ``finish`` waits for it. A tree already measured is not
+    measured again."""
 
     def __init__(self, context: CollectorContext) -> None:
         super().__init__(context)
         self.started: Measurement | _Started | None = None
 
     def start(self) -> None:
-        if self.role is Role.WORKER or not self.context.in_pytest or self.started is not None:
+        if self.role is Role.WORKER or self.started is not None:
             return
-        self.started = _start(self.context, priority.BACKGROUND)
+        # Beside the tests at a lower priority; in `healthgate check`, beside the static
+        # analysis at the same one.
+        nice = priority.BACKGROUND if self.context.in_pytest else priority.FOREGROUND
+        self.started = _start(self.context, nice)
 
     def finish(self) -> list[Measurement]:
         if self.role is Role.WORKER:
