@@ -73,11 +73,11 @@ def test_a_clone_is_named_by_both_places_and_the_defaults_count_code_only(
     (tmp_path / "pkg" / "a.py").write_text('"""A."""\n' + BLOCK)
     (tmp_path / "pkg" / "b.py").write_text("import os\n\nX = os.sep\n" + BLOCK)
     (tmp_path / "pyproject.toml").write_text('[tool.healthgate]\nsource = ["pkg"]\n')
-    defaults = {"min_lines": 6}  # the four ignore_* default to true
+    defaults = {"min_lines": 6}  # comments and docstrings ignored, imports and signatures not
     measured = measure_duplication(context(tmp_path, defaults))
-    assert measured.details[0].label == "pkg/a.py:4-10 ~ pkg/b.py:6-12"
-    # Eight lines each, less the signature line symilar ignores by default: seven.
-    assert measured.extra["duplicated_lines"] == measured.details[0].value == 7
+    # The whole function, signature included (the line before it is the blank one).
+    assert measured.details[0].label == "pkg/a.py:3-10 ~ pkg/b.py:5-12"
+    assert measured.extra["duplicated_lines"] == measured.details[0].value == 8
     files = ["pkg/__init__.py", "pkg/a.py", "pkg/b.py"]
     arguments = command(defaults, files)
     assert arguments[1:] == [
@@ -87,10 +87,12 @@ def test_a_clone_is_named_by_both_places_and_the_defaults_count_code_only(
         "6",
         "--ignore-comments",
         "--ignore-docstrings",
-        "--ignore-imports",
-        "--ignore-signatures",
         *files,
     ]
+    # Signatures left out on request: the clone is one line shorter.
+    ignoring = measure_duplication(context(tmp_path, {**defaults, "ignore_signatures": True}))
+    assert ignoring.details[0].label == "pkg/a.py:4-10 ~ pkg/b.py:6-12"
+    assert ignoring.extra["duplicated_lines"] == 7
     assert measured.value == symilar_by_hand(tmp_path, arguments[3:])[2]
 
 

@@ -117,7 +117,19 @@ SECTIONS: dict[str, dict[str, Option]] = {
                 True,
                 f"Whether symilar leaves {what} out when it compares lines.",
             )
-            for what in ("comments", "docstrings", "imports", "signatures")
+            for what in ("comments", "docstrings")
+        },
+        # Off by default: symilar parses every file with astroid to find imports and
+        # signatures, which takes it from 1.6 s to 22 s on Django (docs/performance.md).
+        **{
+            f"ignore_{what}": Option(
+                "true or false",
+                boolean,
+                False,
+                f"Whether symilar leaves {what} out when it compares lines (slow: "
+                "symilar then parses every file with astroid).",
+            )
+            for what in ("imports", "signatures")
         },
     },
     "new_code": {

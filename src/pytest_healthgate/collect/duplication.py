@@ -8,8 +8,9 @@ measuring it against jscpd and pyscn on Django (``docs/performance.md``,
 "Duplication"): the fastest, pure Python and part of a well-kept project.
 
 ``[tool.healthgate.duplication]`` sets the smallest clone (``min_lines``, 6) and
-what symilar ignores (comments, docstrings, imports and signatures, by default
-all four: the figure counts code). symilar comes with pylint, an optional
+what symilar ignores: comments and docstrings by default; imports and
+signatures on request (symilar then parses every file with astroid, about 13
+times slower on Django). symilar comes with pylint, an optional
 dependency (``pip install pytest-healthgate[duplication]``): without it the
 gate is SKIP in the zero-config run and ERROR once the project writes it.
 """
@@ -52,6 +53,7 @@ SHOWN = 10
 TOTAL = re.compile(r"^TOTAL lines=(\d+) duplicates=(\d+) percent=([\d.]+)$", re.M)
 GROUP = re.compile(r"^(\d+) similar lines in (\d+) files$")
 PLACE = re.compile(r"^==(.+):\[(\d+):(\d+)\]$")
+DEFAULT_IGNORED = ("ignore_comments", "ignore_docstrings")  # sections.py's defaults
 FLAGS = {
     "ignore_comments": "--ignore-comments",
     "ignore_docstrings": "--ignore-docstrings",
@@ -99,7 +101,7 @@ def _files(context: CollectorContext) -> list[str]:
 
 
 def command(options: dict[str, object], files: list[str]) -> list[str]:
-    flags = [flag for key, flag in FLAGS.items() if options.get(key, True)]
+    flags = [flag for key, flag in FLAGS.items() if options.get(key, key in DEFAULT_IGNORED)]
     minimum = str(options.get("min_lines", 6))
     return [sys.executable, "-m", "pylint.checkers.symilar", "-d", minimum, *flags, *files]
 
