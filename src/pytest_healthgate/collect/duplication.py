@@ -176,9 +176,8 @@ class _Started:
         return measured
 
     def _measured(self) -> Measurement:
-        if self.report is not None:
-            return _from_report(self.report, self.files, "")
-        assert self.child is not None  # no report: symilar was started
+        if self.report is not None or self.child is None:  # found in the cache
+            return _from_report(self.report or "", self.files, "")
         try:
             finished = self.child.wait()
         except ChildError as exc:
