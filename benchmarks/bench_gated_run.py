@@ -72,8 +72,18 @@ import_time = {{ fail = "5s" }}
 import_memory = {{ fail = "1GB" }}
 memory = {{ fail = "2GB" }}
 """
-# From requirements-dev.txt: the runs themselves, and what the suites' tests import.
-RUN_REQUIREMENTS = ("pytest", "pluggy", "coverage", "pytest-cov", "pytest-xdist", "freezegun")
+# From requirements-dev.txt: the runs themselves, what the suites' tests import, and the
+# tools of the default playbook's docstrings and duplication gates (no pytest plugins).
+RUN_REQUIREMENTS = (
+    "pytest",
+    "pluggy",
+    "coverage",
+    "pytest-cov",
+    "pytest-xdist",
+    "freezegun",
+    "interrogate",
+    "pylint",
+)
 TARGETS = {
     ("serial", "warm"): 1.00,
     ("-n 2", "warm"): 1.02,

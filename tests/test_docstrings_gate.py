@@ -311,6 +311,16 @@ def test_under_pytest_it_runs_beside_the_tests_and_reports_what_in_process_would
     assert figure["value"] == here.value
     assert figure["extra"]["cache"] == {"hits": 0, "misses": 2}
     assert here.extra["cache"] == {"hits": 2, "misses": 0}  # the child filled the cache
+    # Nothing changed: the whole outcome is kept by the tree's digest, no interrogate runs.
+    pytester.runpytest_subprocess("--healthgate")
+    again = gate(last_run(root), "docstrings")
+    assert (again["value"], again["extra"]["cache"]) == (here.value, {"hits": 2, "misses": 0})
+    # One file changed: interrogate runs, on that file only.
+    write(pytester, "src/calc/shapes.py", MODULE + "\n\ndef more():\n    return 1\n")
+    pytester.runpytest_subprocess("--healthgate")
+    changed = gate(last_run(root), "docstrings")
+    assert changed["extra"]["cache"] == {"hits": 1, "misses": 1}
+    assert changed["value"] == measure_docstrings(root, ("src/calc",)).value != here.value
     write(pytester, "src/calc/broken.py", "def broken(:\n")
     result = pytester.runpytest_subprocess("--healthgate")
     assert result.ret == 1

@@ -20,7 +20,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytest_healthgate.collect.lifecycle import Collector, CollectorContext, Role
 from pytest_healthgate.config import NO_SOURCE
@@ -171,7 +171,9 @@ class DocstringsCollector(Collector):
 
     def __init__(self, context: CollectorContext) -> None:
         super().__init__(context)
-        self.child: Child | Measurement | None = None
+        # interrogate running, its outcome found in the cache, or why there is none.
+        self.child: Child | dict[str, Any] | Measurement | None = None
+        self.tree: str | None = None  # the digest the outcome is kept under
 
     @property
     def wanted(self) -> bool:
@@ -184,7 +186,7 @@ class DocstringsCollector(Collector):
         if self.child is None:
             self.child = self._launch()
 
-    def _launch(self) -> Child | Measurement:
+    def _launch(self) -> Child | dict[str, Any] | Measurement:
         from pytest_healthgate import priority
         from pytest_healthgate.launcher import ChildError, TimeLimit, child_environment, launch
 
@@ -192,6 +194,10 @@ class DocstringsCollector(Collector):
         paths = _ready(settings.root, settings.source)
         if isinstance(paths, Measurement):
             return paths
+        if self.context.use_cache:
+            kept = self._kept(paths)
+            if kept is not None:
+                return kept
         cache = "1" if self.context.use_cache else "0"
         command = [sys.executable, "-P", "-m", CHILD, str(settings.root), cache, *paths]
         try:
@@ -211,6 +217,39 @@ class DocstringsCollector(Collector):
         except ChildError as exc:
             return Measurement(GATE, error=f"interrogate could not start: {exc}")
 
+    def _kept(self, paths: list[str]) -> dict[str, Any] | None:
+        """The outcome kept for this very tree, if any (its files all counted as hits)."""
+        from pytest_healthgate.collect import interrogated
+
+        try:
+            self.tree = interrogated.tree_digest(self.settings.root, paths)
+        except OSError:  # a file that cannot be read: interrogate will say so
+            return None
+        cache = interrogated.tree_cache(self.settings.root)
+        try:
+            cache.lookup({"tree": self.tree})
+            kept = cache.value("tree")
+            cache.save()  # refreshes its use time
+        finally:
+            if cache.store is not None:
+                cache.store.close()
+        if kept is None or "files" not in kept:
+            return kept
+        return {**kept, "cache": {"hits": len(kept["files"]), "misses": 0}}
+
+    def _keep(self, outcome: object) -> None:
+        from pytest_healthgate.collect import interrogated
+
+        if self.tree is None or not isinstance(outcome, dict) or "error" in outcome:
+            return
+        cache = interrogated.tree_cache(self.settings.root)
+        try:
+            cache.put("tree", self.tree, outcome)
+            cache.save()
+        finally:
+            if cache.store is not None:
+                cache.store.close()
+
     def _measured(self) -> Measurement:
         settings = self.settings
         floors = settings.floors.get(GATE, {})
@@ -221,6 +260,8 @@ class DocstringsCollector(Collector):
             )
         if isinstance(child, Measurement):
             return child
+        if isinstance(child, dict):
+            return judged(settings.root, child, floors)
         from pytest_healthgate.launcher import ChildError, one_line
 
         try:
@@ -234,7 +275,10 @@ class DocstringsCollector(Collector):
         except ValueError:
             said = one_line(finished.stderr or finished.stdout)
             return Measurement(GATE, error=f"interrogate failed (status {finished.status}): {said}")
-        return judged(settings.root, outcome, floors)
+        measured = judged(settings.root, outcome, floors)
+        if measured.error is None:
+            self._keep(outcome)
+        return measured
 
     def finish(self) -> list[Measurement]:
         if self.role is Role.WORKER or not self.wanted:
@@ -248,7 +292,7 @@ class DocstringsCollector(Collector):
 
     def close(self) -> None:
         """An interrupted run leaves no interrogate running."""
-        if self.child is not None and not isinstance(self.child, Measurement):
+        if self.child is not None and not isinstance(self.child, (Measurement, dict)):
             self.child.close()
         self.child = None
 

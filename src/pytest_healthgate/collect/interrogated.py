@@ -18,6 +18,7 @@ compare the total with what ``interrogate`` prints.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -266,6 +267,53 @@ def from_json(raw: object) -> Interrogated:
     if counts.get("problem"):
         stats["problem"] = str(counts["problem"])
     return Interrogated(files, stats)
+
+
+TREE = "docstrings-tree"  # whole outcomes, by the digest of everything they depend on
+# What interrogate itself leaves out, directly under each path it is given.
+COMMON_EXCLUDE = (".tox", ".venv", "venv", ".git", ".hg")
+SUFFIXES = (".py", ".pyi")
+
+
+def tree_digest(root: Path, paths: list[str]) -> str:
+    """A digest of every input of interrogate's outcome, computed without interrogate.
+
+    Every ``.py`` and ``.pyi`` file under the paths (name and content; a superset of
+    what interrogate reads, so any change it would see changes the digest),
+    pyproject.toml (``[tool.interrogate]``) and interrogate's version.
+    """
+    from pytest_healthgate.collect.static.analysers.tool_info import package_version
+    from pytest_healthgate.store.cache import file_digest
+
+    entries = []
+    for given in paths:
+        skipped = {str(Path(given) / name) for name in COMMON_EXCLUDE}
+        for folder, folders, names in os.walk(given):
+            folders[:] = sorted(f for f in folders if str(Path(folder) / f) not in skipped)
+            entries += [
+                (str(Path(folder) / name), file_digest(Path(folder) / name))
+                for name in sorted(names)
+                if name.endswith(SUFFIXES)
+            ]
+    inputs = [FORMAT, package_version("interrogate"), paths, entries]
+    inputs.append(file_digest(root / "pyproject.toml"))
+    return content_digest(json.dumps(inputs).encode())
+
+
+def _outcome_from_json(raw: object) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ValueError("not an outcome")
+    if raw.get("nothing") is not True:
+        from_json(raw)  # raises ValueError when it is not of the findings' shape
+    return raw
+
+
+def tree_cache(root: Path) -> AnalysisCache[dict[str, Any]]:
+    """Whole outcomes by ``tree_digest``: a run where nothing changed starts no interrogate."""
+    return AnalysisCache(CacheStore(root), TREE, cache_key(TREE, FORMAT), OUTCOME_CODEC)
+
+
+OUTCOME_CODEC: Codec[dict[str, Any]] = Codec(_outcome_from_json, lambda outcome: outcome)
 
 
 def outcome(root: Path, paths: list[str], use_cache: bool) -> dict[str, Any]:
