@@ -280,7 +280,7 @@ def tree_digest(root: Path, paths: list[str]) -> str:
 
     Every ``.py`` and ``.pyi`` file under the paths (name and content; a superset of
     what interrogate reads, so any change it would see changes the digest),
-    pyproject.toml (``[tool.interrogate]``) and interrogate's version.
+    pyproject.toml and setup.cfg (its options) and interrogate's version.
     """
     from pytest_healthgate.collect.static.analysers.tool_info import package_version
     from pytest_healthgate.store.cache import file_digest
@@ -296,7 +296,8 @@ def tree_digest(root: Path, paths: list[str]) -> str:
                 if name.endswith(SUFFIXES)
             ]
     inputs = [FORMAT, package_version("interrogate"), paths, entries]
-    inputs.append(file_digest(root / "pyproject.toml"))
+    # Where interrogate may read its options: pyproject.toml, else setup.cfg.
+    inputs += [file_digest(root / "pyproject.toml"), file_digest(root / "setup.cfg")]
     return content_digest(json.dumps(inputs).encode())
 
 
