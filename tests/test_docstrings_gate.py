@@ -321,6 +321,14 @@ def test_under_pytest_it_runs_beside_the_tests_and_reports_what_in_process_would
     changed = gate(last_run(root), "docstrings")
     assert changed["extra"]["cache"] == {"hits": 1, "misses": 1}
     assert changed["value"] == measure_docstrings(root, ("src/calc",)).value != here.value
+    # Its options changed ([tool.interrogate]): the kept outcome is not used.
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.interrogate]\nignore-module = true\n")
+    pytester.runpytest_subprocess("--healthgate")
+    configured = gate(last_run(root), "docstrings")
+    assert configured["extra"]["cache"] == {"hits": 0, "misses": 2}
+    assert configured["value"] == measure_docstrings(root, ("src/calc",)).value
+    assert configured["value"] != changed["value"]
     write(pytester, "src/calc/broken.py", "def broken(:\n")
     result = pytester.runpytest_subprocess("--healthgate")
     assert result.ret == 1
