@@ -177,19 +177,16 @@ class _Started:
 
     def _measured(self) -> Measurement:
         if self.report is not None or self.child is None:  # found in the cache
-            return _from_report(self.report or "", self.files, "")
+            return _from_report(self.report or "", self.files)
         try:
             finished = self.child.wait()
         except ChildError as exc:
             return Measurement(GATE, error=f"symilar failed: {one_line(str(exc))}")
-        measured = _from_report(finished.stdout, self.files, finished.stderr)
+        measured = _from_report(finished.stdout, self.files, finished.status, finished.stderr)
         if measured.value is not None and self.cache is not None:
             cache, tree = self.cache
             cache.put("tree", tree, finished.stdout)
             cache.save()
-        elif measured.error is not None and measured.error.startswith("no TOTAL"):
-            said = one_line(finished.stderr or finished.stdout)
-            return Measurement(GATE, error=f"symilar failed (status {finished.status}): {said}")
         return measured
 
     def close(self) -> None:
@@ -199,13 +196,15 @@ class _Started:
             self.cache[0].store.close()
 
 
-def _from_report(report: str, files: int, stderr: str) -> Measurement:
+def _from_report(report: str, files: int, status: int = 0, stderr: str = "") -> Measurement:
+    """The gate's figure from symilar's report, or why there is none."""
     try:
         lines, duplicated, percent, clones = parse(report)
     except ValueError:
         if "ZeroDivisionError" in stderr:  # symilar divides by the lines it kept
             return Measurement(GATE, skip_reason="no line of code to compare in the source")
-        return Measurement(GATE, error="no TOTAL line in symilar's report")
+        said = one_line(stderr or report)
+        return Measurement(GATE, error=f"symilar failed (status {status}): {said}")
     return _measurement(lines, duplicated, percent, clones, files)
 
 
