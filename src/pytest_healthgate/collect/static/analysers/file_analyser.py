@@ -2,8 +2,10 @@
 
 Runs in the per-file analyser's pool workers (or in-process for a handful of
 files) and returns a ``FileResult`` plus the tools that failed on the file.
-radon and bandit are driven through their Python APIs; nothing of their
-analysis is re-implemented here. Whatever a tool raises, ``sys.exit`` at import
+radon and bandit are driven through their Python APIs; the one exception is
+radon's raw line counts, counted in one tokenizer pass where that is proven to
+give radon's figures (``raw_metrics``), because radon's own counting takes time
+that grows with the square of a statement's length. Whatever a tool raises, ``sys.exit`` at import
 included, is that tool's error on the file, never the end of the analysis.
 
 bandit finds its plugins through stevedore, which caches the entry points it
@@ -138,8 +140,9 @@ def radon_figures(text: str, tree: ast.Module) -> RadonFigures:
     """
     from radon.complexity import add_inner_blocks, cc_rank
     from radon.metrics import h_visit_ast, mi_compute, mi_rank
-    from radon.raw import analyze
     from radon.visitors import ComplexityVisitor, Function
+
+    from pytest_healthgate.collect.static.raw_metrics import raw_metrics
 
     visitor = ComplexityVisitor.from_ast(tree)
     functions = tuple(
@@ -149,7 +152,7 @@ def radon_figures(text: str, tree: ast.Module) -> RadonFigures:
         for block in add_inner_blocks(visitor.blocks)
         if isinstance(block, Function)
     )
-    raw = analyze(text)
+    raw = raw_metrics(text)  # radon.raw.analyze's figures, in one tokenizer pass
     # The parameters of radon's mi_visit(code, multi=True).
     comments = (raw.comments + raw.multi) / float(raw.sloc) * 100 if raw.sloc else 0
     mi = mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity, raw.lloc, comments)

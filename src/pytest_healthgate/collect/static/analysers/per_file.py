@@ -44,7 +44,13 @@ SERIAL_BYTES = 200_000
 SPLIT_BYTES = 20_000
 CHUNK = 4
 # Imported once before forking, so pool workers do not each import them.
-PRELOADED_MODULES = ("radon.visitors", "radon.raw", "radon.metrics", "bandit.core.manager")
+PRELOADED_MODULES = (
+    "radon.visitors",
+    "radon.raw",
+    "radon.metrics",
+    "bandit.core.manager",
+    "pytest_healthgate.collect.static.raw_metrics",
+)
 
 
 def available_cores() -> int:
