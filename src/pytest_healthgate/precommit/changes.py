@@ -59,7 +59,7 @@ from pytest_healthgate.collect.static import analysis_request, debt_pricing
 from pytest_healthgate.collect.static.engine import analyse
 from pytest_healthgate.collect.static.figures import DebtPricing, findings
 from pytest_healthgate.collect.static.remediation import Finding
-from pytest_healthgate.collect.static.request import AnalysisRequest
+from pytest_healthgate.collect.static.request import ALL_TOOLS, AnalysisRequest
 from pytest_healthgate.collect.static.results import AnalysisResult, FileResult
 from pytest_healthgate.collect.static.scope import discover
 from pytest_healthgate.config import ConfigError, HealthgateConfig
@@ -82,6 +82,7 @@ FIRST_COMMIT = (
     "commit .healthgate/baseline.toml to judge against it"
 )
 Skipped = tuple[tuple[str, str], ...]
+Tools = tuple[str, ...]  # of request.ALL_TOOLS: what a hook's analysis runs
 Identity = tuple[str, str, str]  # rule, path, fingerprint of the normalised source line
 
 
@@ -339,12 +340,15 @@ def first_commit_judge(root: Path) -> Adopted:
     return Adopted.of(root, baseline.load(root))
 
 
-def _request(settings: HealthgateConfig, keys: list[str], root: Path) -> AnalysisRequest:
+def _request(
+    settings: HealthgateConfig, keys: list[str], root: Path, tools: Tools = ALL_TOOLS
+) -> AnalysisRequest:
     base = analysis_request(settings, settings.section("debt"), keys)
     # mypy checks a program, not a handful of files: it is not run for a change.
     # Every side uses the project's cache, addressed by content: the version before
     # is often what the last test run analysed, and each side keeps its entries.
-    return replace(base, root=str(root), mypy=False, cache_root=str(settings.root))
+    # A hook runs only the tools whose findings it judges.
+    return replace(base, root=str(root), mypy=False, cache_root=str(settings.root), tools=tools)
 
 
 @contextmanager
@@ -375,17 +379,24 @@ def _checked_out(
 
 
 def _analyse_at(
-    settings: HealthgateConfig, ref: str, keys: list[str], renamed: Mapping[str, str]
+    settings: HealthgateConfig,
+    ref: str,
+    keys: list[str],
+    renamed: Mapping[str, str],
+    tools: Tools = ALL_TOOLS,
 ) -> AnalysisResult:
     """The files as they are at ``ref`` (under their old names if renamed since)."""
     with _checked_out(settings, ref, keys, renamed) as (shadow, present):
         if not present:
             return AnalysisResult()
-        return analyse(_request(settings, present, shadow))
+        return analyse(_request(settings, present, shadow, tools))
 
 
 def analyse_staged_change(
-    settings: HealthgateConfig, filenames: Sequence[str], refs: Refs | None = None
+    settings: HealthgateConfig,
+    filenames: Sequence[str],
+    refs: Refs | None = None,
+    tools: Tools = ALL_TOOLS,
 ) -> Change:
     """The files in scope, analysed before (HEAD, a merge's other parent) and after.
 
@@ -393,26 +404,30 @@ def analyse_staged_change(
     """
     refs = Refs() if refs is None else refs
     if refs.after is not None:
-        return _analyse_range(settings, filenames, refs.before, refs.after)
+        return _analyse_range(settings, filenames, refs.before, refs.after, tools)
     keys, skipped = _in_scope(settings, filenames)
     if not keys:
         return Change(settings, [], AnalysisResult(), AnalysisResult(), skipped=skipped)
     renamed = renamed_from(settings.root, refs.before)
-    before = _analyse_at(settings, refs.before, keys, renamed)
+    before = _analyse_at(settings, refs.before, keys, renamed, tools)
     # One git call for both questions: is there a commit before, is a merge under way?
     commit, merge = f"{refs.before}^{{commit}}", "MERGE_HEAD"
     present = _objects_exist(settings.root, [commit, merge])
     merged = tuple(
-        _analyse_at(settings, ref, keys, renamed_from(settings.root, ref))
+        _analyse_at(settings, ref, keys, renamed_from(settings.root, ref), tools)
         for ref in ([merge] if present[merge] else [])
     )
-    after = analyse(_request(settings, keys, settings.root))
+    after = analyse(_request(settings, keys, settings.root, tools))
     first = None if present[commit] else first_commit_judge(settings.root)
     return Change(settings, keys, before, after, merged, skipped, first)
 
 
 def _analyse_range(
-    settings: HealthgateConfig, filenames: Sequence[str], before_ref: str, after_ref: str
+    settings: HealthgateConfig,
+    filenames: Sequence[str],
+    before_ref: str,
+    after_ref: str,
+    tools: Tools,
 ) -> Change:
     """The files as they are at ``after_ref``, against ``before_ref`` (old names on renames)."""
     wanted: set[str] = set()
@@ -425,9 +440,9 @@ def _analyse_range(
         keys = sorted(key for key in scope.files if key in present)
         if not keys:
             return Change(settings, [], AnalysisResult(), AnalysisResult())
-        after = analyse(_request(settings, keys, shadow))
+        after = analyse(_request(settings, keys, shadow, tools))
     renamed = renamed_from(settings.root, before_ref, after_ref)
-    before = _analyse_at(settings, before_ref, keys, renamed)
+    before = _analyse_at(settings, before_ref, keys, renamed, tools)
     return Change(settings, keys, before, after)
 
 
@@ -538,7 +553,9 @@ def _top_level() -> Path:
 FindProblems = Callable[[Change], list[str]]
 
 
-def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None) -> int:
+def run_hook(
+    name: str, find_problems: FindProblems, argv: Sequence[str] | None, tools: Tools
+) -> int:
     """Parse the file names, analyse each project's files, print problems; 1 when any.
 
     A change that cannot be analysed (a tool fails, or the analysis itself breaks)
@@ -569,19 +586,25 @@ def run_hook(name: str, find_problems: FindProblems, argv: Sequence[str] | None)
             print(f"{name}: {exc}", file=sys.stderr)
             status = max(status, entry.USAGE_ERROR)
             continue
-        status = max(status, _judge(name, find_problems, settings, project.filenames))
+        judged = _judge(name, find_problems, settings, project.filenames, tools)
+        status = max(status, judged)
     return status
 
 
 def _judge(
-    name: str, find_problems: FindProblems, settings: HealthgateConfig, filenames: list[str]
+    name: str,
+    find_problems: FindProblems,
+    settings: HealthgateConfig,
+    filenames: list[str],
+    tools: Tools,
 ) -> int:
     """One project's files: analysed, judged and printed; the hook's status for them."""
     from pytest_healthgate import pipeline
     from pytest_healthgate.collect.static.engine import describe_failure
 
     try:
-        change = analyse_staged_change(settings, filenames, refs_to_compare(settings.root))
+        refs = refs_to_compare(settings.root)
+        change = analyse_staged_change(settings, filenames, refs, tools)
         errors = change.errors
         problems = [] if errors else _problems(name, find_problems, change)
     except (Exception, SystemExit) as exc:

@@ -32,6 +32,7 @@ from pytest_healthgate.report.escape import escape
 from pytest_healthgate.units import rank_letter, rank_number
 
 GATE = "complexity"  # the gate the functions are judged by, as in pytest --healthgate
+TOOLS = ("radon",)  # the analysis it needs: radon alone
 
 
 def by_name(result: FileResult | None) -> dict[str, FunctionComplexity]:
@@ -137,7 +138,7 @@ def problems(change: Change) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_hook("healthgate-complexity", problems, argv)
+    return run_hook("healthgate-complexity", problems, argv, TOOLS)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from pytest_healthgate.precommit.changes import Change, finding_line, run_hook
 # ruff rule prefixes whose findings another hook reports from its own tool.
 OVERLAPPING_RULES = ("FIX", "TD", "S", "C90")
 OTHER_HOOKS_TOOLS = {"markers", "bandit", "python"}  # python: a file that does not parse
+TOOLS = ("ruff", "radon")  # what it reports comes from these two: bandit is not run
 
 
 def reports(finding: Finding) -> bool:
@@ -47,7 +48,7 @@ def problems(change: Change) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_hook("healthgate-debt", problems, argv)
+    return run_hook("healthgate-debt", problems, argv, TOOLS)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pytest_healthgate.collect.static.remediation import Finding
 from pytest_healthgate.precommit.changes import Change, finding_line, run_hook
 
+TOOLS = ("markers",)  # the analysis it needs: the marker scan alone
+
 
 def reports(finding: Finding) -> bool:
     return finding.tool == "markers"
@@ -25,7 +27,7 @@ def problems(change: Change) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_hook("healthgate-markers", problems, argv)
+    return run_hook("healthgate-markers", problems, argv, TOOLS)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pytest_healthgate.collect.static.remediation import Finding
 from pytest_healthgate.precommit.changes import Change, finding_line, run_hook
 
+TOOLS = ("bandit",)  # bandit; a file that does not parse is found by any tool
+
 
 def reports(finding: Finding) -> bool:
     """bandit's findings and files that do not parse (critical), and nothing else."""
@@ -18,7 +20,7 @@ def problems(change: Change) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_hook("healthgate-security", problems, argv)
+    return run_hook("healthgate-security", problems, argv, TOOLS)
 
 
 if __name__ == "__main__":

@@ -358,28 +358,50 @@ class AnalysisCache(Generic[Value]):
         self.problem: str | None = None
         self._new: list[Row] = []
         self._touched: list[str] = []
+        self._wider: tuple[str, Callable[[Value], Value]] | None = None
+
+    def also_from(self, key: str, narrow: Callable[[Value], Value]) -> None:
+        """Units this key lacks are looked up under ``key`` too, their values narrowed.
+
+        A run of part of an analyser's tools (one hook's) keys its own entries,
+        and reads those of a run of all of them (the tests', ``healthgate
+        check``'s), which hold its part. What is read there is not written again.
+        """
+        self._wider = (key, narrow)
 
     def lookup(self, units: dict[str, str]) -> list[str]:
         """Load the entries of these units (unit -> digest); the units the cache lacks."""
         by_digest: dict[str, list[str]] = {}
         for unit, digest in units.items():
             by_digest.setdefault(digest, []).append(unit)
-        stale = int(time.time()) - TOUCH_SECONDS
         if self.store is not None:
-            for digest, stored, used in self.store.fetch(self.name, self.key, by_digest):
-                value = self._decode(stored)
-                if value is None:
-                    self.discarded += 1
-                    continue
-                for unit in by_digest[digest]:
-                    self.entries[unit] = _Entry(digest, value)
-                if used < stale:
-                    self._touched.append(digest)
+            self._load(self.store, self.key, by_digest, None)
+            missing = {d: us for d, us in by_digest.items() if us[0] not in self.entries}
+            if missing and self._wider is not None:
+                self._load(self.store, self._wider[0], missing, self._wider[1])
             self._take_problem(self.store)
         todo = [unit for unit in units if unit not in self.entries]
         self.misses += len(todo)
         self.hits += len(units) - len(todo)
         return todo
+
+    def _load(
+        self,
+        store: CacheStore,
+        key: str,
+        by_digest: dict[str, list[str]],
+        narrow: Callable[[Value], Value] | None,
+    ) -> None:
+        stale = int(time.time()) - TOUCH_SECONDS
+        for digest, stored, used in store.fetch(self.name, key, by_digest):
+            value = self._decode(stored)
+            if value is None:
+                self.discarded += 1
+                continue
+            for unit in by_digest[digest]:
+                self.entries[unit] = _Entry(digest, value if narrow is None else narrow(value))
+            if used < stale and narrow is None:
+                self._touched.append(digest)
 
     def _decode(self, stored: str) -> Value | None:
         try:

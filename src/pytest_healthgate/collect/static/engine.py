@@ -41,7 +41,12 @@ from pytest_healthgate.collect.static.analysers.protocol import (
     failure_text,
 )
 from pytest_healthgate.collect.static.analysers.ruff import RuffAnalyser
-from pytest_healthgate.collect.static.request import FAILED, STAGE, AnalysisRequest
+from pytest_healthgate.collect.static.request import (
+    FAILED,
+    PER_FILE_TOOLS,
+    STAGE,
+    AnalysisRequest,
+)
 from pytest_healthgate.collect.static.results import (
     AnalysisResult,
     FileResult,
@@ -91,12 +96,15 @@ class EngineRun:
 
     def analysers(self) -> list[Analyser[Any]]:
         """Subprocess analysers first: they run while the per-file analysis works here."""
-        analysers: list[Analyser[Any]] = [RuffAnalyser(self.request, self.store)]
+        analysers: list[Analyser[Any]] = []
+        if "ruff" in self.request.tools:
+            analysers.append(RuffAnalyser(self.request, self.store))
         if self.request.mypy:
             from pytest_healthgate.collect.static.analysers.mypy import MypyAnalyser
 
             analysers.append(MypyAnalyser(self.request))
-        analysers.append(PerFileAnalyser(self.request, self.jobs))
+        if any(tool in self.request.tools for tool in PER_FILE_TOOLS):
+            analysers.append(PerFileAnalyser(self.request, self.jobs))
         return analysers
 
     def run(self) -> AnalysisResult:
@@ -186,6 +194,9 @@ class EngineRun:
             return None
         key = cache_key(ENGINE_VERSION, *analyser.cache_key_inputs(files))
         cache = AnalysisCache(self.store, analyser.name, key, analyser.codec)
+        wider = analyser.wider(files)
+        if wider is not None:
+            cache.also_from(cache_key(ENGINE_VERSION, *wider.key_inputs), wider.narrow)
         self.caches[analyser.name] = cache
         units = analyser.units(files)
         todo = cache.lookup(units)

@@ -16,9 +16,12 @@ from dataclasses import asdict, dataclass
 from pytest_healthgate.launcher import TimeLimit, one_line
 
 DEFAULT_MARKERS = ("TODO", "FIXME", "HACK", "XXX")
+# The tools run on each file on its own, and every tool of the engine but mypy.
+PER_FILE_TOOLS = ("radon", "markers", "bandit")
+ALL_TOOLS = ("ruff", *PER_FILE_TOOLS)
 DEFAULT_TIMEOUT = 600.0  # seconds
 TIMEOUT_SETTING = "[tool.healthgate.debt] timeout"
-_TUPLES = ("entries", "exclude", "markers")
+_TUPLES = ("entries", "exclude", "markers", "tools")
 STAGE = "healthgate-engine: now "
 FAILED = "healthgate-engine: failed: "
 
@@ -40,6 +43,9 @@ class AnalysisRequest:
     # The project whose .healthgate/cache/ is used, when not ``root``: the hooks analyse
     # the version before a change in a temporary folder, with the project's cache.
     cache_root: str = ""
+    # The tools whose results are wanted: a hook that judges markers alone runs no
+    # radon, bandit or ruff. mypy has its own switch.
+    tools: tuple[str, ...] = ALL_TOOLS
 
     @property
     def time_limit(self) -> TimeLimit:

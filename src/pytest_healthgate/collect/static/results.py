@@ -90,6 +90,17 @@ class FileResult(NamedTuple):
     security: tuple[SecurityIssue, ...] = ()
 
 
+def part_of(result: FileResult, tools: tuple[str, ...]) -> FileResult:
+    """What ``tools`` (of radon, markers, bandit) learn of the file: the rest left empty."""
+    if "radon" not in tools:
+        result = result._replace(lines=0, functions=(), mi=None, mi_rank=None)
+    if "markers" not in tools:
+        result = result._replace(markers=())
+    if "bandit" not in tools:
+        result = result._replace(security=())
+    return result
+
+
 class SkippedFile(NamedTuple):
     path: str
     reason: str

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pytest_healthgate.collect.static.analysers.protocol import failure_text
+from pytest_healthgate.collect.static.request import PER_FILE_TOOLS
 from pytest_healthgate.collect.static.results import (
     MI_RANKS,
     RANKS,
@@ -39,6 +40,7 @@ from pytest_healthgate.collect.static.results import (
     MarkerHit,
     SecurityIssue,
     SourceProblem,
+    part_of,
 )
 from pytest_healthgate.collect.static.source import read_python
 
@@ -164,9 +166,15 @@ def radon_figures(text: str, tree: ast.Module) -> RadonFigures:
 
 
 class FileAnalyser:
-    """Per-process state: the marker pattern and a bandit configuration."""
+    """Per-process state: the marker pattern, a bandit configuration, the tools to run."""
 
-    def __init__(self, markers: tuple[str, ...], bandit_config: str | None) -> None:
+    def __init__(
+        self,
+        markers: tuple[str, ...],
+        bandit_config: str | None,
+        tools: tuple[str, ...] = PER_FILE_TOOLS,
+    ) -> None:
+        self.tools = tools
         self.markers = markers
         self.pattern = marker_pattern(markers)
         self.bandit_config = bandit_config
@@ -183,14 +191,17 @@ class FileAnalyser:
         parsed = read_python(data, key)
         if isinstance(parsed, SourceProblem):
             lines = sum(1 for line in data.splitlines() if line.strip())
-            return FileOutcome(FileResult(lines=lines, error=parsed), {})
+            return FileOutcome(part_of(FileResult(lines=lines, error=parsed), self.tools), {})
         errors: dict[str, str] = {}
+        tools, text = self.tools, parsed.text
         with warnings.catch_warnings():
             # Tools may warn about AST nodes deprecated in newer Pythons; not ours to show.
             warnings.simplefilter("ignore")
-            radon = self._radon(parsed.text, parsed.tree, errors, key)
-            markers = find_markers(parsed.text, self.pattern, self.markers)
-            issues = self._security(path, "nosec" in parsed.text, errors, key) if security else ()
+            radon = self._radon(text, parsed.tree, errors, key) if "radon" in tools else None
+            markers = find_markers(text, self.pattern, self.markers) if "markers" in tools else ()
+            issues: tuple[SecurityIssue, ...] = ()
+            if security and "bandit" in tools:
+                issues = self._security(path, "nosec" in text, errors, key)
         result = FileResult(markers=markers, security=issues)
         if radon is not None:
             result = result._replace(
@@ -291,10 +302,12 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-def init_worker(markers: tuple[str, ...], bandit_config: str | None) -> None:
+def init_worker(
+    markers: tuple[str, ...], bandit_config: str | None, tools: tuple[str, ...] = PER_FILE_TOOLS
+) -> None:
     """Process-pool initializer: one FileAnalyser per worker process."""
     global _ANALYSER  # noqa: PLW0603 - per-process state of a pool worker
-    _ANALYSER = FileAnalyser(markers, bandit_config)
+    _ANALYSER = FileAnalyser(markers, bandit_config, tools)
     gc.set_threshold(*ANALYSIS_GC_THRESHOLD)  # a worker only ever analyses
 
 

@@ -74,6 +74,9 @@ class MypyAnalyser:
         self.version = package_version("mypy")
         return {"mypy": self.version}
 
+    def wider(self, files: ScopeFiles) -> None:
+        """Always the whole tool: nothing wider to read."""
+
     def cache_key_inputs(self, files: ScopeFiles) -> tuple[object, ...]:
         configs = config_files([files.root], MYPY_CONFIG_NAMES)
         return (self.version, config_digests(configs, files.root))

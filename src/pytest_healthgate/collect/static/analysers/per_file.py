@@ -1,5 +1,9 @@
 """The per-file analysis: radon, debt markers and bandit on every file, across cores.
 
+A request may ask for some of the three only (each hook judges one tool's
+findings): the others are neither imported nor run, and the results keep their
+own cache entries beside those of the whole analysis, which they also read.
+
 Each file's result depends only on its content, the Python version, radon's and
 bandit's versions, the marker words and the project's bandit configuration; those
 make the cache key. Files missing from the cache are analysed in a process pool
@@ -20,14 +24,20 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from pytest_healthgate.collect.static.analysers.protocol import Collected, Completed, ScopeFiles
+from pytest_healthgate.collect.static.analysers.protocol import (
+    Collected,
+    Completed,
+    ScopeFiles,
+    Wider,
+)
 from pytest_healthgate.collect.static.analysers.tool_info import package_version
-from pytest_healthgate.collect.static.request import AnalysisRequest
+from pytest_healthgate.collect.static.request import PER_FILE_TOOLS, AnalysisRequest
 from pytest_healthgate.collect.static.results import (
     FileResult,
     SourceProblem,
     file_result_from_json,
     file_result_to_json,
+    part_of,
 )
 from pytest_healthgate.store.cache import Codec, file_digest
 
@@ -43,14 +53,17 @@ SERIAL_BYTES = 200_000
 # bandit in one forked worker while radon and the markers run here.
 SPLIT_BYTES = 20_000
 CHUNK = 4
-# Imported once before forking, so pool workers do not each import them.
-PRELOADED_MODULES = (
-    "radon.visitors",
-    "radon.raw",
-    "radon.metrics",
-    "bandit.core.manager",
-    "pytest_healthgate.collect.static.raw_metrics",
-)
+# Imported once before forking, so pool workers do not each import them: by tool.
+PRELOADED_MODULES = {
+    "radon": (
+        "radon.visitors",
+        "radon.raw",
+        "radon.metrics",
+        "pytest_healthgate.collect.static.raw_metrics",
+    ),
+    "bandit": ("bandit.core.manager",),
+}
+VERSIONED_TOOLS = ("radon", "bandit")  # the markers are this package's own
 
 
 def available_cores() -> int:
@@ -81,26 +94,42 @@ class PerFileAnalyser:
 
     def __init__(self, request: AnalysisRequest, jobs: int) -> None:
         self.markers = request.markers
+        self.tools = tuple(tool for tool in PER_FILE_TOOLS if tool in request.tools)
         self.jobs = jobs
         self.bandit_config = bandit_config_file(Path(request.root))
         self.tool_versions: dict[str, str | None] = {}
 
     def versions(self) -> dict[str, str | None]:
         self.tool_versions = {
-            "radon": package_version("radon"),
-            "bandit": package_version("bandit"),
+            tool: package_version(tool) for tool in VERSIONED_TOOLS if tool in self.tools
         }
         return self.tool_versions
 
     def cache_key_inputs(self, files: ScopeFiles) -> tuple[object, ...]:
-        config = None if self.bandit_config is None else file_digest(Path(self.bandit_config))
-        return (
+        return self._key_inputs(self.tool_versions, self.tools)
+
+    def wider(self, files: ScopeFiles) -> Wider[FileResult] | None:
+        if self.tools == PER_FILE_TOOLS:
+            return None
+        versions = {tool: package_version(tool) for tool in VERSIONED_TOOLS}
+        tools = self.tools
+        return Wider(self._key_inputs(versions, PER_FILE_TOOLS), lambda v: part_of(v, tools))
+
+    def _key_inputs(
+        self, versions: dict[str, str | None], tools: tuple[str, ...]
+    ) -> tuple[object, ...]:
+        config = None
+        if self.bandit_config is not None and "bandit" in tools:
+            config = file_digest(Path(self.bandit_config))
+        inputs = (
             sys.version_info[:3],
-            self.tool_versions.get("radon"),
-            self.tool_versions.get("bandit"),
+            versions.get("radon"),
+            versions.get("bandit"),
             sorted(self.markers),
             config,
         )
+        # Part of the tools: its own entries, beside (not instead of) the whole's.
+        return inputs if tools == PER_FILE_TOOLS else (*inputs, tools)
 
     def units(self, files: ScopeFiles) -> dict[str, str]:
         return dict(files.digests)
@@ -122,26 +151,29 @@ class PerFileAnalyser:
         # Imported only when a file misses: a run that finds every file cached
         # (a hook, a warm check) loads neither the tools' wrapper nor a process pool.
         file_analyser = _module(FILE_ANALYSER)
-        pool_executor = _module("concurrent.futures.process").ProcessPoolExecutor
         sizes = {key: _size(path) for key, path in tasks}
         if self.jobs == 1 or len(tasks) < SERIAL_FILES or sum(sizes.values()) < SERIAL_BYTES:
-            if self.jobs > 1 and sum(sizes.values()) >= SPLIT_BYTES and _can_fork():
+            if self._splits() and sum(sizes.values()) >= SPLIT_BYTES and _can_fork():
                 return self._split_by_tool(tasks)
-            analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config)
+            analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config, self.tools)
             with file_analyser.fewer_collections():
                 return [(key, analyser.analyse(key, Path(path))) for key, path in tasks]
         # Largest files first, so no worker is left with a giant at the end.
         tasks.sort(key=lambda task: sizes[task[0]], reverse=True)
         context = _pool_context()
         if context.get_start_method() == "fork":
-            _preload()
-        with pool_executor(
+            _preload(self.tools)
+        with _module("concurrent.futures.process").ProcessPoolExecutor(
             max_workers=min(self.jobs, len(tasks)),
             mp_context=context,
             initializer=file_analyser.init_worker,
-            initargs=(self.markers, self.bandit_config),
+            initargs=(self.markers, self.bandit_config, self.tools),
         ) as pool:
             return list(pool.map(file_analyser.analyse_in_worker, tasks, chunksize=CHUNK))
+
+    def _splits(self) -> bool:
+        """Two cores, bandit and something else to run: bandit may go to a core of its own."""
+        return self.jobs > 1 and "bandit" in self.tools and len(self.tools) > 1
 
     def _split_by_tool(self, tasks: list[tuple[str, str]]) -> list[tuple[str, FileOutcome]]:
         """A few files on two cores: bandit in a forked worker, radon and markers here.
@@ -155,10 +187,10 @@ class PerFileAnalyser:
             max_workers=1,
             mp_context=_module("multiprocessing").get_context("fork"),
             initializer=file_analyser.init_worker,
-            initargs=(self.markers, self.bandit_config),
+            initargs=(self.markers, self.bandit_config, self.tools),
         ) as pool:
             bandit = pool.submit(file_analyser.security_in_worker, _parsing(tasks))
-            analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config)
+            analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config, self.tools)
             with file_analyser.fewer_collections():
                 outcomes = [
                     (key, analyser.analyse(key, Path(path), security=False)) for key, path in tasks
@@ -224,9 +256,9 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _preload() -> None:
+def _preload(tools: tuple[str, ...]) -> None:
     file_analyser = _module(FILE_ANALYSER)
-    for module in PRELOADED_MODULES:
+    for module in (name for tool in tools for name in PRELOADED_MODULES.get(tool, ())):
         # Each worker reports a missing or broken tool (one that raises or calls
         # sys.exit at import); the tools' own deprecation warnings (bandit's
         # plugin loader, for one) are not this project's to show.

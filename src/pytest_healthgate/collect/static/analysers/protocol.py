@@ -12,6 +12,7 @@ rejects a cached value of another shape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
@@ -54,6 +55,14 @@ class Collected(Generic[Value]):
     uncached: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class Wider(Generic[Value]):
+    """The key inputs of the whole analysis, and how its result is cut to a part's."""
+
+    key_inputs: tuple[object, ...]
+    narrow: Callable[[Value], Value]
+
+
 class AnalyserRun(Protocol[Value]):
     def collect(self) -> Collected[Value]:
         """Wait for the results; raise ToolError when the tool failed as a whole."""
@@ -81,6 +90,15 @@ class Analyser(Protocol[Value]):
 
     def cache_key_inputs(self, files: ScopeFiles) -> tuple[object, ...]:
         """Everything but file contents that changes the results (after ``versions``)."""
+        ...
+
+    def wider(self, files: ScopeFiles) -> Wider[Value] | None:
+        """For a run of part of the tools: the key inputs of a run of all, and the narrowing.
+
+        A unit this run's key lacks is taken, narrowed to this run's part, from
+        the results of the whole analysis when the cache holds them (a hook that
+        judges markers alone reads what the last test run found). None: no such key.
+        """
         ...
 
     def units(self, files: ScopeFiles) -> dict[str, str]:

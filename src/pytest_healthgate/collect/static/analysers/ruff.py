@@ -95,6 +95,9 @@ class RuffAnalyser:
             return None
         return self.store.known_version("ruff", stamp)
 
+    def wider(self, files: ScopeFiles) -> None:
+        """Always the whole tool: nothing wider to read."""
+
     def cache_key_inputs(self, files: ScopeFiles) -> tuple[object, ...]:
         directories = {path.parent for path in files.paths.values()} | {files.root}
         configs = [*config_files(directories, RUFF_CONFIG_NAMES), *user_ruff_configs()]
