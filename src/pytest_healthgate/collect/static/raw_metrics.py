@@ -138,19 +138,21 @@ def _blank_lines(stripped: list[str], start: int, stop: int, counts: Counts) -> 
 
 def _count_group(group: list[Token], lines: list[str], counts: Counts) -> None:
     """radon's counting of one group of lines (``radon.raw.analyze``'s loop body)."""
-    counts.comments += sum(1 for token in group if token.type == tokenize.COMMENT)
-    alone = len(group) == 1  # radon's is_single_token: one token, then only NL/NEWLINE
-    if alone and group[0].type == tokenize.COMMENT:
+    counts.comments += [token.type for token in group].count(tokenize.COMMENT)
+    written = len(lines) - lines.count("")
+    # radon's is_single_token: one token, then only NL/NEWLINE.
+    alone = group[0] if len(group) == 1 else None
+    if alone is not None and (
+        alone.type == tokenize.COMMENT
+        or (alone.type == tokenize.STRING and alone.start_row == alone.end_row)
+    ):
         counts.single_comments += 1
-    elif alone and group[0].type == tokenize.STRING:
-        if group[0].start_row == group[0].end_row:
-            counts.single_comments += 1
-        else:
-            counts.multi += sum(1 for line in lines if line)
-            counts.blank += sum(1 for line in lines if not line)
+    elif alone is not None and alone.type == tokenize.STRING:
+        counts.multi += written
+        counts.blank += len(lines) - written
     else:
-        counts.sloc += sum(1 for line in lines if line)
-        counts.blank += sum(1 for line in lines if not line)
+        counts.sloc += written
+        counts.blank += len(lines) - written
     counts.lloc += _logical_lines(group)
 
 

@@ -42,7 +42,7 @@ from pytest_healthgate.collect.static.results import (
     SourceProblem,
     part_of,
 )
-from pytest_healthgate.collect.static.source import read_python
+from pytest_healthgate.collect.static.source import ParsedSource, read_python
 
 MARKER_TEXT_LIMIT = 200
 # Where stevedore puts its entry-point cache: XDG_CACHE_HOME (Linux and other
@@ -193,21 +193,32 @@ class FileAnalyser:
             lines = sum(1 for line in data.splitlines() if line.strip())
             return FileOutcome(part_of(FileResult(lines=lines, error=parsed), self.tools), {})
         errors: dict[str, str] = {}
-        tools, text = self.tools, parsed.text
         with warnings.catch_warnings():
             # Tools may warn about AST nodes deprecated in newer Pythons; not ours to show.
             warnings.simplefilter("ignore")
-            radon = self._radon(text, parsed.tree, errors, key) if "radon" in tools else None
-            markers = find_markers(text, self.pattern, self.markers) if "markers" in tools else ()
-            issues: tuple[SecurityIssue, ...] = ()
-            if security and "bandit" in tools:
-                issues = self._security(path, "nosec" in text, errors, key)
-        result = FileResult(markers=markers, security=issues)
-        if radon is not None:
-            result = result._replace(
-                lines=radon.lines, functions=radon.functions, mi=radon.mi, mi_rank=radon.mi_rank
-            )
+            result = self._run_tools(key, path, parsed, errors, security=security)
         return FileOutcome(result, errors)
+
+    def _run_tools(
+        self, key: str, path: Path, parsed: ParsedSource, errors: dict[str, str], *, security: bool
+    ) -> FileResult:
+        """The tools of ``self.tools`` on a file that parses."""
+        result = FileResult()
+        if "radon" in self.tools:
+            radon = self._radon(parsed.text, parsed.tree, errors, key)
+            if radon is not None:
+                result = result._replace(
+                    lines=radon.lines,
+                    functions=radon.functions,
+                    mi=radon.mi,
+                    mi_rank=radon.mi_rank,
+                )
+        if "markers" in self.tools:
+            result = result._replace(markers=find_markers(parsed.text, self.pattern, self.markers))
+        if security and "bandit" in self.tools:
+            issues = self._security(path, "nosec" in parsed.text, errors, key)
+            result = result._replace(security=issues)
+        return result
 
     def security_of(self, key: str, path: Path, may_have_nosec: bool) -> Security:
         """bandit's part of ``analyse``, for a file that parses: its issues and errors."""
