@@ -9,8 +9,10 @@ source and tests, and the installed radon, bandit and coverage packages.
 
 from __future__ import annotations
 
+import io
 import sys
 import sysconfig
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -61,6 +63,11 @@ def _corpus() -> list[Path]:
     return files
 
 
+def _comment_tokens(text: str) -> list[tuple[int, str]]:
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    return [(token.start[0], token.string) for token in tokens if token.type == tokenize.COMMENT]
+
+
 def _radon(text: str) -> Module | str:
     try:
         return analyze(text)
@@ -69,9 +76,10 @@ def _radon(text: str) -> Module | str:
 
 
 def _counted(text: str) -> Module | None:
-    counts = _one_pass(text)
-    if counts is None:
+    counted = _one_pass(text)
+    if counted is None:
         return None
+    counts = counted.counts
     loc = counts.sloc + counts.blank + counts.multi + counts.single_comments
     return Module(
         loc,
@@ -113,6 +121,8 @@ def test_a_real_corpus_is_counted_as_radon_counts_it_file_by_file() -> None:
         compared += 1
         if counted != expected:
             differ.append(f"{path}: radon {expected}, one pass {counted}")
+        if raw_metrics.raw_metrics_and_comments(text)[1] != _comment_tokens(text):
+            differ.append(f"{path}: the comments kept are not the tokenizer's")
     assert not differ, "\n".join(differ[:10])
     # The comparison is of the single pass, not of radon with itself.
     assert compared > 500
@@ -138,3 +148,26 @@ def test_an_unproven_python_version_is_counted_by_radon(monkeypatch: pytest.Monk
     assert raw_metrics.raw_metrics(text) == analyze(text)
     assert calls == []
     assert sys.version_info[:2] != (2, 7)
+
+
+def test_the_marker_scan_finds_the_same_markers_in_the_passs_comments() -> None:
+    from pytest_healthgate.collect.static.analysers.file_analyser import (
+        find_markers,
+        marker_pattern,
+    )
+
+    markers = ("TODO", "FIXME", "HACK", "XXX")
+    pattern = marker_pattern(markers)
+    text = (
+        '"""TODO in a docstring is no marker."""\n'
+        "x = 1  # TODO: one\n"
+        "s = '# FIXME in a string'\n"
+        "# hack: two\n"
+        "call(a,  # XXX three\n"
+        "     b)\n"
+    )
+    _, comments = raw_metrics.raw_metrics_and_comments(text)
+    assert comments is not None
+    found = find_markers(text, pattern, markers, comments)
+    assert [(hit.line, hit.word) for hit in found] == [(2, "TODO"), (4, "HACK"), (5, "XXX")]
+    assert found == find_markers(text, pattern, markers)

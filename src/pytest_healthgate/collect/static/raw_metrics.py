@@ -29,8 +29,7 @@ import io
 import re
 import sys
 import tokenize
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 # Versions on which the equality with radon was checked over whole corpora. The
 # tokenizer changed in 3.12 (f-strings split into tokens, errors raised rather
@@ -40,16 +39,10 @@ PROVEN_VERSIONS = frozenset({(3, 11)})
 # treat as line ends; "\r" because the tokenizer reads the text through StringIO,
 # which splits on "\n" alone.
 OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-COLON = (tokenize.OP, ":")
-SEMICOLON = (tokenize.OP, ";")
 SKIPPED = frozenset({tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER})
 
 
-class Token(NamedTuple):
-    type: int
-    string: str
-    start_row: int
-    end_row: int
+Comment = tuple[int, str]  # a comment token's line and text
 
 
 class Counts:
@@ -62,15 +55,26 @@ class Counts:
 
 def raw_metrics(text: str) -> Any:
     """``radon.raw.analyze(text)``'s result (a ``radon.raw.Module``), computed in one pass."""
+    return raw_metrics_and_comments(text)[0]
+
+
+def raw_metrics_and_comments(text: str) -> tuple[Any, list[Comment] | None]:
+    """``radon.raw.analyze(text)``'s result, and the comments the pass read (None: no pass).
+
+    The comments are every COMMENT token of the text, in order, as a tokenize pass
+    of the whole text gives them: the debt-marker scan reads them instead of
+    tokenizing the text again.
+    """
     from radon.raw import Module, analyze
 
     if sys.version_info[:2] not in PROVEN_VERSIONS or OTHER_LINE_BREAKS.search(text):
-        return analyze(text)
-    counts = _one_pass(text)
-    if counts is None:
-        return analyze(text)
+        return analyze(text), None
+    counted = _one_pass(text)
+    if counted is None:
+        return analyze(text), None
+    counts = counted.counts
     loc = counts.sloc + counts.blank + counts.multi + counts.single_comments
-    return Module(
+    module = Module(
         loc,
         counts.lloc,
         counts.sloc,
@@ -79,109 +83,125 @@ def raw_metrics(text: str) -> Any:
         counts.blank,
         counts.single_comments,
     )
+    return module, counted.comments
 
 
 class _UnusualShapeError(Exception):
     """A shape the single pass does not know: radon counts the text itself."""
 
 
-def _one_pass(text: str) -> Counts | None:
-    """The counts, or None where radon's own counting must decide."""
-    stripped = [line.strip() for line in text.splitlines()]
-    counts = Counts()
-    next_row = 1  # the first line not yet counted
+def _one_pass(text: str) -> _Pass | None:
+    """The pass over the whole text, or None where radon's own counting must decide."""
+    counted = _Pass([line.strip() for line in text.splitlines()])
     try:
-        for group in _groups(text):
-            first_row, last_row = group[0].start_row, group[-1].end_row
-            if first_row < next_row:
+        for kind, string, start, end, _ in tokenize.generate_tokens(io.StringIO(text).readline):
+            if kind in SKIPPED:
+                continue
+            if kind == tokenize.NEWLINE or (kind == tokenize.NL and counted.comment_alone()):
+                counted.close()
+            elif kind == tokenize.ERRORTOKEN:
                 raise _UnusualShapeError
-            _blank_lines(stripped, next_row, first_row, counts)
-            _count_group(group, stripped[first_row - 1 : last_row], counts)
-            next_row = last_row + 1
-        _blank_lines(stripped, next_row, len(stripped) + 1, counts)
+            elif kind != tokenize.NL:
+                counted.add(kind, string, start[0], end[0])
+        counted.finish()
     except (_UnusualShapeError, tokenize.TokenError, SyntaxError):
         return None
-    return counts
+    return counted
 
 
-def _groups(text: str) -> Iterator[list[Token]]:
-    """Each statement's tokens, and each comment alone on its line, in order."""
-    group: list[Token] = []
-    for token in tokenize.generate_tokens(io.StringIO(text).readline):
-        kind = token.type
-        if kind == tokenize.ERRORTOKEN:
-            raise _UnusualShapeError
-        if kind in SKIPPED:
-            continue
-        if kind == tokenize.NEWLINE or (kind == tokenize.NL and _comment_alone(group)):
-            if not group:
-                raise _UnusualShapeError
-            yield group
-            group = []
-        elif kind != tokenize.NL:
-            group.append(Token(kind, token.string, token.start[0], token.end[0]))
-    if group:
-        raise _UnusualShapeError  # a statement without its NEWLINE
+class _Pass:
+    """radon's counting, fed one token at a time.
 
-
-def _comment_alone(group: list[Token]) -> bool:
-    """A comment on a line of its own: its NL ends its group (an NL in brackets does not)."""
-    return len(group) == 1 and group[0].type == tokenize.COMMENT
-
-
-def _blank_lines(stripped: list[str], start: int, stop: int, counts: Counts) -> None:
-    """Lines start..stop-1 belong to no statement: each is a blank group of its own."""
-    if any(stripped[row - 1] for row in range(start, stop)):
-        raise _UnusualShapeError
-    counts.blank += max(0, stop - start)
-
-
-def _count_group(group: list[Token], lines: list[str], counts: Counts) -> None:
-    """radon's counting of one group of lines (``radon.raw.analyze``'s loop body)."""
-    counts.comments += [token.type for token in group].count(tokenize.COMMENT)
-    written = len(lines) - lines.count("")
-    # radon's is_single_token: one token, then only NL/NEWLINE.
-    alone = group[0] if len(group) == 1 else None
-    if alone is not None and (
-        alone.type == tokenize.COMMENT
-        or (alone.type == tokenize.STRING and alone.start_row == alone.end_row)
-    ):
-        counts.single_comments += 1
-    elif alone is not None and alone.type == tokenize.STRING:
-        counts.multi += written
-        counts.blank += len(lines) - written
-    else:
-        counts.sloc += written
-        counts.blank += len(lines) - written
-    counts.lloc += _logical_lines(group)
-
-
-def _logical_lines(group: list[Token]) -> int:
-    """radon's ``_logical``: per ``;``-separated part, 2 when a colon is followed by code.
-
-    radon's tokens end with ENDMARKER, which only the last part holds; the
-    position test ``colon == len(part) - 2`` counts it, so it is kept here too.
+    radon splits the text into groups of lines (a statement, a comment alone on
+    its line, a blank line) and counts each group from its tokens: ``close``
+    does that count for the group ``add`` has been given since the last one.
     """
-    parts: list[list[tuple[int, str]]] = [[]]
-    for token in group:
-        pair = (token.type, token.string)
-        if pair == SEMICOLON:
-            parts.append([])
-        elif token.type != tokenize.COMMENT:
-            parts[-1].append(pair)
-    parts[-1].append((tokenize.ENDMARKER, ""))
-    total = 0
-    for part in parts:
-        colon = _last_index(part, COLON)
-        if colon is not None:
-            total += 2 - (colon == len(part) - 2)
-        elif any(kind != tokenize.ENDMARKER for kind, _ in part):
-            total += 1
-    return total
+
+    def __init__(self, stripped: list[str]) -> None:
+        self.stripped = stripped  # radon's lines: str.splitlines(), each stripped
+        self.counts = Counts()
+        self.comments: list[Comment] = []
+        self.next_row = 1  # the first line no group has counted yet
+        self._start()
+
+    def _start(self) -> None:
+        self.tokens = 0  # in the group, comments and ";" included
+        self.first: tuple[int, int, int] = (0, 0, 0)  # its first token: type, rows
+        self.last_row = 0
+        self.lloc = 0
+        # The part of the statement since the last ";": its tokens (not comments)
+        # and the index among them of its last ":" (-1: none).
+        self.part_tokens = 0
+        self.part_colon = -1
+
+    def comment_alone(self) -> bool:
+        """The group is one comment: its line's NL ends it (an NL in brackets does not)."""
+        return self.tokens == 1 and self.first[0] == tokenize.COMMENT
+
+    def add(self, kind: int, string: str, start_row: int, end_row: int) -> None:
+        if not self.tokens:
+            self.first = (kind, start_row, end_row)
+        self.tokens += 1
+        self.last_row = end_row
+        if kind == tokenize.COMMENT:
+            self.comments.append((start_row, string))
+            self.counts.comments += 1
+        elif kind == tokenize.OP and string == ";":
+            self.lloc += _part_lines(self.part_tokens, self.part_colon, last=False)
+            self.part_tokens, self.part_colon = 0, -1
+        else:
+            if kind == tokenize.OP and string == ":":
+                self.part_colon = self.part_tokens
+            self.part_tokens += 1
+
+    def close(self) -> None:
+        """Count the group read since the last one (``radon.raw.analyze``'s loop body)."""
+        kind, first_row, first_end = self.first
+        if not self.tokens or first_row < self.next_row:
+            raise _UnusualShapeError
+        self._blank_lines(first_row)
+        lines = self.stripped[first_row - 1 : self.last_row]
+        written = len(lines) - lines.count("")
+        counts = self.counts
+        # radon's is_single_token: one token, then only NL/NEWLINE.
+        alone = self.tokens == 1
+        if alone and (
+            kind == tokenize.COMMENT or (kind == tokenize.STRING and first_row == first_end)
+        ):
+            counts.single_comments += 1
+        elif alone and kind == tokenize.STRING:
+            counts.multi += written
+            counts.blank += len(lines) - written
+        else:
+            counts.sloc += written
+            counts.blank += len(lines) - written
+        counts.lloc += self.lloc + _part_lines(self.part_tokens, self.part_colon, last=True)
+        self.next_row = self.last_row + 1
+        self._start()
+
+    def finish(self) -> None:
+        """The end of the text: no statement may be left open; the lines after are blank."""
+        if self.tokens:
+            raise _UnusualShapeError  # a statement without its NEWLINE
+        self._blank_lines(len(self.stripped) + 1)
+
+    def _blank_lines(self, stop: int) -> None:
+        """Lines up to ``stop`` (excluded) belong to no statement: each a blank group."""
+        start = self.next_row
+        if any(self.stripped[row - 1] for row in range(start, stop)):
+            raise _UnusualShapeError
+        self.counts.blank += max(0, stop - start)
 
 
-def _last_index(part: list[tuple[int, str]], pair: tuple[int, str]) -> int | None:
-    for index in range(len(part) - 1, -1, -1):
-        if part[index] == pair:
-            return index
-    return None
+def _part_lines(tokens: int, colon: int, *, last: bool) -> int:
+    """radon's ``_logical`` for one ``;``-separated part: its logical lines.
+
+    2 when it has a colon that code follows, else 1 (0 for an empty part).
+    radon's tokens end with ENDMARKER, which only the last part holds; its test
+    ``colon == len(part) - 2`` counts it, hence ``last``: in another part, a colon
+    before the last token already counts as the end.
+    """
+    if colon < 0:
+        return 1 if tokens else 0
+    end = tokens - 1 if last else tokens - 2
+    return 1 if colon == end else 2

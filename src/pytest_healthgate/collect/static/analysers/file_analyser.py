@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pytest_healthgate.collect.static.analysers.protocol import failure_text
+from pytest_healthgate.collect.static.raw_metrics import Comment
 from pytest_healthgate.collect.static.request import PER_FILE_TOOLS
 from pytest_healthgate.collect.static.results import (
     MI_RANKS,
@@ -95,6 +96,9 @@ class RadonFigures(NamedTuple):
     functions: tuple[FunctionComplexity, ...]
     mi: float
     mi_rank: str
+    # The comments the raw counting's tokenizer pass read, for the marker scan
+    # (None: radon counted by itself, so the scan tokenizes).
+    comments: list[Comment] | None = None
 
 
 class BanditSetup(NamedTuple):
@@ -114,25 +118,34 @@ def marker_pattern(markers: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def find_markers(
-    text: str, pattern: re.Pattern[str] | None, markers: tuple[str, ...]
+    text: str,
+    pattern: re.Pattern[str] | None,
+    markers: tuple[str, ...],
+    comments: list[Comment] | None = None,
 ) -> tuple[MarkerHit, ...]:
-    """Debt markers in comment tokens; a marker inside a string or docstring is not debt."""
+    """Debt markers in comment tokens; a marker inside a string or docstring is not debt.
+
+    ``comments``: the text's comment tokens when a tokenizer pass already read them.
+    """
     if pattern is None or pattern.search(text) is None:
         return ()  # the common case: no marker word anywhere, no need to tokenize
     by_word = {word.upper(): word for word in markers}
     found: list[MarkerHit] = []
+    for line, comment in _comments(text) if comments is None else comments:
+        match = pattern.search(comment)
+        if match is not None:
+            word = by_word.get(match.group(1).upper(), match.group(1))
+            found.append(MarkerHit(line, word, comment.strip()[:MARKER_TEXT_LIMIT]))
+    return tuple(found)
+
+
+def _comments(text: str) -> Iterator[Comment]:
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type != tokenize.COMMENT:
-                continue
-            match = pattern.search(token.string)
-            if match is not None:
-                word = by_word.get(match.group(1).upper(), match.group(1))
-                text_shown = token.string.strip()[:MARKER_TEXT_LIMIT]
-                found.append(MarkerHit(token.start[0], word, text_shown))
+            if token.type == tokenize.COMMENT:
+                yield token.start[0], token.string
     except (tokenize.TokenError, SyntaxError):
         pass  # the AST parsed, so this is an edge of the tokenizer: keep what was found
-    return tuple(found)
 
 
 def radon_figures(text: str, tree: ast.Module) -> RadonFigures:
@@ -144,7 +157,7 @@ def radon_figures(text: str, tree: ast.Module) -> RadonFigures:
     from radon.metrics import h_visit_ast, mi_compute, mi_rank
     from radon.visitors import ComplexityVisitor, Function
 
-    from pytest_healthgate.collect.static.raw_metrics import raw_metrics
+    from pytest_healthgate.collect.static.raw_metrics import raw_metrics_and_comments
 
     visitor = ComplexityVisitor.from_ast(tree)
     functions = tuple(
@@ -154,11 +167,11 @@ def radon_figures(text: str, tree: ast.Module) -> RadonFigures:
         for block in add_inner_blocks(visitor.blocks)
         if isinstance(block, Function)
     )
-    raw = raw_metrics(text)  # radon.raw.analyze's figures, in one tokenizer pass
+    raw, comment_tokens = raw_metrics_and_comments(text)  # radon.raw.analyze's, in one pass
     # The parameters of radon's mi_visit(code, multi=True).
     comments = (raw.comments + raw.multi) / float(raw.sloc) * 100 if raw.sloc else 0
     mi = mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity, raw.lloc, comments)
-    figures = RadonFigures(raw.sloc, functions, mi, mi_rank(mi))
+    figures = RadonFigures(raw.sloc, functions, mi, mi_rank(mi), comment_tokens)
     unknown = {f.rank for f in functions if f.rank not in RANKS} | ({figures.mi_rank} - MI_RANKS)
     if unknown:
         raise ValueError(f"radon gave a rank healthgate does not know: {sorted(unknown)}")
@@ -204,9 +217,11 @@ class FileAnalyser:
     ) -> FileResult:
         """The tools of ``self.tools`` on a file that parses."""
         result = FileResult()
+        comments = None
         if "radon" in self.tools:
             radon = self._radon(parsed.text, parsed.tree, errors, key)
             if radon is not None:
+                comments = radon.comments
                 result = result._replace(
                     lines=radon.lines,
                     functions=radon.functions,
@@ -214,7 +229,8 @@ class FileAnalyser:
                     mi_rank=radon.mi_rank,
                 )
         if "markers" in self.tools:
-            result = result._replace(markers=find_markers(parsed.text, self.pattern, self.markers))
+            found = find_markers(parsed.text, self.pattern, self.markers, comments)
+            result = result._replace(markers=found)
         if security and "bandit" in self.tools:
             issues = self._security(path, "nosec" in parsed.text, errors, key)
             result = result._replace(security=issues)
