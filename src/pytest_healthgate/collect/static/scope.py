@@ -152,24 +152,29 @@ class _Walker:
             self.skip(directory, _why_unreadable(exc))
             return
         for child in children:
-            self.visit(Path(child.path), child)
+            self.visit(child)
 
-    def visit(self, path: Path, entry: os.DirEntry[str]) -> None:
+    def visit(self, entry: os.DirEntry[str]) -> None:
         try:
             link = entry.is_symlink()
             is_dir = entry.is_dir()
             is_file = entry.is_file()
         except OSError as exc:  # a symlink loop, a folder without permission, a race
+            path = Path(entry.path)
             if not (_never_entered_by_name(path.name) or self.excluded(self.key(path))):
                 self.skip(path, _why_unreadable(exc))
             return
         if is_dir:
-            self.visit_directory(path, link)
-        elif is_file:
-            if self.takes(path) and not self.excluded(self.key(path)) and self.followed(path, link):
+            self.visit_directory(Path(entry.path), link)
+        elif entry.name.endswith(".py"):  # before any Path is made: most files are not
+            path = Path(entry.path)
+            if not is_file:
+                if link and path.suffix == ".py":
+                    self.skip(path, "broken symlink")
+            elif (
+                self.takes(path) and not self.excluded(self.key(path)) and self.followed(path, link)
+            ):
                 self.add_file(path)
-        elif link and path.suffix == ".py":
-            self.skip(path, "broken symlink")
 
     def visit_directory(self, directory: Path, link: bool) -> None:
         # By name first, then whether it leads out of the project: nothing outside is read.
