@@ -97,16 +97,17 @@ def unit(kind: Unit) -> Callable[[object], float]:
     return check
 
 
-def duration(maximum: float) -> Callable[[object], float]:
-    """A duration above zero and at most ``maximum`` seconds.
+def duration(maximum: float, *, zero: bool = False) -> Callable[[object], float]:
+    """A duration above zero (or zero, with ``zero``) and at most ``maximum`` seconds.
 
     Zero would turn what it sets off without saying so (every import killed at
     once, every line of code free); beyond the maximum a timer cannot even be set.
+    ``zero``: where zero says plainly what it does ("keep nothing").
     """
 
     def check(value: object) -> float:
         seconds = parse(value, Unit.DURATION)
-        if seconds <= 0:
+        if seconds < 0 or (seconds == 0 and not zero):
             raise ValueError("a duration of zero; write a duration above 0")
         if seconds > maximum:
             raise ValueError(f"above the maximum of {format_value(maximum, Unit.DURATION)}")

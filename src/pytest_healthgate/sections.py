@@ -248,6 +248,13 @@ SECTIONS: dict[str, dict[str, Option]] = {
             60.0,
             "Time one import may take before it is killed and reported as ERROR.",
         ),
+        "keep": Option(
+            'a duration such as "1h", at most "1d"; "0s" measures every run',
+            duration(ONE_DAY, zero=True),
+            60 * 60.0,
+            "How long a package's figures are kept and used again while its code, "
+            "interpreter and installed packages are unchanged (the report says so).",
+        ),
     },
 }
 

@@ -39,6 +39,7 @@ import re
 import statistics
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,7 @@ class PackageResult:
     error: str | None = None
     modules: list[ModuleCost] = field(default_factory=list)
     attribution: Sample | None = None  # the clocks of the ``-X importtime`` run
+    kept_at: float | None = None  # a figure kept from the run of that time (imports_kept)
 
     @property
     def seconds(self) -> list[float]:
@@ -138,6 +140,52 @@ class PackageResult:
     def slowest(self, key: str) -> list[ModuleCost]:
         ranked = sorted(self.modules, key=lambda cost: (-getattr(cost, key), cost.module))
         return ranked[:SLOWEST_SHOWN]
+
+
+def result_to_json(result: PackageResult) -> dict[str, Any]:
+    """A measured package's figures, as kept between runs (``imports_kept``)."""
+    return {
+        "name": result.name,
+        "samples": [[s.wall, s.cpu, s.waiting] for s in result.samples],
+        "memory": result.memory,
+        "memory_unavailable": result.memory_unavailable,
+        "modules": [[c.module, c.self_seconds, c.cumulative_seconds] for c in result.modules],
+        "attribution": None
+        if result.attribution is None
+        else [result.attribution.wall, result.attribution.cpu, result.attribution.waiting],
+    }
+
+
+def result_from_json(raw: object) -> PackageResult:
+    """``result_to_json``'s inverse; ValueError for anything of another shape."""
+    if not isinstance(raw, dict):
+        raise ValueError("not a package's import figures")
+    try:
+        samples = [_sample(item) for item in raw["samples"]]
+        memory = [int(size) for size in raw["memory"]]
+        modules = [ModuleCost(str(m), float(own), float(total)) for m, own, total in raw["modules"]]
+        attribution = None if raw["attribution"] is None else _sample(raw["attribution"])
+        result = PackageResult(
+            str(raw["name"]),
+            samples,
+            memory,
+            str(raw["memory_unavailable"]),
+            None,
+            modules,
+            attribution,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"not a package's import figures: {exc}") from None
+    if not samples:
+        raise ValueError("a package's import figures without samples")
+    return result
+
+
+def _sample(raw: object) -> Sample:
+    if not isinstance(raw, list) or len(raw) != 3:
+        raise ValueError("not a sample's three clocks")
+    wall, cpu, waiting = raw
+    return Sample(float(wall), float(cpu), None if waiting is None else float(waiting))
 
 
 @dataclass(frozen=True)
@@ -337,6 +385,10 @@ class ImportCollector(Collector):
         self.packages = list(self.settings.packages)
         self.samples = int(options["samples"])
         self.timeout = float(options["timeout"])
+        self.keep = float(options["keep"])  # seconds a figure is kept while its inputs hold
+        self.kept: dict[str, PackageResult] = {}
+        self.digests: dict[str, str] = {}  # package -> inputs_digest, for the ones measured
+        self.started_at = 0.0
         # Measuring reads a bound here on purpose: a figure past it is sampled more.
         bounds = self.settings.gates.get("import_time")
         limits = [b for b in (bounds.warn, bounds.fail) if b is not None] if bounds else []
@@ -347,23 +399,68 @@ class ImportCollector(Collector):
         self.nice = priority.BACKGROUND  # FOREGROUND once the tests are over
 
     def start(self) -> None:
-        """Start sampling in a thread and return at once; a worker samples nothing."""
+        """Start sampling in a thread and return at once; a worker samples nothing.
+
+        Packages whose figures are kept from a recent run with the same inputs
+        (``imports_kept``) are not measured again.
+        """
         if self.role is Role.WORKER or not self.packages or self.thread is not None:
             return
+        path, env = list(sys.path), child_environment(dict(os.environ))
+        self.started_at = time.time()
+        if self.context.use_cache and self.keep > 0:
+            self._find_kept(path, env)
         self.sampler = ImportSampler(
-            self.packages,
+            [name for name in self.packages if name not in self.kept],
             samples=self.samples,
             timeout=self.timeout,
-            path=list(sys.path),
+            path=path,
             cwd=str(Path.cwd()),
-            env=child_environment(dict(os.environ)),
+            env=env,
             recheck_above=self.recheck_above,
             nice=self.nice,
         )
+        if not self.sampler.packages:
+            return  # every figure is kept: no interpreter to start
         self.thread = threading.Thread(
             target=self._run, name="healthgate-import-sampler", daemon=True
         )
         self.thread.start()
+
+    def _find_kept(self, path: list[str], env: dict[str, str]) -> None:
+        from pytest_healthgate.collect import imports_kept
+
+        for name in self.packages:
+            digest = imports_kept.inputs_digest(name, self.samples, path, env)
+            if digest is not None:
+                self.digests[name] = digest
+        if not self.digests:
+            return
+        kept = imports_kept.KeptImports(self.settings.root)
+        try:
+            found = kept.find(self.digests, self.keep, self.started_at)
+        finally:
+            kept.save()
+        # A figure past a bound is measured again, with the extra samples it gets.
+        self.kept = {
+            name: result
+            for name, result in found.items()
+            if self.recheck_above is None or result.best <= self.recheck_above
+        }
+
+    def _keep(self, results: list[PackageResult]) -> None:
+        """Keep what this run measured without an error, for the next runs."""
+        from pytest_healthgate.collect import imports_kept
+
+        measured = [
+            r for r in results if r.kept_at is None and r.error is None and r.name in self.digests
+        ]
+        if not measured:
+            return
+        kept = imports_kept.KeptImports(self.settings.root)
+        for result in measured:
+            kept.put(result.name, self.digests[result.name], result, self.started_at)
+        kept.save()
 
     def tests_finished(self) -> None:
         """The next children run at the test run's priority: nothing is left to protect."""
@@ -396,9 +493,13 @@ class ImportCollector(Collector):
                 Measurement("import_memory", error=error),
             ]
         results = [
-            self.sampler.results.get(name) or PackageResult(name, error=f"{name} was not measured")
+            self.kept.get(name)
+            or self.sampler.results.get(name)
+            or PackageResult(name, error=f"{name} was not measured")
             for name in self.packages
         ]
+        if self.failure is None and self.context.use_cache and self.keep > 0:
+            self._keep(results)
         if self.failure is None and not self.settings.packages_from_healthgate:
             absent = _none_found(results)
             if absent is not None:
@@ -462,7 +563,8 @@ def _time_measurement(results: list[PackageResult], extra: dict[str, Any]) -> Me
                 f"import {result.name}",
                 result.best,
                 Unit.DURATION,
-                f"best of {len(result.seconds)}; median {median}; {_clocks(result.best_sample)}",
+                f"best of {len(result.seconds)}; median {median}; {_clocks(result.best_sample)}"
+                f"{_kept_note(result)}",
             )
         )
     for result in ranked:
@@ -488,6 +590,13 @@ def _time_measurement(results: list[PackageResult], extra: dict[str, Any]) -> Me
         hint=f"make heavy imports of {ranked[0].name} lazy; see its slowest modules below",
         extra=extra,
     )
+
+
+def _kept_note(result: PackageResult) -> str:
+    if result.kept_at is None:
+        return ""
+    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(result.kept_at))
+    return f"; measured at {when} and kept: nothing it depends on changed since"
 
 
 def _duration(seconds: float) -> str:
@@ -520,7 +629,10 @@ def _memory_measurement(results: list[PackageResult], extra: dict[str, Any]) -> 
     ranked = sorted(results, key=lambda result: (-min(result.memory), result.name))
     details = [
         Detail(
-            f"import {result.name}", min(result.memory), Unit.SIZE, f"least of {len(result.memory)}"
+            f"import {result.name}",
+            min(result.memory),
+            Unit.SIZE,
+            f"least of {len(result.memory)}{_kept_note(result)}",
         )
         for result in ranked
     ]
@@ -550,6 +662,7 @@ def _package_extra(result: PackageResult) -> dict[str, Any]:
         "cpu": [sample.cpu for sample in result.samples],
         "waiting": [sample.waiting for sample in result.samples],
         "attribution": None if result.attribution is None else result.attribution.as_dict(),
+        "kept_at": result.kept_at,
         "memory": result.memory,
         "least_memory": min(result.memory) if result.memory else None,
         "slowest_cumulative": costs("cumulative_seconds"),
