@@ -492,14 +492,7 @@ class ImportCollector(Collector):
                 Measurement("import_time", error=error),
                 Measurement("import_memory", error=error),
             ]
-        results = [
-            self.kept.get(name)
-            or self.sampler.results.get(name)
-            or PackageResult(name, error=f"{name} was not measured")
-            for name in self.packages
-        ]
-        if self.failure is None and self.context.use_cache and self.keep > 0:
-            self._keep(results)
+        results = self._results(self.sampler)
         if self.failure is None and not self.settings.packages_from_healthgate:
             absent = _none_found(results)
             if absent is not None:
@@ -508,6 +501,18 @@ class ImportCollector(Collector):
                     Measurement("import_memory", skip_reason=absent),
                 ]
         return measurements(results, self.samples, self.failure)
+
+    def _results(self, sampler: ImportSampler) -> list[PackageResult]:
+        """Every package's figures, kept or measured; what was measured is kept."""
+        results = [
+            self.kept.get(name)
+            or sampler.results.get(name)
+            or PackageResult(name, error=f"{name} was not measured")
+            for name in self.packages
+        ]
+        if self.failure is None and self.context.use_cache and self.keep > 0:
+            self._keep(results)
+        return results
 
     def close(self) -> None:
         """An interrupted run must not leave a child interpreter behind."""

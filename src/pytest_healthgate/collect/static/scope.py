@@ -167,14 +167,15 @@ class _Walker:
         if is_dir:
             self.visit_directory(Path(entry.path), link)
         elif entry.name.endswith(".py"):  # before any Path is made: most files are not
-            path = Path(entry.path)
-            if not is_file:
-                if link and path.suffix == ".py":
-                    self.skip(path, "broken symlink")
-            elif (
-                self.takes(path) and not self.excluded(self.key(path)) and self.followed(path, link)
-            ):
-                self.add_file(path)
+            self.visit_python(Path(entry.path), is_file=is_file, link=link)
+
+    def visit_python(self, path: Path, *, is_file: bool, link: bool) -> None:
+        """A name ending in .py: a file to analyse, or a broken symlink to say so."""
+        if not is_file:
+            if link and path.suffix == ".py":
+                self.skip(path, "broken symlink")
+        elif self.takes(path) and not self.excluded(self.key(path)) and self.followed(path, link):
+            self.add_file(path)
 
     def visit_directory(self, directory: Path, link: bool) -> None:
         # By name first, then whether it leads out of the project: nothing outside is read.
