@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Callable, Sequence
-from types import ModuleType
 
 from pytest_healthgate import __version__
+from pytest_healthgate.commands import baseline, check, combine, hotspots, init, report, trend
+from pytest_healthgate.commands import run as run_command
 
-# name -> the module under pytest_healthgate.commands, and the names there of its
-# summary, its add-arguments function and its run function (which returns the exit
-# status). A module is imported only when its command is run or every summary is
-# shown (``healthgate --help``): a command's start-up pays for itself alone.
-COMMANDS: dict[str, tuple[str, str, str, str]] = {
-    "init": ("init", "SUMMARY", "add_arguments", "run"),
-    "check": ("check", "SUMMARY", "add_arguments", "run"),
-    "baseline": ("baseline", "SUMMARY", "add_arguments", "run"),
-    "run": ("run", "SUMMARY", "add_arguments", "run"),
-    "trend": ("trend", "TREND_SUMMARY", "add_trend_arguments", "run_trend"),
-    "history": ("trend", "HISTORY_SUMMARY", "add_history_arguments", "run_history"),
-    "report": ("report", "SUMMARY", "add_arguments", "run"),
-    "combine": ("combine", "SUMMARY", "add_arguments", "run"),
-    "hotspots": ("hotspots", "SUMMARY", "add_arguments", "run"),
+# name -> (help, add arguments, run); run returns the exit status.
+Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+COMMANDS: dict[str, Command] = {
+    "init": (init.SUMMARY, init.add_arguments, init.run),
+    "check": (check.SUMMARY, check.add_arguments, check.run),
+    "baseline": (baseline.SUMMARY, baseline.add_arguments, baseline.run),
+    "run": (run_command.SUMMARY, run_command.add_arguments, run_command.run),
+    "trend": (trend.TREND_SUMMARY, trend.add_trend_arguments, trend.run_trend),
+    "history": (trend.HISTORY_SUMMARY, trend.add_history_arguments, trend.run_history),
+    "report": (report.SUMMARY, report.add_arguments, report.run),
+    "combine": (combine.SUMMARY, combine.add_arguments, combine.run),
+    "hotspots": (hotspots.SUMMARY, hotspots.add_arguments, hotspots.run),
+}
+
+COMMAND_MODULES = {
+    "init": init,
+    "check": check,
+    "baseline": baseline,
+    "run": run_command,
+    "trend": trend,
+    "history": trend,
+    "report": report,
+    "combine": combine,
+    "hotspots": hotspots,
 }
 EPILOG = (
     "Gates are configured in [tool.healthgate] of pyproject.toml and judged by "
@@ -32,12 +42,7 @@ EPILOG = (
 )
 
 
-def command_module(name: str) -> ModuleType:
-    return importlib.import_module(f"pytest_healthgate.commands.{COMMANDS[name][0]}")
-
-
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser; with ``only``, the other commands are names without their arguments."""
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthgate",
         description="Keep a Python project's health: coverage, debt, speed and test gates.",
@@ -45,34 +50,24 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"healthgate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (_module, summary, add_arguments, _run) in COMMANDS.items():
-        if only is not None and name != only:
-            commands.add_parser(name)  # never shown: only `only`'s line is parsed
-            continue
-        module = command_module(name)
-        text = getattr(module, summary)
-        epilog = getattr(module, "EPILOG", None)
-        subparser = commands.add_parser(name, help=text, description=text, epilog=epilog)
-        getattr(module, add_arguments)(subparser)
+    for name, (summary, add_arguments, _run) in COMMANDS.items():
+        epilog = getattr(COMMAND_MODULES[name], "EPILOG", None)
+        add_arguments(commands.add_parser(name, help=summary, description=summary, epilog=epilog))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     given = list(sys.argv[1:] if argv is None else argv)
     if given[:1] == ["run"] and given[1:2] not in (["-h"], ["--help"]):
         # Everything after `run` belongs to pytest, options and their values included;
         # only `run -h` / `run --help` is ours (pytest's own: `run -- --help`).
-        run: Callable[[argparse.Namespace], int] = command_module("run").run
-        return run(argparse.Namespace(pytest_args=given[1:]))
-    parser = build_parser(given[0] if given[:1] and given[0] in COMMANDS else None)
+        return run_command.run(argparse.Namespace(pytest_args=given[1:]))
     arguments = parser.parse_args(given)
     if arguments.command is None:
         parser.print_help(sys.stdout)
         return 0
-    run_command: Callable[[argparse.Namespace], int] = getattr(
-        command_module(arguments.command), COMMANDS[arguments.command][3]
-    )
-    return run_command(arguments)
+    return COMMANDS[arguments.command][2](arguments)
 
 
 if __name__ == "__main__":
