@@ -143,6 +143,8 @@ OPTION_BAD: dict[str, st.SearchStrategy[object]] = {
     ).filter(lambda value: not isinstance(value, dict) or bool(value)),
     "jobs": bad_count(0, 256),
     "samples": bad_count(1, 100),
+    # A duration like the others, except that zero is allowed ("0s": keep nothing).
+    "keep": BAD_DURATION.filter(lambda value: value not in ("0s", "0ms", 0, 0.0)),
 }
 
 
