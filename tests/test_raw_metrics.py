@@ -79,17 +79,8 @@ def _counted(text: str) -> Module | None:
     counted = _one_pass(text)
     if counted is None:
         return None
-    counts = counted.counts
-    loc = counts.sloc + counts.blank + counts.multi + counts.single_comments
-    return Module(
-        loc,
-        counts.lloc,
-        counts.sloc,
-        counts.comments,
-        counts.multi,
-        counts.blank,
-        counts.single_comments,
-    )
+    module: Module = counted.counts.as_module()
+    return module
 
 
 @pytest.mark.parametrize("name", sorted(TRICKY))

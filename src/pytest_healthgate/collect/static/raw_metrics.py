@@ -52,6 +52,14 @@ class Counts:
         self.lloc = self.comments = self.single_comments = self.multi = 0
         self.blank = self.sloc = 0
 
+    def as_module(self) -> Any:
+        """radon's ``Module`` namedtuple of these counts (loc as radon sums it)."""
+        from radon.raw import Module
+
+        loc = self.sloc + self.blank + self.multi + self.single_comments
+        fields = (self.lloc, self.sloc, self.comments, self.multi, self.blank)
+        return Module(loc, *fields, self.single_comments)
+
 
 def raw_metrics(text: str) -> Any:
     """``radon.raw.analyze(text)``'s result (a ``radon.raw.Module``), computed in one pass."""
@@ -65,25 +73,14 @@ def raw_metrics_and_comments(text: str) -> tuple[Any, list[Comment] | None]:
     of the whole text gives them: the debt-marker scan reads them instead of
     tokenizing the text again.
     """
-    from radon.raw import Module, analyze
+    from radon.raw import analyze
 
     if sys.version_info[:2] not in PROVEN_VERSIONS or OTHER_LINE_BREAKS.search(text):
         return analyze(text), None
     counted = _one_pass(text)
     if counted is None:
         return analyze(text), None
-    counts = counted.counts
-    loc = counts.sloc + counts.blank + counts.multi + counts.single_comments
-    module = Module(
-        loc,
-        counts.lloc,
-        counts.sloc,
-        counts.comments,
-        counts.multi,
-        counts.blank,
-        counts.single_comments,
-    )
-    return module, counted.comments
+    return counted.counts.as_module(), counted.comments
 
 
 class _UnusualShapeError(Exception):
