@@ -180,6 +180,28 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path) -> N
     assert [path.name for path in tmp_path.iterdir()] == ["file.json"]
 
 
+def test_the_json_report_is_indented_with_one_line_per_finding() -> None:
+    from pytest_healthgate.model import Finding
+    from pytest_healthgate.report import json_report
+
+    gate = GateResult(
+        "debt", Unit.DURATION, Direction.LOWER, 60.0, Bounds(3600), Verdict.PASS, "", "", 0
+    )
+    awkward = Finding(
+        "src/é.py", 3, 1, "markers:TODO", 'a "quoted"\nline', ["debt"], {"debt": 60.0}
+    )
+    plain = Finding("src/a.py", 1, 1, "ruff:E501", "long", ["debt"], {"debt": 120.0})
+    for findings in ([awkward, plain], []):
+        result = RunResult([gate], {"run_id": "r"}, findings=findings)
+        text = json_report.render(result)
+        assert json.loads(text) == json.loads(json.dumps(json_report.to_document(result)))
+        assert text.endswith("\n}\n") and text.startswith('{\n  "schema_version": 1,\n')
+        lines = text.splitlines()
+        start = lines.index('  "findings": [' if findings else '  "findings": []')
+        listed = [json.loads(line.strip().rstrip(",")) for line in lines[start + 1 : -2]]
+        assert listed == [finding.to_dict() for finding in findings]
+
+
 def test_error_and_skip_rows_show_their_reason() -> None:
     def result(verdict: Verdict, reason: str) -> GateResult:
         return GateResult(

