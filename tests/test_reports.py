@@ -195,7 +195,8 @@ def test_the_json_report_is_indented_with_one_line_per_finding() -> None:
         result = RunResult([gate], {"run_id": "r"}, findings=findings)
         text = json_report.render(result)
         assert json.loads(text) == json.loads(json.dumps(json_report.to_document(result)))
-        assert text.endswith("\n}\n") and text.startswith('{\n  "schema_version": 1,\n')
+        assert text.endswith("\n}\n")
+        assert text.startswith('{\n  "schema_version": 1,\n')
         lines = text.splitlines()
         start = lines.index('  "findings": [' if findings else '  "findings": []')
         listed = [json.loads(line.strip().rstrip(",")) for line in lines[start + 1 : -2]]

@@ -158,6 +158,9 @@ TOOL_MODULES = (
     "pytest_healthgate.collect.static.analysers.file_analyser",
     "pytest_healthgate.collect.static.analysers.mypy",
     "concurrent.futures.process",
+    # Nor does a hook load the collector framework the test run uses.
+    "pytest_healthgate.collect.static.collector",
+    "pytest_healthgate.collect.lifecycle",
 )
 PROBE = """
 import json, sys

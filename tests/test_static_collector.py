@@ -12,7 +12,7 @@ import pytest
 
 from pytest_healthgate.builtin import METRICS
 from pytest_healthgate.collect.lifecycle import CollectorContext, Role
-from pytest_healthgate.collect.static import StaticCollector, create
+from pytest_healthgate.collect.static.collector import StaticCollector, create
 from pytest_healthgate.config import HealthgateConfig, load
 
 CONFIG = """

@@ -21,8 +21,9 @@ from typing import Any
 import pytest
 
 from pytest_healthgate.cli import main as cli
-from pytest_healthgate.collect.static import StaticCollector, create, engine
+from pytest_healthgate.collect.static import engine
 from pytest_healthgate.collect.static.analysers import file_analyser
+from pytest_healthgate.collect.static.collector import StaticCollector, create
 from pytest_healthgate.collect.static.figures import DebtPricing, measurements_from_analysis
 from pytest_healthgate.collect.static.request import STAGE, AnalysisRequest, engine_failure
 from pytest_healthgate.collect.static.results import SkippedFile, SourceProblem

@@ -53,7 +53,7 @@ COLLECTORS = (
     ),
     CollectorSpec(
         "static",
-        "pytest_healthgate.collect.static:create",
+        "pytest_healthgate.collect.static.collector:create",
         "ruff, radon, debt markers, bandit and (opt-in) mypy, cached per file content",
         static=True,
         options=SECTIONS["debt"],

@@ -55,11 +55,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_healthgate.collect.static import analysis_request, debt_pricing
 from pytest_healthgate.collect.static.engine import analyse
-from pytest_healthgate.collect.static.figures import DebtPricing, findings
+from pytest_healthgate.collect.static.figures import DebtPricing, debt_pricing, findings
 from pytest_healthgate.collect.static.remediation import Finding
-from pytest_healthgate.collect.static.request import ALL_TOOLS, AnalysisRequest
+from pytest_healthgate.collect.static.request import ALL_TOOLS, AnalysisRequest, analysis_request
 from pytest_healthgate.collect.static.results import AnalysisResult, FileResult
 from pytest_healthgate.collect.static.scope import discover
 from pytest_healthgate.config import ConfigError, HealthgateConfig

@@ -36,7 +36,7 @@ from pytest_healthgate.collect.static.results import (
 )
 from pytest_healthgate.model import Detail, Item, Measurement
 from pytest_healthgate.report.escape import escape
-from pytest_healthgate.units import RANKS, Unit, rank_number
+from pytest_healthgate.units import RANKS, Unit, rank_letter, rank_number
 
 if TYPE_CHECKING:
     from pytest_healthgate.catalogue import MetricSpec
@@ -56,6 +56,16 @@ class DebtPricing:
     allowed_complexity: str = "B"
     # A marker whose comment matches this pattern is tracked elsewhere: not a finding.
     marker_reference: str | None = None
+
+
+def debt_pricing(debt: Mapping[str, Any]) -> DebtPricing:
+    """The pricing of findings from the ``[tool.healthgate.debt]`` options."""
+    return DebtPricing(
+        minutes=dict(debt["minutes"]),
+        cost_per_line_minutes=float(debt["cost_per_line"]) / 60.0,
+        allowed_complexity=rank_letter(float(debt["allowed_complexity"])),
+        marker_reference=str(debt["marker_reference"]) or None,
+    )
 
 
 # -- findings ----------------------------------------------------------------------

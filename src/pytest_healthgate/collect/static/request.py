@@ -11,9 +11,14 @@ naming the tool or stage); ``engine_failure`` turns that into the gates' error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from pytest_healthgate.launcher import TimeLimit, one_line
+
+if TYPE_CHECKING:
+    from pytest_healthgate.config import HealthgateConfig
 
 DEFAULT_MARKERS = ("TODO", "FIXME", "HACK", "XXX")
 # The tools run on each file on its own, and every tool of the engine but mypy.
@@ -85,3 +90,24 @@ def engine_failure(stderr: str, status: int, last_lines: int) -> str:
     where = f" while {stages[-1]}" if stages else ""
     last_words = one_line("\n".join(other), last_lines=last_lines) or "no output"
     return f"static analysis failed (exit status {status}){where}: {last_words}"
+
+
+def analysis_request(
+    settings: HealthgateConfig,
+    debt: Mapping[str, Any],
+    entries: Sequence[str] = (),
+    use_cache: bool = True,
+) -> AnalysisRequest:
+    """What to analyse: ``entries`` (PATHs given to ``check``) or the configured source."""
+    return AnalysisRequest(
+        root=str(settings.root),
+        entries=tuple(entries) if entries else tuple(settings.source),
+        exclude=tuple(settings.exclude),
+        include_tests=bool(debt["include_tests"]),
+        markers=tuple(debt["markers"]),
+        mypy=bool(debt["mypy"]),
+        jobs=int(debt["jobs"]),
+        use_cache=use_cache,
+        full_scope=not entries,
+        timeout=float(debt["timeout"]),
+    )
