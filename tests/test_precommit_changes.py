@@ -263,7 +263,7 @@ def test_a_marker_with_a_reference_is_no_finding_for_any_hook_nor_for_pytest(
 
 
 def test_the_versions_before_are_read_in_one_batch_whatever_the_names(tmp_path: Path) -> None:
-    from pytest_healthgate.precommit.changes import _blobs, _objects_exist
+    from pytest_healthgate.precommit.changes import _blobs, _objects
 
     names = {
         "plain.py": b"A = 1\n",
@@ -283,7 +283,33 @@ def test_the_versions_before_are_read_in_one_batch_whatever_the_names(tmp_path: 
     assert {name: found[f"HEAD:./{name}"] for name in names} == names
     assert found["HEAD:./missing.py"] is None
     assert found["HEAD:./pkg"] is None  # a folder is no file
-    assert _objects_exist(tmp_path, ["HEAD^{commit}", "MERGE_HEAD"]) == {
-        "HEAD^{commit}": True,
-        "MERGE_HEAD": False,
-    }
+    objects = _objects(tmp_path, ["HEAD^{commit}", "MERGE_HEAD", "HEAD:./plain.py"])
+    assert objects["HEAD^{commit}"] is not None
+    assert objects["HEAD^{commit}"][0] == b"commit"
+    assert objects["MERGE_HEAD"] is None
+    assert objects["HEAD:./plain.py"] == (b"blob", b"A = 1\n")
+
+
+def test_a_repository_with_no_table_judges_files_by_their_nearest_pyproject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No [tool.healthgate] anywhere: the hooks judge with the default playbook, as
+    # pytest --healthgate does. Run from the top level (pre-commit's way, where the
+    # top level is found without asking git) and from a subfolder (git is asked).
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'app'\nversion = '1'\n")
+    write(tmp_path, "app/__init__.py", OLD.lstrip())
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "start")
+    write(tmp_path, "app/__init__.py", OLD.lstrip() + "# TODO: tidy\n")
+    git(tmp_path, "add", "-A")
+    monkeypatch.delenv("PRE_COMMIT_FROM_REF", raising=False)
+    monkeypatch.delenv("PRE_COMMIT_TO_REF", raising=False)
+    for folder, name in ((tmp_path, "app/__init__.py"), (tmp_path / "app", "__init__.py")):
+        monkeypatch.chdir(folder)
+        capsys.readouterr()
+        status = MAINS["healthgate-markers"]([name])
+        out = capsys.readouterr().out
+        assert status == 1, out
+        assert out.endswith(": markers TODO: # TODO: tidy (+10 min of debt)\n"), out
+        assert out.startswith("app/__init__.py:"), out

@@ -52,6 +52,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +73,7 @@ if TYPE_CHECKING:  # the first commit's judge loads them only when it is needed
 # Files whose settings change what the tools report; copied beside the HEAD versions.
 TOOL_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml", ".bandit", "setup.cfg")
 GIT_TIMEOUT = 120.0  # seconds; git reads local objects only
+GIT_PLACES = ("GIT_DIR", "GIT_WORK_TREE")  # variables that move the repository
 FROM_REF = "PRE_COMMIT_FROM_REF"  # set by ``pre-commit run --from-ref X --to-ref Y``
 TO_REF = "PRE_COMMIT_TO_REF"
 OUTSIDE = "skipped: no pyproject.toml with a [tool.healthgate] table above it"
@@ -263,9 +265,12 @@ def _git(root: Path, *arguments: str, given: bytes | None = None) -> bytes | Non
     return completed.stdout if completed.returncode == 0 else None
 
 
-def _parse_batch(names: Sequence[str], out: bytes) -> dict[str, bytes | None]:
-    """``git cat-file --batch`` output: per name a header, then a blob's content and a break."""
-    found: dict[str, bytes | None] = {}
+GitObject = tuple[bytes, bytes]  # its type (b"blob", b"commit", ...) and its content
+
+
+def _parse_batch(names: Sequence[str], out: bytes) -> dict[str, GitObject | None]:
+    """``git cat-file --batch`` output: per name a header, then the content and a break."""
+    found: dict[str, GitObject | None] = {}
     position = 0
     for name in names:
         end = out.index(b"\n", position)
@@ -275,7 +280,7 @@ def _parse_batch(names: Sequence[str], out: bytes) -> dict[str, bytes | None]:
             found[name] = None
             continue
         size = int(header[2])
-        found[name] = out[position : position + size] if header[1] == b"blob" else None
+        found[name] = (header[1], out[position : position + size])
         position += size + 1  # the content and the line break after it
     return found
 
@@ -284,33 +289,34 @@ def _at(root: Path, ref: str, key: str) -> bytes | None:
     return _git(root, "show", f"{ref}:./{key}")
 
 
-def _blobs(root: Path, names: Sequence[str]) -> dict[str, bytes | None]:
-    """The content of each ``REF:./PATH`` that is a file, None where there is none.
+def _objects(root: Path, names: Sequence[str]) -> dict[str, GitObject | None]:
+    """Each named object (``REF:./PATH``, ``HEAD^{commit}``), None where there is none.
 
     One ``git cat-file --batch`` for all of them (a hook reads every staged file's
-    version before the change: one process, not one per file). A path with a line
-    break cannot go through the batch's line-based input: it is read on its own.
+    version before the change, and whether there is a commit before and a merge
+    under way: one process, not one per question). A path with a line break cannot
+    go through the batch's line-based input: it is read on its own.
     """
     batched = [name for name in names if "\n" not in name and "\r" not in name]
-    found: dict[str, bytes | None] = dict.fromkeys(names)
+    found: dict[str, GitObject | None] = dict.fromkeys(names)
     out = _git(root, "cat-file", "--batch", given=b"".join(os.fsencode(n) + b"\n" for n in batched))
     if out is not None:
         found.update(_parse_batch(batched, out))
     for name in names:
         if name not in batched:
             ref, _, path = name.partition(":./")
-            found[name] = _at(root, ref, path)
+            content = _at(root, ref, path)
+            found[name] = None if content is None else (b"blob", content)
     return found
 
 
-def _objects_exist(root: Path, names: Sequence[str]) -> dict[str, bool]:
-    """Whether each object name names an object (``git cat-file --batch-check``, one call)."""
-    out = _git(root, "cat-file", "--batch-check", given="".join(f"{n}\n" for n in names).encode())
-    lines = (out or b"").splitlines()
-    return {
-        name: index < len(lines) and not lines[index].endswith(b" missing")
-        for index, name in enumerate(names)
-    }
+def _blobs(root: Path, names: Sequence[str]) -> dict[str, bytes | None]:
+    """The content of each ``REF:./PATH`` that is a file, None where there is none."""
+    return {name: _blob(found) for name, found in _objects(root, names).items()}
+
+
+def _blob(found: GitObject | None) -> bytes | None:
+    return found[1] if found is not None and found[0] == b"blob" else None
 
 
 def renamed_from(root: Path, ref: str, to: str | None = None) -> dict[str, str]:
@@ -350,13 +356,23 @@ def _request(
     return replace(base, root=str(root), mypy=False, cache_root=str(settings.root), tools=tools)
 
 
+def _names_at(ref: str, keys: Sequence[str], renamed: Mapping[str, str]) -> dict[str, str]:
+    """Each key's object name at ``ref``: under its old name if renamed since."""
+    return {key: f"{ref}:./{renamed.get(key, key)}" for key in keys}
+
+
 @contextmanager
 def _checked_out(
-    settings: HealthgateConfig, ref: str, keys: Sequence[str], renamed: Mapping[str, str]
+    settings: HealthgateConfig,
+    ref: str,
+    keys: Sequence[str],
+    renamed: Mapping[str, str],
+    read: Mapping[str, GitObject | None] | None = None,
 ) -> Iterator[tuple[Path, list[str]]]:
     """A temporary folder with the files as they are at ``ref``, and the keys it holds.
 
     A file is read under its old name if renamed since; one ``ref`` lacks is left out.
+    ``read``: the objects when the caller has read them already.
     """
     with scratch.folder("head") as folder:
         shadow = Path(folder)
@@ -364,10 +380,10 @@ def _checked_out(
             if (settings.root / name).is_file():
                 shutil.copyfile(settings.root / name, shadow / name)
         present = []
-        names = {key: f"{ref}:./{renamed.get(key, key)}" for key in keys}
-        contents = _blobs(settings.root, list(names.values()))
+        names = _names_at(ref, keys, renamed)
+        objects = _objects(settings.root, list(names.values())) if read is None else read
         for key in keys:
-            content = contents[names[key]]
+            content = _blob(objects.get(names[key]))
             if content is None:
                 continue  # a new file: nothing before
             target = shadow / key
@@ -383,9 +399,11 @@ def _analyse_at(
     keys: list[str],
     renamed: Mapping[str, str],
     tools: Tools = ALL_TOOLS,
+    *,
+    read: Mapping[str, GitObject | None] | None = None,
 ) -> AnalysisResult:
     """The files as they are at ``ref`` (under their old names if renamed since)."""
-    with _checked_out(settings, ref, keys, renamed) as (shadow, present):
+    with _checked_out(settings, ref, keys, renamed, read) as (shadow, present):
         if not present:
             return AnalysisResult()
         return analyse(_request(settings, present, shadow, tools))
@@ -408,16 +426,17 @@ def analyse_staged_change(
     if not keys:
         return Change(settings, [], AnalysisResult(), AnalysisResult(), skipped=skipped)
     renamed = renamed_from(settings.root, refs.before)
-    before = _analyse_at(settings, refs.before, keys, renamed, tools)
-    # One git call for both questions: is there a commit before, is a merge under way?
+    # One git call for the versions before and two questions: is there a commit
+    # before, is a merge under way?
     commit, merge = f"{refs.before}^{{commit}}", "MERGE_HEAD"
-    present = _objects_exist(settings.root, [commit, merge])
+    read = _objects(settings.root, [commit, merge, *_names_at(refs.before, keys, renamed).values()])
+    before = _analyse_at(settings, refs.before, keys, renamed, tools, read=read)
     merged = tuple(
         _analyse_at(settings, ref, keys, renamed_from(settings.root, ref), tools)
-        for ref in ([merge] if present[merge] else [])
+        for ref in ([merge] if read[merge] is not None else [])
     )
     after = analyse(_request(settings, keys, settings.root, tools))
-    first = None if present[commit] else first_commit_judge(settings.root)
+    first = None if read[commit] is not None else first_commit_judge(settings.root)
     return Change(settings, keys, before, after, merged, skipped, first)
 
 
@@ -482,8 +501,9 @@ def projects_of(filenames: Sequence[str], top: Path) -> tuple[list[Project], lis
     outside = []
     top = Path(os.path.normpath(top.absolute()))
     # With no [tool.healthgate] table anywhere, the project judges with the default
-    # playbook; once a table exists somewhere, files under none are not judged.
-    untabled = not _any_table(top)
+    # playbook; once a table exists somewhere, files under none are not judged. Asked
+    # of git only for a file with no table above it: most hooks never ask.
+    untabled = cache(lambda: not _any_table(top))
     for name in filenames:
         folder = Path(os.path.normpath(Path(name).absolute())).parent
         root = _nearest_project(folder, top, nearest, untabled=untabled)
@@ -502,7 +522,7 @@ def _any_table(top: Path) -> bool:
 
 
 def _nearest_project(
-    folder: Path, top: Path, seen: dict[Path, Path | None], *, untabled: bool
+    folder: Path, top: Path, seen: dict[Path, Path | None], *, untabled: Callable[[], bool]
 ) -> Path | None:
     """The nearest folder with a [tool.healthgate] table; when the repository has none
     (``untabled``), the nearest with a pyproject.toml - a project that judges with the
@@ -521,7 +541,7 @@ def _nearest_project(
             break
     for candidate in walked:
         seen[candidate] = root
-    if root is None and untabled:
+    if root is None and untabled():
         return _nearest_pyproject(folder, top)
     return root
 
@@ -544,8 +564,15 @@ def _is_file(path: Path) -> bool:
 
 
 def _top_level() -> Path:
-    """The repository's top level (pre-commit runs hooks there), else the current folder."""
-    out = _git(Path.cwd(), "rev-parse", "--show-toplevel")
+    """The repository's top level (pre-commit runs hooks there), else the current folder.
+
+    A current folder holding ``.git`` is the top level, as git finds it, unless the
+    environment points git elsewhere: then, and outside the top level, git is asked.
+    """
+    here = Path.cwd()
+    if (here / ".git").exists() and not any(name in os.environ for name in GIT_PLACES):
+        return here
+    out = _git(here, "rev-parse", "--show-toplevel")
     return Path(os.fsdecode(out).strip()) if out else Path.cwd()
 
 
