@@ -9,7 +9,6 @@ expected and, for a typo, the closest valid key.
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -582,6 +581,8 @@ def _scalar(text: str) -> object:
 
 def _unknown_gate(shown: str, name: str, known: list[str]) -> str:
     message = f"{shown}: unknown gate {name!r}; "
+    import difflib  # here: only a misspelt name needs it
+
     close = difflib.get_close_matches(name, known, n=3)
     if close:
         message += f"did you mean {' or '.join(close)}? "

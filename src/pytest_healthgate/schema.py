@@ -6,7 +6,6 @@ short reason; config.py turns that into a message naming file, table and key.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -191,6 +190,8 @@ def unknown_key(where: str, table: str, key: str, value: object, known: list[str
     message = (
         f"{where}: [{table}] {key} = {show(value)}: unknown key; valid keys are {', '.join(known)}."
     )
+    import difflib  # here: only a misspelt name needs it
+
     close = difflib.get_close_matches(key, known, n=1)
     if close:
         message += f" Did you mean '{close[0]}'?"

@@ -25,7 +25,6 @@ import json
 import os
 import sys
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -283,6 +282,8 @@ def analyse(request: AnalysisRequest, progress: Progress | None = None) -> Analy
 
 def failing_tool(exc: BaseException) -> str | None:
     """The tool whose code raised ``exc`` (the innermost such frame), if any did."""
+    import traceback  # here: only a failure needs it
+
     found = None
     for frame, _line in traceback.walk_tb(exc.__traceback__):
         module = str(frame.f_globals.get("__name__", ""))
@@ -322,6 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = analyse(request, _announce)
         write_atomic(Path(arguments[1]), json.dumps(analysis_to_json(result)))
     except (Exception, SystemExit) as exc:
+        import traceback
+
         traceback.print_exc()
         print(FAILED + describe_failure(exc), file=sys.stderr, flush=True)
         return 1
