@@ -55,31 +55,12 @@ def is_test_file(name: str) -> bool:
     return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
 
 
-def is_test_directory(directory: Path) -> bool:
-    if directory.name in TEST_DIRECTORIES:
-        return True
-    if directory.name not in MAYBE_TEST_DIRECTORIES:
-        return False
-    try:
-        with os.scandir(directory) as entries:
-            return any(is_test_file(entry.name) for entry in entries)
-    except OSError:
-        return False
+def holds_test_modules(names: list[str]) -> bool:
+    return any(is_test_file(name) for name in names)
 
 
 def _never_entered_by_name(name: str) -> bool:
     return name in NEVER_ENTERED or name.startswith(".") or name.endswith(".egg-info")
-
-
-def _is_file(path: Path) -> bool:
-    """``path.is_file()``, False when it cannot be told (Python 3.11 raises on EACCES).
-
-    So a folder without permission is entered, and the walk skips it as "cannot be read".
-    """
-    try:
-        return path.is_file()
-    except OSError:
-        return False
 
 
 def _why_unreadable(exc: OSError) -> str:
@@ -88,7 +69,18 @@ def _why_unreadable(exc: OSError) -> str:
     return f"cannot be read: {exc.strerror or exc}"
 
 
+def _by_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
 class _Walker:
+    """The walk below the named folders.
+
+    Paths are strings until a file is taken: Django's ``django/`` has 2,454 folders
+    and 885 Python files among 5,000 other files, and pathlib's parsing of each was
+    most of the walk's time.
+    """
+
     def __init__(self, root: Path, exclude: tuple[str, ...], include_tests: bool) -> None:
         self.root = root
         self.real_root = Path(os.path.realpath(root))
@@ -100,14 +92,14 @@ class _Walker:
         self.seen_directories: set[tuple[int, int]] = set()
         self.seen_files: set[tuple[int, int]] = set()
 
-    def key(self, path: Path) -> str:
-        text = str(path)
+    def key(self, path: str | Path) -> str:
+        text = os.fspath(path)
         if text.startswith(self.prefix):  # the common case, without pathlib's parsing
             return text[len(self.prefix) :].replace(os.sep, "/")
         try:
-            return path.relative_to(self.root).as_posix()
+            return Path(text).relative_to(self.root).as_posix()
         except ValueError:
-            return path.as_posix()
+            return Path(text).as_posix()
 
     def excluded(self, key: str, directory: bool = False) -> bool:
         return any(
@@ -115,15 +107,15 @@ class _Walker:
             for pattern in self.exclude
         )
 
-    def skip(self, path: Path, reason: str) -> None:
+    def skip(self, path: str | Path, reason: str) -> None:
         self.scope.skipped.append((self.key(path), reason))
 
-    def add_file(self, path: Path) -> None:
+    def add_file(self, path: str | Path) -> None:
         key = self.key(path)
         if self.excluded(key):
             return
         try:
-            status = path.stat()
+            status = os.stat(path)  # noqa: PTH116 - strings: see the class
         except OSError as exc:
             self.skip(path, _why_unreadable(exc))
             return
@@ -131,26 +123,31 @@ class _Walker:
         if identity in self.seen_files:
             return  # the same file reached through a symlink: analysed once
         self.seen_files.add(identity)
-        self.scope.files[key] = path
+        self.scope.files[key] = Path(path)
 
-    def walk(self, directory: Path) -> None:
+    def walk(self, directory: str, found_as: str | None = None) -> None:
+        """The folder's files and folders. One found in the walk (``found_as``: its
+        name) is left out when it is a virtualenv, or a test folder while tests are."""
         try:
-            status = directory.stat()
+            status = os.stat(directory)  # noqa: PTH116
         except OSError as exc:
             self.skip(directory, _why_unreadable(exc))
             return
         identity = (status.st_dev, status.st_ino)
         if identity in self.seen_directories:
-            reason = "symlink loop" if _is_link(directory) else "already analysed"
+            reason = "symlink loop" if os.path.islink(directory) else "already analysed"  # noqa: PTH114
             self.skip(directory, f"{reason}; not followed")
             return
-        self.seen_directories.add(identity)
         try:
             with os.scandir(directory) as entries:
-                children = sorted(entries, key=lambda entry: entry.name)
+                children = sorted(entries, key=_by_name)
         except OSError as exc:
+            self.seen_directories.add(identity)
             self.skip(directory, _why_unreadable(exc))
             return
+        if found_as is not None and not self.enters(found_as, children):
+            return
+        self.seen_directories.add(identity)
         for child in children:
             self.visit(child)
 
@@ -160,52 +157,60 @@ class _Walker:
             is_dir = entry.is_dir()
             is_file = entry.is_file()
         except OSError as exc:  # a symlink loop, a folder without permission, a race
-            path = Path(entry.path)
-            if not (_never_entered_by_name(path.name) or self.excluded(self.key(path))):
-                self.skip(path, _why_unreadable(exc))
+            if not (_never_entered_by_name(entry.name) or self.excluded(self.key(entry.path))):
+                self.skip(entry.path, _why_unreadable(exc))
             return
         if is_dir:
-            self.visit_directory(Path(entry.path), link)
-        elif entry.name.endswith(".py"):  # before any Path is made: most files are not
-            self.visit_python(Path(entry.path), is_file=is_file, link=link)
+            self.visit_directory(entry.path, entry.name, link)
+        elif entry.name.endswith(".py"):  # most files are not
+            self.visit_python(entry.path, entry.name, is_file=is_file, link=link)
 
-    def visit_python(self, path: Path, *, is_file: bool, link: bool) -> None:
+    def visit_python(self, path: str, name: str, *, is_file: bool, link: bool) -> None:
         """A name ending in .py: a file to analyse, or a broken symlink to say so."""
         if not is_file:
-            if link and path.suffix == ".py":
+            if link:
                 self.skip(path, "broken symlink")
-        elif self.takes(path) and not self.excluded(self.key(path)) and self.followed(path, link):
+        elif self.takes(name) and not self.excluded(self.key(path)) and self.followed(path, link):
             self.add_file(path)
 
-    def visit_directory(self, directory: Path, link: bool) -> None:
+    def visit_directory(self, directory: str, name: str, link: bool) -> None:
         # By name first, then whether it leads out of the project: nothing outside is read.
-        if _never_entered_by_name(directory.name):
+        if _never_entered_by_name(name):
+            return
+        if name in TEST_DIRECTORIES and not self.include_tests:
             return
         if self.excluded(self.key(directory), directory=True):
             return
-        if self.followed(directory, link) and self.enters(directory):
-            self.walk(directory)
+        if self.followed(directory, link):
+            self.walk(directory, found_as=name)
 
-    def followed(self, path: Path, link: bool) -> bool:
+    def followed(self, path: str, link: bool) -> bool:
         """False (and skipped) for a symlink that leads out of the project root."""
         if link and not Path(os.path.realpath(path)).is_relative_to(self.real_root):
             self.skip(path, "links outside the project; not followed")
             return False
         return True
 
-    def takes(self, path: Path) -> bool:
-        return path.suffix == ".py" and (self.include_tests or not is_test_file(path.name))
+    def takes(self, name: str) -> bool:
+        return name.endswith(".py") and (self.include_tests or not is_test_file(name))
 
-    def enters(self, directory: Path) -> bool:
-        """Whether a folder (not left out by its name) is walked: no virtualenv, no tests."""
-        if _is_file(directory / "pyvenv.cfg"):
+    def enters(self, name: str, children: list[os.DirEntry[str]]) -> bool:
+        """Whether a folder found in the walk is walked: no virtualenv, no tests.
+
+        Told from its own listing: a ``pyvenv.cfg`` file in it; a ``test`` or
+        ``testing`` folder that holds test modules (``tests`` is left out by name).
+        """
+        if any(child.name == "pyvenv.cfg" and _is_file(child) for child in children):
             return False
-        return self.include_tests or not is_test_directory(directory)
+        if self.include_tests or name not in MAYBE_TEST_DIRECTORIES:
+            return True
+        return not holds_test_modules([child.name for child in children])
 
 
-def _is_link(path: Path) -> bool:
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """``entry.is_file()``, False when it cannot be told."""
     try:
-        return path.is_symlink()
+        return entry.is_file()
     except OSError:
         return False
 
@@ -252,7 +257,7 @@ def discover(
             walker.skip(path, _why_unreadable(exc))
             continue
         if is_dir:
-            walker.walk(path)
+            walker.walk(str(path))
         elif path.suffix == ".py":
             walker.add_file(path)
         else:
