@@ -44,7 +44,7 @@ def findings(
             finding = found.setdefault(key, finding)
             finding.gates.append(measurement.name)
             finding.costs[measurement.name] = item.cost
-    return sorted(found.values(), key=lambda f: (f.path, f.line, f.rule, f.message))
+    return [found[key] for key in sorted(found)]  # keyed by (path, line, rule, message)
 
 
 def _finding(item: Item) -> Finding:

@@ -69,10 +69,6 @@ def _why_unreadable(exc: OSError) -> str:
     return f"cannot be read: {exc.strerror or exc}"
 
 
-def _by_name(entry: os.DirEntry[str]) -> str:
-    return entry.name
-
-
 class _Walker:
     """The walk below the named folders.
 
@@ -140,7 +136,9 @@ class _Walker:
             return
         try:
             with os.scandir(directory) as entries:
-                children = sorted(entries, key=_by_name)
+                # Names are unique in a folder: sorting them needs no key function.
+                by_name = {entry.name: entry for entry in entries}
+            children = [by_name[name] for name in sorted(by_name)]
         except OSError as exc:
             self.seen_directories.add(identity)
             self.skip(directory, _why_unreadable(exc))
