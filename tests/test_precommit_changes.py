@@ -313,3 +313,24 @@ def test_a_repository_with_no_table_judges_files_by_their_nearest_pyproject(
         assert status == 1, out
         assert out.endswith(": markers TODO: # TODO: tidy (+10 min of debt)\n"), out
         assert out.startswith("app/__init__.py:"), out
+
+
+def test_the_top_level_follows_git_where_the_environment_moves_the_work_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_healthgate.precommit.changes import _top_level
+
+    repo, tree = tmp_path / "repo", tmp_path / "tree"
+    repo.mkdir()
+    tree.mkdir()
+    git(repo, "init", "-q")
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    monkeypatch.delenv("GIT_WORK_TREE", raising=False)
+    assert _top_level() == repo  # the current folder holds .git: no need to ask git
+    monkeypatch.chdir(tree)
+    monkeypatch.setenv("GIT_DIR", str(repo / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(tree))
+    assert _top_level().resolve() == tree.resolve()  # git's answer, from the environment
+    monkeypatch.chdir(repo)  # .git here, but the environment names another work tree
+    assert _top_level().resolve() == tree.resolve()
