@@ -78,6 +78,38 @@ def test_the_example_plugins_own_tests_pass_in_its_venv(
     assert "4 passed" in completed.stdout
 
 
+def test_in_process_runs_judge_alike_when_nothing_imported_healthgate_before(
+    plugin_python: Path, tmp_path: Path
+) -> None:
+    # The example's tests import healthgate's cli at the top, before their in-process
+    # runs. A plugin's tests need not: pytester removes the modules each run imported,
+    # and the next run must import them afresh rather than reach the removed copies
+    # through the package's attributes (its count was then shown as a size, "4B").
+    source = (EXAMPLE / "tests" / "test_largest_file.py").read_text()
+    lazy = source.replace(
+        "from pytest_healthgate.cli import main\n",
+        "def main(argv):\n"
+        "    from pytest_healthgate.cli import main as real\n\n"
+        "    return real(argv)\n",
+    )
+    assert lazy != source
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_largest_file.py").write_text(lazy)
+    completed = subprocess.run(
+        [
+            *(str(plugin_python), "-m", "pytest", "tests", "-q"),
+            *("-p", "pytester", "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "base")),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_clean_environment(),
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "4 passed" in completed.stdout
+
+
 def test_without_the_plugin_its_table_is_refused_with_the_fix(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         "[tool.healthgate.plugins.largest_file]\ncount_blank = true\n"

@@ -3,38 +3,74 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
-from pytest_healthgate import __version__
-from pytest_healthgate.commands import baseline, check, combine, hotspots, init, report, trend
-from pytest_healthgate.commands import run as run_command
+from pytest_healthgate import __version__, forget_removed_submodules
 
-# name -> (help, add arguments, run); run returns the exit status.
-Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+# name -> (module under pytest_healthgate.commands, help, its add-arguments and run
+# functions). Only the module of the command that runs is imported: `healthgate
+# check` does not load the history, the shard combiner or the adoption wizard.
+Command = tuple[str, str, str, str]
 COMMANDS: dict[str, Command] = {
-    "init": (init.SUMMARY, init.add_arguments, init.run),
-    "check": (check.SUMMARY, check.add_arguments, check.run),
-    "baseline": (baseline.SUMMARY, baseline.add_arguments, baseline.run),
-    "run": (run_command.SUMMARY, run_command.add_arguments, run_command.run),
-    "trend": (trend.TREND_SUMMARY, trend.add_trend_arguments, trend.run_trend),
-    "history": (trend.HISTORY_SUMMARY, trend.add_history_arguments, trend.run_history),
-    "report": (report.SUMMARY, report.add_arguments, report.run),
-    "combine": (combine.SUMMARY, combine.add_arguments, combine.run),
-    "hotspots": (hotspots.SUMMARY, hotspots.add_arguments, hotspots.run),
+    "init": (
+        "init",
+        "adopt healthgate: write [tool.healthgate] and a baseline of today's figures",
+        "add_arguments",
+        "run",
+    ),
+    "check": (
+        "check",
+        "judge the static gates (debt, complexity, critical issues) without running tests",
+        "add_arguments",
+        "run",
+    ),
+    "baseline": (
+        "baseline",
+        "show the committed baseline, or --update it from a whole run",
+        "add_arguments",
+        "run",
+    ),
+    "run": (
+        "run",
+        "run the test suite with every gate: pytest --healthgate [PYTEST ARGS]",
+        "add_arguments",
+        "run",
+    ),
+    "trend": (
+        "trend",
+        "show how each metric and the health score moved over the last runs",
+        "add_trend_arguments",
+        "run_trend",
+    ),
+    "history": (
+        "trend",
+        "export the run history (every run, every metric) as CSV or JSON",
+        "add_history_arguments",
+        "run_history",
+    ),
+    "report": (
+        "report",
+        "render the last recorded run as json, md, badge (SVG) or sarif, without running anything",
+        "add_arguments",
+        "run",
+    ),
+    "combine": (
+        "combine",
+        "judge the shards of a split suite (pytest --healthgate-shard=DIR) as one run",
+        "add_arguments",
+        "run",
+    ),
+    "hotspots": (
+        "hotspots",
+        "rank files by how often they changed (git log) times their debt",
+        "add_arguments",
+        "run",
+    ),
 }
-
-COMMAND_MODULES = {
-    "init": init,
-    "check": check,
-    "baseline": baseline,
-    "run": run_command,
-    "trend": trend,
-    "history": trend,
-    "report": report,
-    "combine": combine,
-    "hotspots": hotspots,
-}
+Run = Callable[[argparse.Namespace], int]
 EPILOG = (
     "Gates are configured in [tool.healthgate] of pyproject.toml and judged by "
     "`pytest --healthgate`. Exit statuses: 0 all gates pass or warn, 1 a gate "
@@ -42,7 +78,14 @@ EPILOG = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_module(name: str) -> ModuleType:
+    """The module of command ``name`` (imported now if it was not yet)."""
+    return importlib.import_module(f"pytest_healthgate.commands.{COMMANDS[name][0]}")
+
+
+def build_parser(chosen: str | None = None) -> tuple[argparse.ArgumentParser, Run | None]:
+    """The parser, with the arguments of ``chosen`` (every command when None), and
+    the run function of ``chosen``."""
     parser = argparse.ArgumentParser(
         prog="healthgate",
         description="Keep a Python project's health: coverage, debt, speed and test gates.",
@@ -50,24 +93,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"healthgate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (summary, add_arguments, _run) in COMMANDS.items():
-        epilog = getattr(COMMAND_MODULES[name], "EPILOG", None)
-        add_arguments(commands.add_parser(name, help=summary, description=summary, epilog=epilog))
-    return parser
+    run = None
+    for name, (_module, summary, add_arguments, run_name) in COMMANDS.items():
+        sub = commands.add_parser(name, help=summary, description=summary)
+        if chosen is None or name == chosen:
+            module = command_module(name)
+            sub.epilog = getattr(module, "EPILOG", None)
+            getattr(module, add_arguments)(sub)
+            if name == chosen:
+                run = getattr(module, run_name)
+    return parser, run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    forget_removed_submodules()  # the command's modules are imported afresh if removed
     given = list(sys.argv[1:] if argv is None else argv)
     if given[:1] == ["run"] and given[1:2] not in (["-h"], ["--help"]):
         # Everything after `run` belongs to pytest, options and their values included;
         # only `run -h` / `run --help` is ours (pytest's own: `run -- --help`).
+        from pytest_healthgate.commands import run as run_command
+
         return run_command.run(argparse.Namespace(pytest_args=given[1:]))
+    # The command is the first word; before it only --version and -h are ours.
+    chosen = next((word for word in given if not word.startswith("-")), None)
+    parser, run = build_parser(chosen if chosen in COMMANDS else None)
     arguments = parser.parse_args(given)
     if arguments.command is None:
         parser.print_help(sys.stdout)
         return 0
-    return COMMANDS[arguments.command][2](arguments)
+    if run is None:  # a command the first word did not name: argparse would have refused it
+        parser.error(f"cannot run {arguments.command!r}")
+    return run(arguments)
 
 
 if __name__ == "__main__":

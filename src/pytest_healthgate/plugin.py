@@ -171,6 +171,9 @@ def _refuse_options_without_healthgate(config: pytest.Config) -> None:
 
 
 def _start(config: pytest.Config) -> None:
+    from pytest_healthgate import forget_removed_submodules
+
+    forget_removed_submodules()  # an earlier in-process run's modules are gone
     from pytest_healthgate.session import GateSession
 
     session = GateSession.start(config)

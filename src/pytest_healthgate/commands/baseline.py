@@ -24,7 +24,6 @@ from pytest_healthgate.config import ConfigError, HealthgateConfig, find_project
 from pytest_healthgate.store import baseline as store
 from pytest_healthgate.store.files import StateFolderError
 
-SUMMARY = "show the committed baseline, or --update it from a whole run"
 USAGE_ERROR = 2
 
 

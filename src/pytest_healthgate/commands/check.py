@@ -36,7 +36,6 @@ from pytest_healthgate.config import (
 )
 from pytest_healthgate.report import json_report, lines
 
-SUMMARY = "judge the static gates (debt, complexity, critical issues) without running tests"
 USAGE_ERROR = 2
 FORMATS = ("text", "json", "lines")
 

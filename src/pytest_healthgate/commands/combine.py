@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from pytest_healthgate.model import Measurement
     from pytest_healthgate.store.shard import Shard
 
-SUMMARY = "judge the shards of a split suite (pytest --healthgate-shard=DIR) as one run"
 USAGE_ERROR = 2
 COVERAGE = "coverage"
 

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from pytest_healthgate.config import HealthgateConfig
     from pytest_healthgate.hotspots import Hotspot
 
-SUMMARY = "rank files by how often they changed (git log) times their debt"
 USAGE_ERROR = 2
 
 

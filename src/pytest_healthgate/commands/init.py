@@ -40,7 +40,6 @@ from pytest_healthgate.store import baseline as store
 from pytest_healthgate.store.files import StateFolderError, write_atomic
 from pytest_healthgate.units import config_text
 
-SUMMARY = "adopt healthgate: write [tool.healthgate] and a baseline of today's figures"
 USAGE_ERROR = 2
 NEXT_STEPS = (
     "commit the config and the baseline: "

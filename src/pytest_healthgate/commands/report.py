@@ -14,7 +14,6 @@ from pathlib import Path
 
 from pytest_healthgate.config import ConfigError, find_project, load
 
-SUMMARY = "render the last recorded run as json, md, badge (SVG) or sarif, without running anything"
 USAGE_ERROR = 2
 
 

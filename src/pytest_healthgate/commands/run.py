@@ -27,7 +27,6 @@ NAME = "healthgate"  # the hook's id, for SKIP=
 # pytest's exit statuses that mean the tests did not run: interrupted (collection
 # errors), internal error, usage error.
 DID_NOT_RUN = (2, 3, 4)
-SUMMARY = "run the test suite with every gate: pytest --healthgate [PYTEST ARGS]"
 EPILOG = (
     "Every argument after `run` (after an optional --) goes to pytest unchanged, in "
     "order: `healthgate run -- -k EXPR -n 2 tests/` runs `pytest --healthgate -k EXPR "

@@ -24,8 +24,6 @@ from pytest_healthgate.report.sparkline import sparkline
 from pytest_healthgate.store.history import HistoryError, RunRow, read
 from pytest_healthgate.units import format_value
 
-TREND_SUMMARY = "show how each metric and the health score moved over the last runs"
-HISTORY_SUMMARY = "export the run history (every run, every metric) as CSV or JSON"
 USAGE_ERROR = 2
 HEALTH = "health"  # the score's row, beside the gates'
 
