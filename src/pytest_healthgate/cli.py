@@ -7,67 +7,54 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
+from typing import NamedTuple
 
 from pytest_healthgate import __version__, forget_removed_submodules
 
-# name -> (module under pytest_healthgate.commands, help, its add-arguments and run
-# functions). Only the module of the command that runs is imported: `healthgate
-# check` does not load the history, the shard combiner or the adoption wizard.
-Command = tuple[str, str, str, str]
+
+class Command(NamedTuple):
+    """A subcommand: its module under ``pytest_healthgate.commands``, its help, and the
+    names of the module's functions that add its arguments and run it."""
+
+    module: str
+    summary: str
+    add_arguments: str = "add_arguments"
+    run: str = "run"
+
+
+# Only the module of the command that runs is imported: `healthgate check` does not
+# load the history, the shard combiner or the adoption wizard.
 COMMANDS: dict[str, Command] = {
-    "init": (
-        "init",
-        "adopt healthgate: write [tool.healthgate] and a baseline of today's figures",
-        "add_arguments",
-        "run",
+    "init": Command(
+        "init", "adopt healthgate: write [tool.healthgate] and a baseline of today's figures"
     ),
-    "check": (
+    "check": Command(
         "check",
         "judge the static gates (debt, complexity, critical issues) without running tests",
-        "add_arguments",
-        "run",
     ),
-    "baseline": (
-        "baseline",
-        "show the committed baseline, or --update it from a whole run",
-        "add_arguments",
-        "run",
-    ),
-    "run": (
-        "run",
-        "run the test suite with every gate: pytest --healthgate [PYTEST ARGS]",
-        "add_arguments",
-        "run",
-    ),
-    "trend": (
+    "baseline": Command("baseline", "show the committed baseline, or --update it from a whole run"),
+    "run": Command("run", "run the test suite with every gate: pytest --healthgate [PYTEST ARGS]"),
+    "trend": Command(
         "trend",
         "show how each metric and the health score moved over the last runs",
         "add_trend_arguments",
         "run_trend",
     ),
-    "history": (
+    "history": Command(
         "trend",
         "export the run history (every run, every metric) as CSV or JSON",
         "add_history_arguments",
         "run_history",
     ),
-    "report": (
+    "report": Command(
         "report",
         "render the last recorded run as json, md, badge (SVG) or sarif, without running anything",
-        "add_arguments",
-        "run",
     ),
-    "combine": (
-        "combine",
-        "judge the shards of a split suite (pytest --healthgate-shard=DIR) as one run",
-        "add_arguments",
-        "run",
+    "combine": Command(
+        "combine", "judge the shards of a split suite (pytest --healthgate-shard=DIR) as one run"
     ),
-    "hotspots": (
-        "hotspots",
-        "rank files by how often they changed (git log) times their debt",
-        "add_arguments",
-        "run",
+    "hotspots": Command(
+        "hotspots", "rank files by how often they changed (git log) times their debt"
     ),
 }
 Run = Callable[[argparse.Namespace], int]
@@ -80,7 +67,7 @@ EPILOG = (
 
 def command_module(name: str) -> ModuleType:
     """The module of command ``name`` (imported now if it was not yet)."""
-    return importlib.import_module(f"pytest_healthgate.commands.{COMMANDS[name][0]}")
+    return importlib.import_module(f"pytest_healthgate.commands.{COMMANDS[name].module}")
 
 
 def build_parser(chosen: str | None = None) -> tuple[argparse.ArgumentParser, Run | None]:
@@ -94,14 +81,14 @@ def build_parser(chosen: str | None = None) -> tuple[argparse.ArgumentParser, Ru
     parser.add_argument("--version", action="version", version=f"healthgate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = None
-    for name, (_module, summary, add_arguments, run_name) in COMMANDS.items():
-        sub = commands.add_parser(name, help=summary, description=summary)
+    for name, command in COMMANDS.items():
+        sub = commands.add_parser(name, help=command.summary, description=command.summary)
         if chosen is None or name == chosen:
             module = command_module(name)
             sub.epilog = getattr(module, "EPILOG", None)
-            getattr(module, add_arguments)(sub)
+            getattr(module, command.add_arguments)(sub)
             if name == chosen:
-                run = getattr(module, run_name)
+                run = getattr(module, command.run)
     return parser, run
 
 
