@@ -263,7 +263,7 @@ def test_a_marker_with_a_reference_is_no_finding_for_any_hook_nor_for_pytest(
 
 
 def test_the_versions_before_are_read_in_one_batch_whatever_the_names(tmp_path: Path) -> None:
-    from pytest_healthgate.precommit.changes import _blobs, _objects
+    from pytest_healthgate.precommit.changes import _blob, _objects
 
     names = {
         "plain.py": b"A = 1\n",
@@ -279,7 +279,7 @@ def test_the_versions_before_are_read_in_one_batch_whatever_the_names(tmp_path: 
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-qm", "one")
     wanted = [f"HEAD:./{name}" for name in names] + ["HEAD:./missing.py", "HEAD:./pkg"]
-    found = _blobs(tmp_path, wanted)
+    found = {name: _blob(read) for name, read in _objects(tmp_path, wanted).items()}
     assert {name: found[f"HEAD:./{name}"] for name in names} == names
     assert found["HEAD:./missing.py"] is None
     assert found["HEAD:./pkg"] is None  # a folder is no file

@@ -310,11 +310,6 @@ def _objects(root: Path, names: Sequence[str]) -> dict[str, GitObject | None]:
     return found
 
 
-def _blobs(root: Path, names: Sequence[str]) -> dict[str, bytes | None]:
-    """The content of each ``REF:./PATH`` that is a file, None where there is none."""
-    return {name: _blob(found) for name, found in _objects(root, names).items()}
-
-
 def _blob(found: GitObject | None) -> bytes | None:
     return found[1] if found is not None and found[0] == b"blob" else None
 
