@@ -22,6 +22,7 @@ from pytest_healthgate.collect.imports import (
     ImportSampler,
     PackageResult,
     Sample,
+    bytecode_environment,
     child_environment,
     create,
     measurements,
@@ -514,6 +515,35 @@ def test_children_write_bytecode_to_a_private_cache_even_when_told_not_to(
     assert "PYTHONDONTWRITEBYTECODE" not in sampler.env
     assert Path(sampler.env["PYTHONPYCACHEPREFIX"]).name == "bytecode"
     assert not (tmp_path / "compiled" / "__pycache__").exists()
+
+
+def test_children_share_the_test_runs_bytecode_where_it_writes_some(tmp_path: Path) -> None:
+    # A private prefix would make the first child compile the standard library
+    # too (its installed bytecode is not under the prefix): about 0.3 s of CPU.
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "__init__.py").write_text("VALUE = 1\n")
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    sampler = ImportSampler(
+        ["shared"],
+        samples=1,
+        timeout=60,
+        path=[str(tmp_path), *sys.path],
+        cwd=str(tmp_path),
+        env=child_environment(environment),
+        writes_bytecode=True,
+    )
+    assert sampler.run()["shared"].error is None
+    assert "PYTHONPYCACHEPREFIX" not in sampler.env
+    assert list((tmp_path / "shared" / "__pycache__").glob("__init__.*.pyc"))
+
+
+def test_a_pycache_prefix_the_user_set_is_kept(tmp_path: Path) -> None:
+    environment = {"PYTHONPYCACHEPREFIX": str(tmp_path / "theirs"), "PYTHONDONTWRITEBYTECODE": "1"}
+    for writes in (True, False):
+        kept = bytecode_environment(environment, tmp_path / "ours", writes_bytecode=writes)
+        assert kept == environment
+    told_not_to = bytecode_environment({}, tmp_path / "ours", writes_bytecode=False)
+    assert told_not_to == {"PYTHONPYCACHEPREFIX": str(tmp_path / "ours")}
 
 
 def test_children_do_not_inherit_variables_that_would_measure_them() -> None:

@@ -26,9 +26,10 @@ does not decide the verdict. Each gate's value is the worst package's figure.
 Children use the test run's interpreter, ``sys.path`` (as it is when the session
 starts), working directory and environment, minus the variables that would
 measure the child instead of the import (subprocess coverage, import profiling,
-tracemalloc). Their bytecode goes to a private cache (``PYTHONPYCACHEPREFIX``),
-so the first child's compilation serves the samples even where
-``PYTHONDONTWRITEBYTECODE`` is set, and nothing is written into the project.
+tracemalloc). They read and write bytecode where the test run does; where the
+test run writes none (``PYTHONDONTWRITEBYTECODE``, ``-B``), their bytecode goes to
+a private cache (``PYTHONPYCACHEPREFIX``), so the first child's compilation
+serves the samples and nothing is written into the project.
 """
 
 from __future__ import annotations
@@ -212,12 +213,25 @@ def parse_importtime(stderr: str, begin: str, end: str) -> list[ModuleCost]:
     return costs
 
 
-def bytecode_environment(environ: dict[str, str], cache: Path) -> dict[str, str]:
-    """Let the first child write the bytecode the next ones read, outside the project.
+def bytecode_environment(
+    environ: dict[str, str], cache: Path, *, writes_bytecode: bool | None = None
+) -> dict[str, str]:
+    """Where the children read and write bytecode, so the first child's compilation serves the rest.
 
-    ``PYTHONDONTWRITEBYTECODE`` (common on CI) would make every sample compile
-    again; a private ``PYTHONPYCACHEPREFIX`` keeps the project tree untouched.
+    Where the test run writes bytecode itself (the default on a developer's
+    machine), the children use the same ``__pycache__`` folders: the modules the
+    test run imported are compiled already, and the standard library's bytecode
+    is read as it was installed. Where it does not (``PYTHONDONTWRITEBYTECODE``,
+    common on CI, or ``python -B``), every sample would compile again; a private
+    ``PYTHONPYCACHEPREFIX`` then lets the first child write bytecode outside the
+    project, which stays untouched. A prefix the user set is kept either way.
     """
+    if writes_bytecode is None:
+        writes_bytecode = not sys.dont_write_bytecode
+    if "PYTHONPYCACHEPREFIX" in environ or (
+        writes_bytecode and "PYTHONDONTWRITEBYTECODE" not in environ
+    ):
+        return dict(environ)
     environment = {k: v for k, v in environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     environment["PYTHONPYCACHEPREFIX"] = str(cache)
     return environment
@@ -237,8 +251,11 @@ class ImportSampler:
         env: dict[str, str],
         recheck_above: float | None = None,
         nice: int = 0,
+        writes_bytecode: bool | None = None,
     ) -> None:
         self.packages = packages
+        # Whether the test run writes bytecode; None: as this process does.
+        self.writes_bytecode = writes_bytecode
         self.nice = nice  # for the children started from now on (see priority.py)
         self.recheck_above = recheck_above
         self.samples = samples
@@ -254,7 +271,9 @@ class ImportSampler:
 
     def run(self) -> dict[str, PackageResult]:
         with scratch_folder("imports") as scratch:
-            self.env = bytecode_environment(self.env, Path(scratch) / "bytecode")
+            self.env = bytecode_environment(
+                self.env, Path(scratch) / "bytecode", writes_bytecode=self.writes_bytecode
+            )
             for name in self.packages:
                 if self._cancelled:
                     break
