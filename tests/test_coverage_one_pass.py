@@ -454,13 +454,79 @@ def test_a_symlinked_state_folder_gets_figures_but_no_cache(
     assert list(elsewhere.iterdir()) == []
 
 
-def test_path_remapping_leaves_the_cache_out(project: Path) -> None:
-    make_project(project, "[paths]\nsource =\n    src\n    */elsewhere/src\n")
-    measure_run(project, "5")
-    result = analyse(project)
-    assert result.cache is None
-    assert result.files == cli_files(project)
-    assert not (project / ".healthgate").exists()
+PATHS = "[paths]\nsource =\n    src\n    */elsewhere/src\n"
+
+# run.py, plus a copy of geometry.py elsewhere that [paths] maps onto src/geometry.py:
+# coverage.py merges the two files' lines into one reported file.
+RUN_WITH_COPY = (
+    RUN
+    + """
+import importlib.util
+if len(sys.argv) > 3:
+    spec = importlib.util.spec_from_file_location("copy", "elsewhere/src/geometry.py")
+    copy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(copy)
+    copy.debug_dump(None)
+"""
+)
+
+
+def test_under_path_remapping_a_rerun_reads_every_file_from_the_cache(project: Path) -> None:
+    make_project(project, PATHS)
+    measure_run(project, "5", "area")
+    cold = analyse(project)
+    assert cold.cache == {"hits": 0, "misses": 3}
+    warm = analyse(project)
+    assert warm.cache == {"hits": 3, "misses": 0}
+    assert warm.files == cold.files == cli_files(project)
+    assert warm.total == loaded(project).report(file=io.StringIO())
+
+
+def test_under_path_remapping_anything_run_differently_analyses_every_file(
+    project: Path,
+) -> None:
+    make_project(project, PATHS)
+    measure_run(project, "5", "area")
+    analyse(project)
+    measure_run(project, "5")  # only shapes.py ran differently
+    after = analyse(project)
+    # A subset report could miss lines merged into a file; [paths] gets all or none.
+    assert after.cache == {"hits": 0, "misses": 3}
+    assert after.files == cli_files(project)
+
+
+def test_files_merged_by_path_remapping_are_never_read_stale_from_the_cache(
+    project: Path,
+) -> None:
+    make_project(project, PATHS)
+    (project / "run.py").write_text(RUN_WITH_COPY)
+    (project / "elsewhere" / "src").mkdir(parents=True)
+    (project / "elsewhere" / "src" / "geometry.py").write_text(GEOMETRY)
+    rc = project / ".coveragerc"
+    rc.write_text(rc.read_text().replace("source = src", "source =\n    src\n    elsewhere/src"))
+    measure_run(project, "5", "area", "copy")
+    assert len(loaded(project).get_data().measured_files()) == 4  # the copy was measured
+    merged = analyse(project)
+    assert merged.files == cli_files(project)
+    assert sorted(merged.files) == [
+        "src/empty.py",
+        "src/geometry.py",
+        "src/shapes.py",
+    ]
+    # The copy is named after src/geometry.py in the report, so it is never cached:
+    # every rerun makes the whole report (a subset of the copy alone would be wrong).
+    again = analyse(project)
+    assert again.cache == {"hits": 3, "misses": 1}
+    assert again.files == merged.files
+    # The same lines ran in src/geometry.py, but its copy is not measured this time:
+    # the figures merged with the copy's lines must not come back from the cache.
+    rc.write_text(rc.read_text().replace("\n    elsewhere/src", ""))
+    measure_run(project, "5", "area", "copy")
+    assert len(loaded(project).get_data().measured_files()) == 3
+    alone = analyse(project)
+    assert alone.files == cli_files(project)
+    assert alone.files["src/geometry.py"] != merged.files["src/geometry.py"]
+    assert alone.total == loaded(project).report(file=io.StringIO())
 
 
 def test_a_second_gated_run_reads_the_coverage_figures_from_the_cache(

@@ -21,9 +21,19 @@ one coverage.py would compute; only files with a cache miss go to the JSON
 report (its ``morfs``). coverage.py offers no documented way to cache the parse
 alone (statements, branches) and apply fresh data to it without re-implementing
 its analysis, hence the data in the key: a file re-runs when the lines run in it
-change. The cache is left out when coverage.py remaps paths (``[paths]``), runs
-plugins, or reports only some contexts: the data read here would then not be
-what the report reads.
+change.
+
+Where coverage.py remaps file names before it reports (``[paths]``), several
+measured files may merge into one reported file, by rules only its private API
+applies. The cache then holds to what is known without them: each entry's key
+also takes what the whole data says ran (every measured file's name and lines)
+and the ``[paths]`` setting itself, so an entry is used only for the very data
+that produced it; a file is cached only where the report named it after its own
+location; and one miss makes the report cover every file (never a ``morfs``
+subset, which a merged file would escape). A warm rerun with the same lines run
+reads every figure from the cache; any change in what ran analyses everything.
+The cache is left out when coverage.py runs plugins or reports only some
+contexts: the data read here would then not be what the report reads.
 """
 
 from __future__ import annotations
@@ -80,7 +90,7 @@ KEY_OPTIONS = (
     "report:omit",
 )
 # Settings under which the data read here is not what the report reads: no cache.
-UNCACHED_OPTIONS = ("paths", "run:plugins", "report:contexts")
+UNCACHED_OPTIONS = ("run:plugins", "report:contexts")
 
 Files = dict[str, dict[str, Any]]  # the JSON report's "files", with the fields read here
 Entry = tuple[str, dict[str, Any]]  # a cached file: its name in the report, its figures
@@ -135,24 +145,30 @@ def analyse(cov: coverage.Coverage, root: Path, use_cache: bool = True) -> Cover
 
 def _analysed_with(cache: AnalysisCache[Entry], cov: coverage.Coverage) -> Files:
     """Every measured file's figures: from the cache, else from one JSON report."""
-    found, todo = _cached(cache, cov.get_data())
+    remaps = bool(cov.get_option("paths"))
+    found, todo = _cached(cache, cov.get_data(), remaps)
     if todo:
-        fresh = _trimmed(_json_files(cov, list(todo) if found else None))
+        # Under [paths] a subset report could miss what merges into its files: all or none.
+        subset = bool(found) and not remaps
+        fresh = _trimmed(_json_files(cov, list(todo) if subset else None))
         for name, filename in _data_names(fresh, todo):
             digest = todo[filename]
             if digest is not None:
                 cache.put(filename, digest, (name, fresh[name]))
-        found.update(fresh)
+        found = {**found, **fresh} if subset else fresh
     return found
 
 
 def _cached(
-    cache: AnalysisCache[Entry], data: coverage.CoverageData
+    cache: AnalysisCache[Entry], data: coverage.CoverageData, remaps: bool = False
 ) -> tuple[Files, dict[str, str | None]]:
     """The figures the cache holds, by report name; the data's files it lacks, each
     with its unit digest (None: not cacheable)."""
     measured = sorted(data.measured_files())
-    digests = {filename: _unit_digest(data, filename) for filename in measured}
+    ran = {filename: _ran(data, filename) for filename in measured}
+    # Under [paths], what every file ran is part of each key (see the module's text).
+    whole = content_digest(json.dumps(sorted(ran.items())).encode()) if remaps else ""
+    digests = {name: _unit_digest(data, name, ran[name], whole) for name in measured}
     missing = set(cache.lookup({f: d for f, d in digests.items() if d is not None}))
     found: Files = {}
     todo: dict[str, str | None] = {}
@@ -208,7 +224,10 @@ def _open_cache(cov: coverage.Coverage, root: Path) -> AnalysisCache[Entry] | No
         check_state(root)  # `.healthgate` a symlink or a file: figures, but no cache
     except StateFolderError:
         return None
-    settings = [cov.get_option(option) for option in KEY_OPTIONS]
+    settings: list[object] = [cov.get_option(option) for option in KEY_OPTIONS]
+    paths = cov.get_option("paths")
+    if paths:  # in its own order: the first matching pattern wins
+        settings.append(list(paths.items()) if isinstance(paths, dict) else paths)
     key = cache_key(
         FORMAT,
         coverage.__version__,
@@ -221,17 +240,26 @@ def _open_cache(cov: coverage.Coverage, root: Path) -> AnalysisCache[Entry] | No
     return AnalysisCache(CacheStore(root), CACHE_NAME, key, CODEC)
 
 
-def _unit_digest(data: coverage.CoverageData, filename: str) -> str | None:
-    """The digest of a file's content and of what ran in it; None: do not cache it."""
+def _ran(data: coverage.CoverageData, filename: str) -> str:
+    """The digest of what the data says ran in a file: its lines, and arcs if measured."""
+    lines = sorted(data.lines(filename) or [])
+    arcs = sorted(data.arcs(filename) or []) if data.has_arcs() else []
+    return content_digest(json.dumps([lines, arcs]).encode("ascii"))
+
+
+def _unit_digest(
+    data: coverage.CoverageData, filename: str, ran: str, whole: str = ""
+) -> str | None:
+    """The digest of a file's content and of what ran (in it, or in all under [paths]).
+
+    None: do not cache it.
+    """
     if not filename.endswith(".py") or data.file_tracer(filename):
         return None  # a plugin's file, or a source coverage.py finds elsewhere
     content = file_digest(Path(filename))
     if content is None:
         return None
-    lines = sorted(data.lines(filename) or [])
-    arcs = sorted(data.arcs(filename) or []) if data.has_arcs() else []
-    ran = content_digest(json.dumps([lines, arcs]).encode("ascii"))
-    return f"{content}.{ran}"
+    return f"{content}.{ran}.{whole}" if whole else f"{content}.{ran}"
 
 
 def _data_names(fresh: Files, todo: dict[str, str | None]) -> Iterator[tuple[str, str]]:
