@@ -237,15 +237,24 @@ def summary(case: Case) -> list[str]:
     lines = []
     for label, times in [("gated", case.gated), *case.also.items()]:
         b = statistics.median(times)
-        pairs = statistics.median(g / c for c, g in zip(case.baseline, times, strict=True))
+        ratios = [g / c for c, g in zip(case.baseline, times, strict=True)]
+        pairs = statistics.median(ratios)
         cpu_b = statistics.median(case.cpu[label])
         met = "met" if b / a <= target else "MISSED"
         lines.append(
             f"{case.label:28} cov {a:5.2f} s  {label} {b:5.2f} s  ratio {b / a:5.3f}  "
-            f"pairs {pairs:5.3f}  target <= {target:.2f}: {met}  "
+            f"pairs {pairs:5.3f} ({spread(ratios)})  target <= {target:.2f}: {met}  "
             f"(CPU {cpu_a:4.2f} s vs {cpu_b:4.2f} s)"
         )
     return lines
+
+
+def spread(ratios: list[float]) -> str:
+    """The middle half of the pair ratios: how far one pair moves from the next."""
+    if len(ratios) < 4:
+        return f"{min(ratios):.2f}-{max(ratios):.2f}"
+    low, _median, high = statistics.quantiles(ratios, n=4)
+    return f"middle half {low:.2f}-{high:.2f}"
 
 
 def loadavg() -> str:
