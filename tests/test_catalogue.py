@@ -205,3 +205,110 @@ def test_the_standalone_catalogue_takes_unmarked_and_marked_plugins_without_pyte
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert completed.stdout.split() == ["True", "True", "False"]
+
+
+# Entry points: a plugin found without importlib.metadata where none can be installed.
+
+
+def _distribution(folder: Path, name: str, entry_points: str | None) -> None:
+    info = folder / name
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name.partition('-')[0]}\n")
+    if entry_points is not None:
+        (info / "entry_points.txt").write_text(entry_points)
+
+
+def _entry_points_on(monkeypatch: pytest.MonkeyPatch, path: list[str]) -> tuple[bool, list[str]]:
+    """What the pre-check says, and what importlib.metadata finds, for this sys.path."""
+    import importlib.metadata
+    import sys
+
+    from pytest_healthgate import catalogue
+
+    monkeypatch.setattr(sys, "path", path)
+    catalogue._entry_points.cache_clear()
+    found = [ep.name for ep in importlib.metadata.entry_points(group="healthgate")]
+    ours = [ep.name for ep in catalogue._entry_points()]
+    catalogue._entry_points.cache_clear()
+    assert ours == found
+    return catalogue._may_declare_plugins(), found
+
+
+def test_no_plugin_is_told_without_importlib_metadata_where_none_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _distribution(tmp_path, "other-1.0.dist-info", "[pytest11]\nhealthgate = other.plugin\n")
+    _distribution(tmp_path, "plain-2.0.dist-info", None)
+    _distribution(tmp_path, "old-3.0.egg-info", "[console_scripts]\nhealthgate = old:main\n")
+    (tmp_path / "single-4.0.egg-info").write_text("Metadata-Version: 1.0\nName: single\n")
+    may, found = _entry_points_on(monkeypatch, [str(tmp_path), str(tmp_path / "missing")])
+    assert (may, found) == (False, [])
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("mine-1.0.dist-info", "[healthgate]\nmine = mine.gates\n"),
+        (
+            "Mine-1.0.DIST-INFO",
+            "[console_scripts]\nx = y:z\n\n  [healthgate]  \nmine = mine.gates\n",
+        ),
+        ("mine-1.0.egg-info", "[healthgate]\nmine = mine.gates\n"),
+    ],
+)
+def test_a_plugin_a_distribution_declares_is_left_to_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str
+) -> None:
+    _distribution(tmp_path, name, text)
+    assert _entry_points_on(monkeypatch, [str(tmp_path)]) == (True, ["mine"])
+    assert "[healthgate]" in text  # importlib.metadata's own reading of the header
+
+
+def test_an_eggs_own_metadata_is_read_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    egg = tmp_path / "mine-1.0-py3.11.egg"
+    _distribution(egg, "EGG-INFO", "[healthgate]\nmine = mine.gates\n")
+    may, found = _entry_points_on(monkeypatch, [str(egg)])
+    assert may
+    assert found == ["mine"]
+
+
+def test_what_the_pre_check_cannot_read_is_left_to_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import zipfile
+
+    from pytest_healthgate import catalogue
+
+    archive = tmp_path / "plugins.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("mine-1.0.dist-info/entry_points.txt", "[healthgate]\nmine = m\n")
+        zipped.writestr("mine-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: mine\n")
+    assert _entry_points_on(monkeypatch, [str(archive)]) == (True, ["mine"])
+
+    class Finder:  # a meta path finder with distributions of its own (pex, zipapps)
+        @staticmethod
+        def find_distributions(*args: object, **kwargs: object) -> list[object]:
+            return []
+
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "missing")])
+    monkeypatch.setattr(sys, "meta_path", [Finder, *sys.meta_path])
+    assert catalogue._may_declare_plugins()
+
+
+def test_a_command_with_no_plugin_installed_does_not_import_importlib_metadata(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pytest_healthgate.catalogue import standalone_catalogue\n"
+        "standalone_catalogue()\n"
+        "print('importlib.metadata' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert done.stdout.strip() == "False"

@@ -38,6 +38,7 @@ Factory = Callable[["CollectorContext"], "Collector"]
 # Packages that add gates to the `healthgate` command and the hooks (which run
 # outside pytest) name a module in this entry-point group; pytest loads it too.
 ENTRY_POINT_GROUP = "healthgate"
+METADATA_FOLDERS = (".dist-info", ".egg-info")  # what importlib.metadata looks for
 
 
 class CatalogueError(ConfigError):
@@ -181,10 +182,70 @@ def register_plugins(manager: pluggy.PluginManager) -> None:
 @functools.cache
 def _entry_points() -> tuple[importlib.metadata.EntryPoint, ...]:
     # Scanning every installed distribution costs milliseconds; a run asks twice.
-    # Imported here: importlib.metadata alone costs a commit hook about 10 ms.
+    if not _may_declare_plugins():
+        return ()
+    # Imported here: importlib.metadata alone costs 15-25 ms (email, zipfile, csv...).
     import importlib.metadata
 
     return tuple(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+
+def _may_declare_plugins() -> bool:
+    """False only when no installed distribution can declare a ``healthgate`` entry point.
+
+    The common case (no plugin installed) is told without importlib.metadata: the
+    distributions it would find on ``sys.path`` (``*.dist-info`` and ``*.egg-info``
+    folders, an ``.egg``'s ``EGG-INFO``) have no ``entry_points.txt`` with a section
+    header naming the group. Whatever this cannot read as importlib.metadata would
+    (a zip file on the path, a finder of distributions of its own, an unreadable
+    file), and any header that mentions the group at all, answers True: then
+    importlib.metadata itself reads and loads the entry points.
+    """
+    import sys
+    from importlib.machinery import PathFinder
+    from pathlib import Path
+
+    if any(
+        finder is not PathFinder and hasattr(finder, "find_distributions")
+        for finder in sys.meta_path
+    ):
+        return True
+    for entry in sys.path:
+        try:
+            root = Path(entry or ".")
+            names = [child.name for child in root.iterdir()]
+        except NotADirectoryError:
+            return True  # a zip file or an egg file: importlib.metadata reads inside
+        except TypeError:
+            return True  # not a path: left to importlib.metadata
+        except OSError:
+            continue  # not there: importlib.metadata finds nothing in it either
+        folders = [name for name in names if name.lower().endswith(METADATA_FOLDERS)]
+        if root.name.lower().endswith(".egg"):
+            folders += [name for name in names if name.lower() == "egg-info"]
+        for folder in folders:
+            try:
+                text = (root / folder / "entry_points.txt").read_text(encoding="utf-8")
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # no entry points, or an egg-info file (no folder)
+            except (OSError, UnicodeDecodeError):
+                return True
+            if _names_the_group(text):
+                return True
+    return False
+
+
+def _names_the_group(text: str) -> bool:
+    """A section header of an ``entry_points.txt`` that mentions the group, read loosely.
+
+    importlib.metadata takes a stripped line in brackets as a header; any such line
+    with the group's name in it counts here, so nothing it would read is missed.
+    """
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]") and ENTRY_POINT_GROUP in stripped:
+            return True
+    return False
 
 
 def collect_catalogue(hook: pluggy.HookRelay) -> Catalogue:
