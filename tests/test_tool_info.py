@@ -18,3 +18,18 @@ def test_every_installed_distribution_reads_as_importlib_metadata_reads_it() -> 
 
 def test_a_distribution_not_installed_has_no_version() -> None:
     assert tool_info.package_version("healthgate-no-such-distribution") is None
+
+
+def test_the_reports_tool_versions_are_importlib_metadatas() -> None:
+    import platform
+
+    from pytest_healthgate.snapshot import TOOLS, tool_versions
+
+    expected = {"python": platform.python_version()}
+    for name in TOOLS:
+        try:
+            expected[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    assert tool_versions() == expected
+    assert {"coverage", "ruff", "radon", "bandit", "pytest-healthgate"} <= set(expected)

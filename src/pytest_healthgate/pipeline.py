@@ -97,9 +97,10 @@ def pytest_version() -> str:
     loaded = sys.modules.get("pytest")
     if loaded is not None:
         return str(loaded.__version__)
-    import importlib.metadata  # pytest is a dependency: its metadata is there
+    # From its dist-info folder's name where it can (importlib.metadata: 15-25 ms).
+    from pytest_healthgate.collect.static.analysers.tool_info import package_version
 
-    return importlib.metadata.version("pytest")
+    return package_version("pytest") or "unknown"
 
 
 def run_metadata(settings: HealthgateConfig, surface: str, **extra: Any) -> dict[str, Any]:
