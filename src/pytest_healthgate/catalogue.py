@@ -28,6 +28,7 @@ from pytest_healthgate.units import Unit
 
 if TYPE_CHECKING:
     import importlib.metadata
+    from pathlib import Path
 
     from pytest_healthgate.collect.lifecycle import Collector, CollectorContext
     from pytest_healthgate.schema import Option
@@ -203,7 +204,6 @@ def _may_declare_plugins() -> bool:
     """
     import sys
     from importlib.machinery import PathFinder
-    from pathlib import Path
 
     if any(
         finder is not PathFinder and hasattr(finder, "find_distributions")
@@ -211,28 +211,38 @@ def _may_declare_plugins() -> bool:
     ):
         return True
     for entry in sys.path:
-        try:
-            root = Path(entry or ".")
-            names = [child.name for child in root.iterdir()]
-        except NotADirectoryError:
-            return True  # a zip file or an egg file: importlib.metadata reads inside
-        except TypeError:
-            return True  # not a path: left to importlib.metadata
-        except OSError:
-            continue  # not there: importlib.metadata finds nothing in it either
-        folders = [name for name in names if name.lower().endswith(METADATA_FOLDERS)]
-        if root.name.lower().endswith(".egg"):
-            folders += [name for name in names if name.lower() == "egg-info"]
-        for folder in folders:
-            try:
-                text = (root / folder / "entry_points.txt").read_text(encoding="utf-8")
-            except (FileNotFoundError, NotADirectoryError):
-                continue  # no entry points, or an egg-info file (no folder)
-            except (OSError, UnicodeDecodeError):
-                return True
-            if _names_the_group(text):
-                return True
+        folders = _metadata_folders(entry)
+        if folders is None or any(_may_declare(folder) for folder in folders):
+            return True
     return False
+
+
+def _metadata_folders(entry: object) -> list[Path] | None:
+    """The folders of distribution metadata in a ``sys.path`` entry; None when unsure."""
+    from pathlib import Path
+
+    try:
+        root = Path(entry or ".")  # type: ignore[arg-type]  # anything on sys.path
+        names = [child.name for child in root.iterdir()]
+    except (NotADirectoryError, TypeError):
+        return None  # a zip file or an egg file, or not a path: importlib.metadata decides
+    except OSError:
+        return []  # not there: importlib.metadata finds nothing in it either
+    folders = [root / name for name in names if name.lower().endswith(METADATA_FOLDERS)]
+    if root.name.lower().endswith(".egg"):
+        folders += [root / name for name in names if name.lower() == "egg-info"]
+    return folders
+
+
+def _may_declare(folder: Path) -> bool:
+    """Whether this distribution's entry points may name the group (True when unsure)."""
+    try:
+        text = (folder / "entry_points.txt").read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return False  # no entry points, or an egg-info file (no folder)
+    except (OSError, UnicodeDecodeError):
+        return True
+    return _names_the_group(text)
 
 
 def _names_the_group(text: str) -> bool:
