@@ -497,20 +497,28 @@ def test_a_bad_imports_setting_is_a_usage_error(
     assert expected in result.stderr.str()
 
 
+def _one_package_sampler(
+    folder: Path, name: str, environment: dict[str, str], writes_bytecode: bool | None = None
+) -> ImportSampler:
+    """A sampler of one sample of a one-line package ``name`` made in ``folder``."""
+    (folder / name).mkdir()
+    (folder / name / "__init__.py").write_text("VALUE = 1\n")
+    return ImportSampler(
+        [name],
+        samples=1,
+        timeout=60,
+        path=[str(folder), *sys.path],
+        cwd=str(folder),
+        env=child_environment(environment),
+        writes_bytecode=writes_bytecode,
+    )
+
+
 def test_children_write_bytecode_to_a_private_cache_even_when_told_not_to(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "compiled").mkdir()
-    (tmp_path / "compiled" / "__init__.py").write_text("VALUE = 1\n")
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    sampler = ImportSampler(
-        ["compiled"],
-        samples=1,
-        timeout=60,
-        path=[str(tmp_path), *sys.path],
-        cwd=str(tmp_path),
-        env=child_environment(environment),
-    )
+    sampler = _one_package_sampler(tmp_path, "compiled", environment)
     assert sampler.run()["compiled"].error is None
     assert "PYTHONDONTWRITEBYTECODE" not in sampler.env
     assert Path(sampler.env["PYTHONPYCACHEPREFIX"]).name == "bytecode"
@@ -520,18 +528,8 @@ def test_children_write_bytecode_to_a_private_cache_even_when_told_not_to(
 def test_children_share_the_test_runs_bytecode_where_it_writes_some(tmp_path: Path) -> None:
     # A private prefix would make the first child compile the standard library
     # too (its installed bytecode is not under the prefix): about 0.3 s of CPU.
-    (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "__init__.py").write_text("VALUE = 1\n")
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    sampler = ImportSampler(
-        ["shared"],
-        samples=1,
-        timeout=60,
-        path=[str(tmp_path), *sys.path],
-        cwd=str(tmp_path),
-        env=child_environment(environment),
-        writes_bytecode=True,
-    )
+    sampler = _one_package_sampler(tmp_path, "shared", environment, writes_bytecode=True)
     assert sampler.run()["shared"].error is None
     assert "PYTHONPYCACHEPREFIX" not in sampler.env
     assert list((tmp_path / "shared" / "__pycache__").glob("__init__.*.pyc"))
