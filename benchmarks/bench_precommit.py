@@ -37,8 +37,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import yaml  # pre-commit's own dependency
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+HOOK_DEFINITIONS = ROOT / ".pre-commit-hooks.yaml"
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
 CONFIG = """
 [tool.healthgate]
@@ -61,20 +64,28 @@ NOOP_WHEN_SET = 0.11
 
 
 def hook_config() -> str:
-    """Local hooks run from this environment, as an installed pytest-healthgate runs them."""
-    lines = ["repos:", "  - repo: local", "    hooks:"]
-    entries = {name: str(BIN / name) for name in HOOKS}
-    entries["noop"] = "true"
-    entries["radon-cc"] = f"{BIN / 'radon'} cc"
-    for name, entry in entries.items():
-        lines += [
-            f"      - id: {name}",
-            f"        name: {name}",
-            f"        entry: '{entry}'",
-            "        language: system",
-            "        types: [python]",
-        ]
-    return "\n".join(lines) + "\n"
+    """Local hooks run from this environment, as an installed pytest-healthgate runs them.
+
+    Each healthgate hook keeps every field of its definition in
+    `.pre-commit-hooks.yaml` (`require_serial` above all: without it pre-commit
+    splits the files between one process per core) and only runs from this
+    environment's scripts instead of one pre-commit would build.
+    """
+    published = {hook["id"]: hook for hook in yaml.safe_load(HOOK_DEFINITIONS.read_text())}
+    hooks = [{**published[name], "entry": str(BIN / name), "language": "system"} for name in HOOKS]
+    hooks.append(
+        {"id": "noop", "name": "noop", "entry": "true", "language": "system", "types": ["python"]}
+    )
+    hooks.append(
+        {
+            "id": "radon-cc",
+            "name": "radon-cc",
+            "entry": f"{BIN / 'radon'} cc",
+            "language": "system",
+            "types": ["python"],
+        }
+    )
+    return yaml.safe_dump({"repos": [{"repo": "local", "hooks": hooks}]}, sort_keys=False)
 
 
 def environment(home: Path) -> dict[str, str]:
