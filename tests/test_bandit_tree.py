@@ -71,7 +71,7 @@ def analyser() -> FileAnalyser:
     analyser = FileAnalyser((), None, ("bandit",))
     with warnings.catch_warnings():  # as the analysis imports it: bandit's own warnings
         warnings.simplefilter("ignore")
-        setup = analyser._bandit_setup()
+        setup = analyser.bandit_setup()
     assert setup is not None, analyser._bandit_problem
     # The installed bandit is the one this suite proves; a new one must be added here.
     assert setup.takes_tree, "bandit's version is not in TREE_PROVEN_BANDIT"

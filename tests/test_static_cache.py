@@ -13,6 +13,7 @@ import pytest
 
 from pytest_healthgate.collect.static.analysers.ruff import RuffAnalyser
 from pytest_healthgate.collect.static.request import AnalysisRequest
+from pytest_healthgate.collect.static.results import AnalysisResult
 from pytest_healthgate.config import load
 from pytest_healthgate.precommit.changes import analyse_staged_change
 from pytest_healthgate.store.cache import AnalysisCache, CacheStore, Codec, content_digest
@@ -291,8 +292,8 @@ def test_a_cache_that_cannot_be_opened_is_not_used_and_the_run_is_whole(tmp_path
     cache_helpers.database(root).parent.mkdir(parents=True)
     cache_helpers.database(root).mkdir()  # not a file: it cannot be opened nor removed
     result = run(root)
-    assert result.cache["ruff"]["problem"].startswith("cache not used: ")
-    assert result.cache["files"] == {"hits": 0, "misses": 3}
+    assert [problem[:16] for problem in _problems(result)] == ["cache not used: "]  # said once
+    assert (result.cache["files"]["hits"], result.cache["files"]["misses"]) == (0, 3)
     assert (result.files, result.lint) == (cold.files, cold.lint)
 
 
@@ -305,8 +306,8 @@ def test_a_database_of_another_layout_is_rebuilt(tmp_path: Path) -> None:
     with closing(sqlite3.connect(cache_helpers.database(root))) as connection:
         connection.execute("PRAGMA user_version = 99")
     again = run(root)
-    assert "unknown layout 99" in again.cache["ruff"]["problem"]
-    assert again.cache["files"] == {"hits": 0, "misses": 3}
+    assert ["unknown layout 99" in problem for problem in _problems(again)] == [True]
+    assert (again.cache["files"]["hits"], again.cache["files"]["misses"]) == (0, 3)
     assert run(root).cache["files"] == {"hits": 3, "misses": 0}
 
 
@@ -364,3 +365,50 @@ def test_a_hook_never_imports_coverage_even_with_the_coverage_gate_on(staged: Pa
         check=True,
     )
     assert json.loads(completed.stdout.splitlines()[-1])["loaded"] == []
+
+
+def _problems(result: AnalysisResult) -> list[str]:
+    """The database's problem, said by the first cache to read it (whichever that is)."""
+    return [str(stats["problem"]) for stats in result.cache.values() if "problem" in stats]
+
+
+def test_the_misses_are_told_before_any_entry_is_decoded(tmp_path: Path) -> None:
+    """What misses is known from the stored digests: a worker for it can start first."""
+    events: list[str] = []
+
+    def decode(raw: object) -> str:
+        events.append(f"decoded {raw}")
+        return str(raw)
+
+    codec = Codec(decode, lambda value: value)
+    store = CacheStore(tmp_path)
+    digests = {name: content_digest(name.encode()) for name in ("a", "b", "c")}
+    first = AnalysisCache(store, "test", "key", codec)
+    first.lookup({"a": digests["a"]})
+    first.put("a", digests["a"], "A")
+    first.save()
+    cache = AnalysisCache(store, "test", "key", codec)
+    todo = cache.lookup(digests, on_misses=lambda missed: events.append(f"missed {missed}"))
+    assert todo == ["b", "c"]
+    assert events == ["missed ['b', 'c']", "decoded A"]
+    events.clear()
+    hit = AnalysisCache(store, "test", "key", codec)
+    assert hit.lookup({"a": digests["a"]}, on_misses=events.append) == []
+    assert events == ["decoded A"]  # nothing missed: nothing said
+    store.close()
+
+
+def test_units_the_wider_key_holds_are_not_told_as_misses(tmp_path: Path) -> None:
+    store = CacheStore(tmp_path)
+    digests = {name: content_digest(name.encode()) for name in ("a", "b")}
+    whole = AnalysisCache(store, "test", "whole", TEXT)
+    whole.lookup({"a": digests["a"]})
+    whole.put("a", digests["a"], "A")
+    whole.save()
+    part = AnalysisCache(store, "test", "part", TEXT)
+    part.also_from("whole", str.lower)
+    told: list[list[str]] = []
+    assert part.lookup(digests, on_misses=told.append) == ["b"]
+    assert told == [["b"]]
+    assert part.value("a") == "a"  # read under the whole's key, narrowed
+    store.close()

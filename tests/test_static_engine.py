@@ -233,9 +233,9 @@ def test_a_few_files_split_by_tool_across_two_processes_give_the_same_results(
     splits = []
     original = per_file.PerFileAnalyser._split_by_tool
 
-    def spied(self: per_file.PerFileAnalyser, tasks: list[tuple[str, str]]) -> Any:
+    def spied(self: per_file.PerFileAnalyser, tasks: list[tuple[str, str]], worker: Any) -> Any:
         splits.append(len(tasks))
-        return original(self, tasks)
+        return original(self, tasks, worker)
 
     monkeypatch.setattr(per_file.PerFileAnalyser, "_split_by_tool", spied)
     split = run(root, use_cache=False, jobs=2)

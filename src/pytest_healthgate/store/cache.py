@@ -337,6 +337,10 @@ def _drop_legacy_documents(folder: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+# Rows read under one key, and how a value read there is narrowed (None: as stored).
+_Rows = tuple[list[tuple[str, str, int]], Callable[[Value], Value] | None]
+
+
 @dataclass
 class _Entry(Generic[Value]):
     digest: str
@@ -369,31 +373,51 @@ class AnalysisCache(Generic[Value]):
         """
         self._wider = (key, narrow)
 
-    def lookup(self, units: dict[str, str]) -> list[str]:
-        """Load the entries of these units (unit -> digest); the units the cache lacks."""
+    def lookup(
+        self, units: dict[str, str], on_misses: Callable[[list[str]], None] | None = None
+    ) -> list[str]:
+        """Load the entries of these units (unit -> digest); the units the cache lacks.
+
+        ``on_misses`` is told the units no entry is stored for as soon as that is
+        known, before the entries are decoded (an entry that fails to decode is
+        a miss too, found after).
+        """
         by_digest: dict[str, list[str]] = {}
         for unit, digest in units.items():
             by_digest.setdefault(digest, []).append(unit)
-        if self.store is not None:
-            self._load(self.store, self.key, by_digest, None)
-            missing = {d: us for d, us in by_digest.items() if us[0] not in self.entries}
-            if missing and self._wider is not None:
-                self._load(self.store, self._wider[0], missing, self._wider[1])
-            self._take_problem(self.store)
+        rows, missing = self._fetch(by_digest)
+        if missing and on_misses is not None:
+            on_misses([unit for unit, digest in units.items() if digest in missing])
+        for found, narrow in rows:
+            self._load(found, by_digest, narrow)
         todo = [unit for unit in units if unit not in self.entries]
         self.misses += len(todo)
         self.hits += len(units) - len(todo)
         return todo
 
+    def _fetch(self, by_digest: dict[str, list[str]]) -> tuple[list[_Rows[Value]], set[str]]:
+        """The stored rows, under this key then the wider one; the digests neither holds."""
+        if self.store is None:
+            return [], set(by_digest)
+        found = self.store.fetch(self.name, self.key, by_digest)
+        rows: list[_Rows[Value]] = [(found, None)]
+        missing = by_digest.keys() - {digest for digest, _value, _used in found}
+        if missing and self._wider is not None:
+            wider_key, narrowed = self._wider
+            found = self.store.fetch(self.name, wider_key, missing)
+            rows.append((found, narrowed))
+            missing -= {digest for digest, _value, _used in found}
+        self._take_problem(self.store)
+        return rows, missing
+
     def _load(
         self,
-        store: CacheStore,
-        key: str,
+        found: list[tuple[str, str, int]],
         by_digest: dict[str, list[str]],
         narrow: Callable[[Value], Value] | None,
     ) -> None:
         stale = int(time.time()) - TOUCH_SECONDS
-        for digest, stored, used in store.fetch(self.name, key, by_digest):
+        for digest, stored, used in found:
             value = self._decode(stored)
             if value is None:
                 self.discarded += 1

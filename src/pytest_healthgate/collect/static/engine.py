@@ -77,6 +77,7 @@ class _Started:
     cache: AnalysisCache[Any]
     units: dict[str, str]
     run: AnalyserRun[Any] | None
+    todo: list[str]  # the units the cache lacks
 
 
 class EngineRun:
@@ -154,12 +155,14 @@ class EngineRun:
 
     def _analyse(self, files: ScopeFiles) -> dict[str, dict[str, Any]]:
         """Each analyser's results by unit, by analyser name."""
+        analysers = self.analysers()
         started: list[_Started] = []
         try:
-            for analyser in self.analysers():
+            looked_up = self._look_up_all(analysers, files)
+            for analyser in analysers:
+                step = looked_up.get(analyser.name)
                 self.progress(f"starting {STAGES[analyser.name][0]}")
-                step = self._guarded(analyser.name, self._start, analyser, files)
-                if step is not None:
+                if step is not None and self._guarded(analyser.name, self._start, step, files):
                     started.append(step)
             outputs = {}
             for step in started:
@@ -171,6 +174,9 @@ class EngineRun:
                 if step.run is not None:
                     step.run.kill()
             raise
+        finally:
+            for analyser in analysers:
+                analyser.close()
         self.progress("saving the cache")
         self._save_caches(started)
         return outputs
@@ -185,7 +191,21 @@ class EngineRun:
             self.errors[tool or key] = f"{tool or label} failed: {failure_text(exc)}"
             return None
 
-    def _start(self, analyser: Analyser[Any], files: ScopeFiles) -> _Started | None:
+    def _look_up_all(
+        self, analysers: list[Analyser[Any]], files: ScopeFiles
+    ) -> dict[str, _Started]:
+        """Each analyser's cache looked up, by name; none for one that could not be."""
+        looked_up = {}
+        # In the reverse of the start order: the per-file analysis, last to start,
+        # learns first what misses and may fork a worker for it at once.
+        for analyser in reversed(analysers):
+            step = self._guarded(analyser.name, self._look_up, analyser, files)
+            if step is not None:
+                looked_up[analyser.name] = step
+        return looked_up
+
+    def _look_up(self, analyser: Analyser[Any], files: ScopeFiles) -> _Started | None:
+        """The analyser's cache, looked up; what misses is what it will analyse."""
         try:
             self.tools.update(analyser.versions())
         except ToolError as exc:
@@ -198,14 +218,17 @@ class EngineRun:
             cache.also_from(cache_key(ENGINE_VERSION, *wider.key_inputs), wider.narrow)
         self.caches[analyser.name] = cache
         units = analyser.units(files)
-        todo = cache.lookup(units)
-        run = None
-        if todo:
+        todo = cache.lookup(units, on_misses=lambda missed: analyser.warm_up(files, missed))
+        return _Started(analyser, cache, units, None, todo)
+
+    def _start(self, step: _Started, files: ScopeFiles) -> bool:
+        """Begin analysing what missed; True unless the analyser itself broke."""
+        if step.todo:
             try:
-                run = analyser.start(files, todo)
+                step.run = step.analyser.start(files, step.todo)
             except ToolError as exc:
-                self.errors[analyser.name] = str(exc)
-        return _Started(analyser, cache, units, run)
+                self.errors[step.analyser.name] = str(exc)
+        return True
 
     def _collect(self, step: _Started) -> dict[str, Any]:
         if step.run is None:

@@ -317,7 +317,7 @@ class FileAnalyser:
         parsed: tuple[bytes, ast.Module] | None = None,
     ) -> tuple[SecurityIssue, ...]:
         """bandit's issues in the file; ``parsed``: its content and tree, when read already."""
-        bandit = self._bandit_setup()
+        bandit = self.bandit_setup()
         if bandit is None:
             errors["bandit"] = self._bandit_problem or "bandit is not available"
             return ()
@@ -347,10 +347,13 @@ class FileAnalyser:
             for issue in manager.get_issue_list()
         )
 
-    def _bandit_setup(self) -> BanditSetup | None:
+    def bandit_setup(self) -> BanditSetup | None:
         if self._bandit is None and self._bandit_problem is None:
             try:
-                with no_user_cache():
+                # bandit's own deprecation warnings (its plugin loader's) are not this
+                # project's to show, nor to fail on under warnings-as-errors.
+                with no_user_cache(), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
                     from bandit.core import config as bandit_config
                     from bandit.core import manager as bandit_manager
             except ImportError as exc:
@@ -408,6 +411,13 @@ def analyse_in_worker(task: tuple[str, str]) -> tuple[str, FileOutcome]:
     key, path = task
     assert _ANALYSER is not None, "init_worker was not run"
     return key, _ANALYSER.analyse(key, Path(path))
+
+
+def prepare_security() -> None:
+    """Import bandit in a worker before its files arrive (a problem is kept for them)."""
+    if _ANALYSER is None:
+        raise RuntimeError("init_worker was not run")
+    _ANALYSER.bandit_setup()
 
 
 def security_in_worker(tasks: list[tuple[str, str, bool]]) -> list[tuple[str, Security]]:

@@ -86,6 +86,12 @@ class MypyAnalyser:
             return {}
         return {PROGRAM: cache_key(sorted(files.digests.items()))}
 
+    def warm_up(self, files: ScopeFiles, todo: list[str]) -> None:
+        """Nothing: the run starts at once in ``start``."""
+
+    def close(self) -> None:
+        """Nothing was begun early."""
+
     def start(self, files: ScopeFiles, todo: list[str]) -> MypyProgramRun:
         keys_by_path = {str(path): key for key, path in files.paths.items()}
         cache = mypy_cache_dir(files.root, self.use_cache)

@@ -30,6 +30,7 @@ from pytest_healthgate.collect.static.analysers.protocol import (
     ScopeFiles,
     Wider,
 )
+from pytest_healthgate.collect.static.analysers.security_worker import SecurityWorker
 from pytest_healthgate.collect.static.analysers.tool_info import package_version
 from pytest_healthgate.collect.static.request import PER_FILE_TOOLS, AnalysisRequest
 from pytest_healthgate.collect.static.results import (
@@ -98,6 +99,7 @@ class PerFileAnalyser:
         self.jobs = jobs
         self.bandit_config = bandit_config_file(Path(request.root))
         self.tool_versions: dict[str, str | None] = {}
+        self._early: SecurityWorker | None = None  # bandit's worker, forked by warm_up
 
     def versions(self) -> dict[str, str | None]:
         self.tool_versions = {
@@ -136,7 +138,7 @@ class PerFileAnalyser:
 
     def start(self, files: ScopeFiles, todo: list[str]) -> Completed[FileResult]:
         """Analyse the files now: this process has nothing else to do meanwhile."""
-        tasks = [(key, str(files.paths[key])) for key in todo]
+        tasks = _tasks(files, todo)
         collected: Collected[FileResult] = Collected({})
         failed = set()
         for key, outcome in self._run(tasks):
@@ -147,18 +149,45 @@ class PerFileAnalyser:
         collected.uncached = frozenset(failed)
         return Completed(collected)
 
+    def warm_up(self, files: ScopeFiles, todo: list[str]) -> None:
+        """Fork bandit's worker now when the files will be split by tool.
+
+        The other analysers then look up their caches and start while it
+        imports bandit (0.1 s); ``start`` hands it the files.
+        """
+        if self._plan(_tasks(files, todo)) == "split":
+            self._early = self._security_worker()
+
+    def close(self) -> None:
+        if self._early is not None:
+            self._early.close()
+            self._early = None
+
+    def _plan(self, tasks: list[tuple[str, str]]) -> str:
+        """How to analyse ``tasks``: "here", "split" (bandit in a worker) or "pool"."""
+        size = sum(_size(path) for _key, path in tasks)
+        if self.jobs > 1 and len(tasks) >= SERIAL_FILES and size >= SERIAL_BYTES:
+            return "pool"
+        return "split" if self._splits() and size >= SPLIT_BYTES else "here"
+
     def _run(self, tasks: list[tuple[str, str]]) -> list[tuple[str, FileOutcome]]:
         # Imported only when a file misses: a run that finds every file cached
         # (a hook, a warm check) loads neither the tools' wrapper nor a process pool.
         file_analyser = _module(FILE_ANALYSER)
-        sizes = {key: _size(path) for key, path in tasks}
-        if self.jobs == 1 or len(tasks) < SERIAL_FILES or sum(sizes.values()) < SERIAL_BYTES:
-            if self._splits() and sum(sizes.values()) >= SPLIT_BYTES and _can_fork():
-                return self._split_by_tool(tasks)
+        plan = self._plan(tasks)
+        if plan == "split":
+            worker, self._early = self._early, None
+            if worker is None:
+                worker = self._security_worker()
+            if worker is not None:
+                return self._split_by_tool(tasks, worker)
+        self.close()  # forked for other files: not wanted here
+        if plan != "pool":
             analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config, self.tools)
             with file_analyser.fewer_collections():
                 return [(key, analyser.analyse(key, Path(path))) for key, path in tasks]
         # Largest files first, so no worker is left with a giant at the end.
+        sizes = {key: _size(path) for key, path in tasks}
         tasks.sort(key=lambda task: sizes[task[0]], reverse=True)
         context = _pool_context()
         if context.get_start_method() == "fork":
@@ -171,31 +200,39 @@ class PerFileAnalyser:
         ) as pool:
             return list(pool.map(file_analyser.analyse_in_worker, tasks, chunksize=CHUNK))
 
+    def _security_worker(self) -> SecurityWorker | None:
+        """bandit's worker, or None where it cannot be forked: bandit then runs here."""
+        if not _can_fork():
+            return None
+        try:
+            return SecurityWorker(self.markers, self.bandit_config, self.tools)
+        except OSError:  # no process to spare (EAGAIN, ENOMEM): slower, not wrong
+            return None
+
     def _splits(self) -> bool:
         """Two cores, bandit and something else to run: bandit may go to a core of its own."""
         return self.jobs > 1 and "bandit" in self.tools and len(self.tools) > 1
 
-    def _split_by_tool(self, tasks: list[tuple[str, str]]) -> list[tuple[str, FileOutcome]]:
-        """A few files on two cores: bandit in a forked worker, radon and markers here.
+    def _split_by_tool(
+        self, tasks: list[tuple[str, str]], worker: SecurityWorker
+    ) -> list[tuple[str, FileOutcome]]:
+        """A few files on two cores: bandit in its forked worker, radon and markers here.
 
         The one file changed in a large project, or a hook's handful: bandit takes
         about as long as the rest, so this halves the wall time. The results are
         those of ``FileAnalyser.analyse``, merged.
         """
         file_analyser = _module(FILE_ANALYSER)
-        with _module("concurrent.futures.process").ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=_module("multiprocessing").get_context("fork"),
-            initializer=file_analyser.init_worker,
-            initargs=(self.markers, self.bandit_config, self.tools),
-        ) as pool:
-            bandit = pool.submit(file_analyser.security_in_worker, _parsing(tasks))
+        try:
+            worker.submit(_parsing(tasks))
             analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config, self.tools)
             with file_analyser.fewer_collections():
                 outcomes = [
                     (key, analyser.analyse(key, Path(path), security=False)) for key, path in tasks
                 ]
-            security = dict(bandit.result())
+            security = dict(worker.result())
+        finally:
+            worker.close()
         merged = []
         for key, (result, errors) in outcomes:
             issues, bandit_errors = security.get(key, ((), {}))
@@ -204,6 +241,10 @@ class PerFileAnalyser:
             )
             merged.append((key, outcome))
         return merged
+
+
+def _tasks(files: ScopeFiles, todo: list[str]) -> list[tuple[str, str]]:
+    return [(key, str(files.paths[key])) for key in todo]
 
 
 def _module(name: str) -> ModuleType:

@@ -109,6 +109,14 @@ class Analyser(Protocol[Value]):
         """Begin analysing the units missing from the cache; raise ToolError."""
         ...
 
+    def warm_up(self, files: ScopeFiles, todo: list[str]) -> None:
+        """Begin what analysing ``todo`` will need, while the other analysers look up theirs."""
+        ...
+
+    def close(self) -> None:
+        """Stop what ``warm_up`` began and ``start`` did not take over; called at the end."""
+        ...
+
 
 @dataclass
 class Completed(Generic[Value]):

@@ -110,6 +110,12 @@ class RuffAnalyser:
             for key, digest in files.digests.items()
         }
 
+    def warm_up(self, files: ScopeFiles, todo: list[str]) -> None:
+        """Nothing: the run starts at once in ``start``."""
+
+    def close(self) -> None:
+        """Nothing was begun early."""
+
     def start(self, files: ScopeFiles, todo: list[str]) -> RuffRun:
         keys_by_path = {str(files.paths[key]): key for key in todo}
         return RuffRun(files.root, self.binary, keys_by_path, self.limit).start()
