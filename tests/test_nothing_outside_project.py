@@ -17,7 +17,12 @@ import sys
 from pathlib import Path
 
 from pytest_healthgate.collect.static.analysers.mypy import mypy_cache_dir
-from pytest_healthgate.collect.static.analysers.per_file import SERIAL_BYTES, SERIAL_FILES
+from pytest_healthgate.collect.static.analysers.per_file import (
+    KEPT_ENTRY_POINT_FILES,
+    SERIAL_BYTES,
+    SERIAL_FILES,
+    entry_points_folder,
+)
 from tests.state_helpers import environment, finish, gate, pytest_command, start, write_files
 
 PROJECT = {
@@ -103,6 +108,11 @@ def test_check_and_a_gated_run_write_nothing_outside_the_project(tmp_path: Path)
     }
     assert new == {".coverage"}
     assert (root / ".healthgate" / "cache" / "mypy").is_dir()  # mypy's own cache, kept here
+    # stevedore's, for bandit's import: the entry points it scanned, read by the next run
+    # (one file for each sys.path: `healthgate check`'s, the engine process's under pytest).
+    scanned = list((root / ".healthgate/cache/bandit/python-entrypoints").iterdir())
+    assert scanned
+    assert all("bandit.plugins" in json.loads(path.read_text())["groups"] for path in scanned)
 
 
 def test_mypy_keeps_its_cache_in_the_state_folder_or_nowhere(tmp_path: Path) -> None:
@@ -116,3 +126,44 @@ def test_mypy_keeps_its_cache_in_the_state_folder_or_nowhere(tmp_path: Path) -> 
     (linked / ".healthgate" / "cache").mkdir(parents=True)
     (linked / ".healthgate" / "cache" / "mypy").symlink_to(tmp_path / "elsewhere")
     assert mypy_cache_dir(linked, use_cache=True) == os.devnull
+
+
+def test_stevedore_caches_in_the_state_folder_or_nowhere(tmp_path: Path) -> None:
+    folder = str(tmp_path / ".healthgate/cache/bandit")
+    assert entry_points_folder(tmp_path, use_cache=True) == folder
+    assert entry_points_folder(tmp_path, use_cache=False) == os.devnull  # check --no-cache
+    Path(folder).mkdir()
+    (tmp_path / ".healthgate/cache/bandit/python-entrypoints").symlink_to(tmp_path / "elsewhere")
+    assert entry_points_folder(tmp_path, use_cache=True) == os.devnull
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / ".healthgate").write_text("not a folder")
+    assert entry_points_folder(blocked, use_cache=True) == os.devnull
+
+
+def test_a_check_without_the_cache_leaves_no_entry_point_cache(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "project", PROJECT)
+    cache, temporary = tmp_path / "cache", tmp_path / "tmp"
+    for folder in (cache, temporary):
+        folder.mkdir()
+    env = environment(temporary, HOME=str(tmp_path / "cache"), XDG_CACHE_HOME=str(cache))
+    healthgate = str(Path(sys.executable).with_name("healthgate"))
+    command = [healthgate, "check", "--no-cache", "--format", "json"]
+    status, output = finish(start(command, root, env))
+    assert status == 0, output
+    assert json.loads(output)["metrics"][0]["extra"]["tools"]["bandit"]  # bandit did run
+    assert not (root / ".healthgate" / "cache" / "bandit").exists()
+    assert everything(cache) == set()
+
+
+def test_only_the_newest_entry_point_files_are_kept(tmp_path: Path) -> None:
+    """stevedore writes one per sys.path and removes none: healthgate keeps the newest."""
+    scanned = tmp_path / ".healthgate/cache/bandit/python-entrypoints"
+    scanned.mkdir(parents=True)
+    for age in range(KEPT_ENTRY_POINT_FILES + 3):
+        path = scanned / f"scan-{age}"
+        path.write_text("{}")
+        os.utime(path, (1_000_000 - age, 1_000_000 - age))
+    assert entry_points_folder(tmp_path, use_cache=True) == str(scanned.parent)
+    kept = sorted(path.name for path in scanned.iterdir())
+    assert kept == sorted(f"scan-{age}" for age in range(KEPT_ENTRY_POINT_FILES))

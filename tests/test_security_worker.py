@@ -37,7 +37,7 @@ def test_the_worker_finds_what_bandit_finds_in_this_process(tmp_path: Path) -> N
     root = project(tmp_path, {**SIMPLE, "pkg/broken.py": "def broken(:\n"})
     tasks = [(key, str(root / key)) for key in ("pkg/a.py", "pkg/b.py", "pkg/broken.py")]
     parsing = per_file._parsing(tasks)
-    worker = SecurityWorker((), None, PER_FILE_TOOLS)
+    worker = SecurityWorker((), None, PER_FILE_TOOLS, os.devnull)
     worker.submit(parsing)
     found = dict(worker.result())
     assert not worker.running  # one scan, then it is gone
@@ -49,7 +49,7 @@ def test_the_worker_finds_what_bandit_finds_in_this_process(tmp_path: Path) -> N
 
 
 def test_a_worker_sent_nothing_is_stopped_by_close() -> None:
-    worker = SecurityWorker((), None, PER_FILE_TOOLS)
+    worker = SecurityWorker((), None, PER_FILE_TOOLS, os.devnull)
     assert worker.running
     worker.close()
     assert not worker.running
@@ -60,7 +60,7 @@ def test_a_worker_sent_nothing_is_stopped_by_close() -> None:
 
 def test_a_worker_that_dies_is_an_error_with_its_exit_status(tmp_path: Path) -> None:
     root = project(tmp_path, SIMPLE)
-    worker = SecurityWorker((), None, PER_FILE_TOOLS)
+    worker = SecurityWorker((), None, PER_FILE_TOOLS, os.devnull)
     assert worker.pid is not None
     os.kill(worker.pid, signal.SIGKILL)
     _wait_until_gone(worker)

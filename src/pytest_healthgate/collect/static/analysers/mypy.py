@@ -35,6 +35,7 @@ from pytest_healthgate.collect.static.analysers.tool_info import (
     config_digests,
     config_files,
     package_version,
+    tool_cache_dir,
 )
 from pytest_healthgate.collect.static.request import AnalysisRequest
 from pytest_healthgate.collect.static.results import (
@@ -52,7 +53,6 @@ from pytest_healthgate.launcher import (
     one_line,
 )
 from pytest_healthgate.store.cache import Codec, cache_key
-from pytest_healthgate.store.files import cache_dir
 
 MYPY_CONFIG_NAMES = ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg")
 MYPY_CACHE = "mypy"  # mypy's incremental cache, in .healthgate/cache/
@@ -101,19 +101,9 @@ class MypyAnalyser:
 def mypy_cache_dir(root: Path, use_cache: bool) -> str:
     """Where mypy keeps its incremental cache: in .healthgate/cache/, or nowhere.
 
-    mypy writes no cache when given the null device: so it is without healthgate's
-    cache, with a state folder that is refused or cannot be written, and when
-    ``.healthgate/cache/mypy`` is a symlink (mypy would write where it leads) or
-    not a folder.
+    mypy writes no cache when given the null device (``tool_cache_dir`` says when).
     """
-    if use_cache:
-        try:
-            folder = cache_dir(root) / MYPY_CACHE
-        except OSError:  # a read-only checkout, or a refused state folder
-            return os.devnull
-        if not folder.is_symlink() and (folder.is_dir() or not folder.exists()):
-            return str(folder)
-    return os.devnull
+    return tool_cache_dir(root, MYPY_CACHE, use_cache)
 
 
 @dataclass

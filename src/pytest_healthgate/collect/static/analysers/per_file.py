@@ -31,7 +31,7 @@ from pytest_healthgate.collect.static.analysers.protocol import (
     Wider,
 )
 from pytest_healthgate.collect.static.analysers.security_worker import SecurityWorker
-from pytest_healthgate.collect.static.analysers.tool_info import package_version
+from pytest_healthgate.collect.static.analysers.tool_info import package_version, tool_cache_dir
 from pytest_healthgate.collect.static.request import PER_FILE_TOOLS, AnalysisRequest
 from pytest_healthgate.collect.static.results import (
     FileResult,
@@ -64,6 +64,8 @@ PRELOADED_MODULES = {
     ),
     "bandit": ("bandit.core.manager",),
 }
+ENTRY_POINTS = "bandit"  # .healthgate/cache/bandit/: stevedore's cache, for bandit's import
+KEPT_ENTRY_POINT_FILES = 8  # one per sys.path seen: the check's, the engine's, the hooks'...
 VERSIONED_TOOLS = ("radon", "bandit")  # the markers are this package's own
 
 
@@ -100,6 +102,9 @@ class PerFileAnalyser:
         self.bandit_config = bandit_config_file(Path(request.root))
         self.tool_versions: dict[str, str | None] = {}
         self._early: SecurityWorker | None = None  # bandit's worker, forked by warm_up
+        self.cache_root = Path(request.cache_root or request.root)
+        self.use_cache = request.use_cache
+        self._entry_points: str | None = None
 
     def versions(self) -> dict[str, str | None]:
         self.tool_versions = {
@@ -183,7 +188,9 @@ class PerFileAnalyser:
                 return self._split_by_tool(tasks, worker)
         self.close()  # forked for other files: not wanted here
         if plan != "pool":
-            analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config, self.tools)
+            analyser = file_analyser.FileAnalyser(
+                self.markers, self.bandit_config, self.tools, self.entry_points
+            )
             with file_analyser.fewer_collections():
                 return [(key, analyser.analyse(key, Path(path))) for key, path in tasks]
         # Largest files first, so no worker is left with a giant at the end.
@@ -191,12 +198,12 @@ class PerFileAnalyser:
         tasks.sort(key=lambda task: sizes[task[0]], reverse=True)
         context = _pool_context()
         if context.get_start_method() == "fork":
-            _preload(self.tools)
+            _preload(self.tools, self.entry_points)
         with _module("concurrent.futures.process").ProcessPoolExecutor(
             max_workers=min(self.jobs, len(tasks)),
             mp_context=context,
             initializer=file_analyser.init_worker,
-            initargs=(self.markers, self.bandit_config, self.tools),
+            initargs=(self.markers, self.bandit_config, self.tools, self.entry_points),
         ) as pool:
             return list(pool.map(file_analyser.analyse_in_worker, tasks, chunksize=CHUNK))
 
@@ -205,9 +212,16 @@ class PerFileAnalyser:
         if not _can_fork():
             return None
         try:
-            return SecurityWorker(self.markers, self.bandit_config, self.tools)
+            return SecurityWorker(self.markers, self.bandit_config, self.tools, self.entry_points)
         except OSError:  # no process to spare (EAGAIN, ENOMEM): slower, not wrong
             return None
+
+    @property
+    def entry_points(self) -> str:
+        """stevedore's cache folder for bandit's import (``file_analyser.entry_point_cache``)."""
+        if self._entry_points is None:
+            self._entry_points = entry_points_folder(self.cache_root, self.use_cache)
+        return self._entry_points
 
     def _splits(self) -> bool:
         """Two cores, bandit and something else to run: bandit may go to a core of its own."""
@@ -225,7 +239,9 @@ class PerFileAnalyser:
         file_analyser = _module(FILE_ANALYSER)
         try:
             worker.submit(_parsing(tasks))
-            analyser = file_analyser.FileAnalyser(self.markers, self.bandit_config, self.tools)
+            analyser = file_analyser.FileAnalyser(
+                self.markers, self.bandit_config, self.tools, self.entry_points
+            )
             with file_analyser.fewer_collections():
                 outcomes = [
                     (key, analyser.analyse(key, Path(path), security=False)) for key, path in tasks
@@ -241,6 +257,40 @@ class PerFileAnalyser:
             )
             merged.append((key, outcome))
         return merged
+
+
+def entry_points_folder(root: Path, use_cache: bool) -> str:
+    """``.healthgate/cache/bandit``, where stevedore caches entry points; or the null device.
+
+    Also the null device when anything in the folder is a symlink: stevedore
+    would write where it leads. stevedore writes a file for each ``sys.path``
+    it sees and never removes one: the oldest go past ``KEPT_ENTRY_POINT_FILES``.
+    """
+    folder = tool_cache_dir(root, ENTRY_POINTS, use_cache)
+    try:
+        with os.scandir(folder) as entries:
+            listed = list(entries)
+    except FileNotFoundError:
+        return folder  # made when first written
+    except OSError:  # the null device, or a folder that cannot be listed
+        return os.devnull
+    if any(entry.is_symlink() for entry in listed):
+        return os.devnull
+    for entry in listed:
+        if entry.is_dir(follow_symlinks=False):
+            _keep_newest(entry.path, KEPT_ENTRY_POINT_FILES)
+    return folder
+
+
+def _keep_newest(folder: str, kept: int) -> None:
+    try:
+        with os.scandir(folder) as entries:
+            files = [entry for entry in entries if entry.is_file(follow_symlinks=False)]
+        files.sort(key=lambda entry: entry.stat(follow_symlinks=False).st_mtime, reverse=True)
+        for entry in files[kept:]:
+            Path(entry.path).unlink()
+    except OSError:
+        pass  # another run removed it first, or a read-only folder: kept as it is
 
 
 def _tasks(files: ScopeFiles, todo: list[str]) -> list[tuple[str, str]]:
@@ -297,7 +347,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _preload(tools: tuple[str, ...]) -> None:
+def _preload(tools: tuple[str, ...], entry_points: str) -> None:
     file_analyser = _module(FILE_ANALYSER)
     for module in (name for tool in tools for name in PRELOADED_MODULES.get(tool, ())):
         # Each worker reports a missing or broken tool (one that raises or calls
@@ -306,7 +356,7 @@ def _preload(tools: tuple[str, ...]) -> None:
         with (
             contextlib.suppress(Exception, SystemExit),
             warnings.catch_warnings(),
-            file_analyser.no_user_cache(),
+            file_analyser.entry_point_cache(entry_points),
         ):
             warnings.simplefilter("ignore")
             importlib.import_module(module)

@@ -29,14 +29,20 @@ Task = tuple[str, str, bool]  # key, path, whether the file may hold a `# nosec`
 class SecurityWorker:
     """A forked process that imports bandit at once and scans the files it is sent."""
 
-    def __init__(self, markers: tuple[str, ...], bandit_config: str | None, tools: tuple[str, ...]):
+    def __init__(
+        self,
+        markers: tuple[str, ...],
+        bandit_config: str | None,
+        tools: tuple[str, ...],
+        entry_points: str,
+    ) -> None:
         import multiprocessing  # here: a run that finds every file cached forks nothing
 
         context = multiprocessing.get_context("fork")
         self._connection, theirs = context.Pipe()
         self._process = context.Process(
             target=_serve,
-            args=(theirs, markers, bandit_config, tools),
+            args=(theirs, markers, bandit_config, tools, entry_points),
             name="healthgate-bandit",
             daemon=True,  # never outlives this process
         )
@@ -90,12 +96,13 @@ def _serve(
     markers: tuple[str, ...],
     bandit_config: str | None,
     tools: tuple[str, ...],
+    entry_points: str,
 ) -> None:
     """The worker: import bandit, wait for one list of files, send back their issues."""
     import importlib
 
     file_analyser = importlib.import_module(FILE_ANALYSER)
-    file_analyser.init_worker(markers, bandit_config, tools)
+    file_analyser.init_worker(markers, bandit_config, tools, entry_points)
     file_analyser.prepare_security()
     try:
         tasks = connection.recv()

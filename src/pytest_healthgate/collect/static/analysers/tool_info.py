@@ -12,6 +12,7 @@ from pathlib import Path
 from pytest_healthgate.collect.static.analysers.protocol import ToolError
 from pytest_healthgate.launcher import ChildError, ChildStartError, TimeLimit, one_line, run
 from pytest_healthgate.store.cache import file_digest
+from pytest_healthgate.store.files import cache_dir
 
 DIST_INFO = ".dist-info"
 
@@ -101,3 +102,20 @@ def config_digests(paths: Iterable[Path], root: Path) -> list[tuple[str, str]]:
 
 def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def tool_cache_dir(root: Path, name: str, use_cache: bool) -> str:
+    """A tool's own cache folder, ``.healthgate/cache/NAME``, or the null device.
+
+    The null device (no cache) without healthgate's cache, with a state folder
+    that is refused or cannot be written, and where the folder is a symlink (the
+    tool would write where it leads) or not a folder.
+    """
+    if use_cache:
+        try:
+            folder = cache_dir(root) / name
+        except OSError:  # a read-only checkout, or a refused state folder
+            return os.devnull
+        if not folder.is_symlink() and (folder.is_dir() or not folder.exists()):
+            return str(folder)
+    return os.devnull
