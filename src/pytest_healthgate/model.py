@@ -143,6 +143,11 @@ class Measurement:
 
 @dataclass(frozen=True)
 class GateResult:
+    """One gate's verdict: its figure, bounds, verdict and what the report shows of it.
+
+    (A docstring also spares ``dataclass`` computing one from the signature at import.)
+    """
+
     name: str
     unit: Unit
     direction: Direction

@@ -343,6 +343,8 @@ _Rows = tuple[list[tuple[str, str, int]], Callable[[Value], Value] | None]
 
 @dataclass
 class _Entry(Generic[Value]):
+    """A unit's value, with the digest of the content it was computed from."""
+
     digest: str
     value: Value
 
