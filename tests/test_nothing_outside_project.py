@@ -110,9 +110,14 @@ def test_check_and_a_gated_run_write_nothing_outside_the_project(tmp_path: Path)
     assert (root / ".healthgate" / "cache" / "mypy").is_dir()  # mypy's own cache, kept here
     # stevedore's, for bandit's import: the entry points it scanned, read by the next run
     # (one file for each sys.path: `healthgate check`'s, the engine process's under pytest).
-    scanned = list((root / ".healthgate/cache/bandit/python-entrypoints").iterdir())
-    assert scanned
-    assert all("bandit.plugins" in json.loads(path.read_text())["groups"] for path in scanned)
+    scanned = root / ".healthgate/cache/bandit/python-entrypoints"
+    if sys.executable.startswith("/tmp"):
+        # stevedore's own rule: it caches nothing for an interpreter under /tmp.
+        assert not scanned.exists()
+    else:
+        assert list(scanned.iterdir())
+        for path in scanned.iterdir():
+            assert "bandit.plugins" in json.loads(path.read_text())["groups"]
 
 
 def test_mypy_keeps_its_cache_in_the_state_folder_or_nowhere(tmp_path: Path) -> None:
