@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pytest_healthgate.collect.static.analysers import file_analyser, per_file
+from pytest_healthgate.collect.static.analysers import file_analyser, per_file, security_worker
 from pytest_healthgate.collect.static.analysers.ruff import RuffAnalyser
 from pytest_healthgate.collect.static.analysers.security_worker import SecurityWorker
 from pytest_healthgate.collect.static.request import PER_FILE_TOOLS
@@ -67,6 +67,25 @@ def test_a_worker_that_dies_is_an_error_with_its_exit_status(tmp_path: Path) -> 
     worker.submit(per_file._parsing([("pkg/b.py", str(root / "pkg/b.py"))]))
     with pytest.raises(RuntimeError, match=r"ended without a result \(exit status -9\)"):
         worker.result()
+
+
+def test_ctrl_c_in_the_worker_ends_it_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C reaches the whole process group: the worker returns, no traceback of its own.
+
+    The worker's loop is run here, as the forked process runs it: a real SIGINT
+    sent right after the fork can be lost (Python clears signals pending at the
+    fork), which would make a test with a real process a race.
+    """
+
+    class Interrupted:
+        def recv(self) -> Any:
+            raise KeyboardInterrupt
+
+        def send(self, reply: Any) -> None:
+            raise AssertionError(f"nothing to send: {reply!r}")
+
+    monkeypatch.setattr(file_analyser, "_ANALYSER", None)  # _serve sets this process's
+    security_worker._serve(Interrupted(), (), None, PER_FILE_TOOLS, os.devnull)  # type: ignore[arg-type]
 
 
 def test_a_worker_that_exits_while_scanning_makes_the_analysis_an_error(

@@ -99,6 +99,21 @@ def _serve(
     entry_points: str,
 ) -> None:
     """The worker: import bandit, wait for one list of files, send back their issues."""
+    try:
+        _scan_when_asked(connection, markers, bandit_config, tools, entry_points)
+    except KeyboardInterrupt:
+        # Ctrl-C reaches the whole process group: the run says it was interrupted,
+        # and this worker leaves quietly instead of printing a traceback of its own.
+        return
+
+
+def _scan_when_asked(
+    connection: Connection,
+    markers: tuple[str, ...],
+    bandit_config: str | None,
+    tools: tuple[str, ...],
+    entry_points: str,
+) -> None:
     import importlib
 
     file_analyser = importlib.import_module(FILE_ANALYSER)
