@@ -99,30 +99,23 @@ def _serve(
     entry_points: str,
 ) -> None:
     """The worker: import bandit, wait for one list of files, send back their issues."""
+    import importlib
+
     try:
-        _scan_when_asked(connection, markers, bandit_config, tools, entry_points)
+        file_analyser = importlib.import_module(FILE_ANALYSER)
+        file_analyser.init_worker(markers, bandit_config, tools, entry_points)
+        file_analyser.prepare_security()
+        tasks = connection.recv()
+        _reply(connection, file_analyser, tasks)
+    except (EOFError, BrokenPipeError):  # not wanted after all, or the run is gone
+        return
     except KeyboardInterrupt:
         # Ctrl-C reaches the whole process group: the run says it was interrupted,
         # and this worker leaves quietly instead of printing a traceback of its own.
         return
 
 
-def _scan_when_asked(
-    connection: Connection,
-    markers: tuple[str, ...],
-    bandit_config: str | None,
-    tools: tuple[str, ...],
-    entry_points: str,
-) -> None:
-    import importlib
-
-    file_analyser = importlib.import_module(FILE_ANALYSER)
-    file_analyser.init_worker(markers, bandit_config, tools, entry_points)
-    file_analyser.prepare_security()
-    try:
-        tasks = connection.recv()
-    except EOFError:  # not wanted after all
-        return
+def _reply(connection: Connection, file_analyser: Any, tasks: list[Task]) -> None:
     reply: tuple[bool, Any]
     try:
         reply = (False, file_analyser.security_in_worker(tasks))
