@@ -6,10 +6,12 @@ markers together, and importing bandit alone takes 0.1 s (its plugins are found
 through stevedore's entry-point scan). A worker forked for bandit runs beside
 this process, which analyses the rest meanwhile.
 
-A run the user waits for (``healthgate check``, a hook) may fork the worker
-before the files are even found: it imports bandit while this process walks the
-tree and reads the cache. If nothing misses, or too much for one worker, the
-worker is stopped unused. One worker serves one scan.
+The per-file analyser forks it as soon as its cache lookup knows which files
+miss (``PerFileAnalyser.warm_up``): it imports bandit while this process looks
+up ruff's cache, starts ruff and parses the files. If the plan changes (a
+cached entry that turned out bad adds files, too many for one worker), the
+worker is stopped unused, as it is when the analysis ends early. One worker
+serves one scan.
 """
 
 from __future__ import annotations
