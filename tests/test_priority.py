@@ -133,14 +133,12 @@ def test_the_static_analysis_runs_at_a_lower_priority_than_the_tests(
     )
     # The collector is a registered plugin; its child is the engine process, running
     # or exited but not yet reaped (the session reaps it at its end), so readable.
-    # Nothing is cached yet, so the cache lookup's thread launches it.
     pytester.makepyfile(
         test_engine=f"""
         import os, pathlib
 
         def test_reads_the_engines_nice_value(request):
             static = request.config.pluginmanager.get_plugin("healthgate-static")
-            static.lookup.join()
             own = os.getpriority(os.PRIO_PROCESS, 0)
             engine = os.getpriority(os.PRIO_PROCESS, static.child.pid)
             pathlib.Path({str(witness)!r}).write_text(f"{{own}} {{engine}}")

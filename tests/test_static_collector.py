@@ -1,13 +1,8 @@
-"""The collector inside pytest: runs the engine beside the session, reports its failures.
-
-With the cache on, ``start`` looks the files up in a thread first and launches the
-engine's process only when something misses; ``started`` waits for that decision.
-"""
+"""The collector inside pytest: runs the engine beside the session, reports its failures."""
 
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -17,11 +12,8 @@ import pytest
 
 from pytest_healthgate.builtin import METRICS
 from pytest_healthgate.collect.lifecycle import CollectorContext, Role
-from pytest_healthgate.collect.static import engine
 from pytest_healthgate.collect.static.collector import StaticCollector, create
 from pytest_healthgate.config import HealthgateConfig, load
-from pytest_healthgate.store import scratch
-from tests.test_scratch import dead_pid
 
 CONFIG = """
 [tool.healthgate]
@@ -49,89 +41,16 @@ def in_pytest(settings: HealthgateConfig, role: Role = Role.SOLO) -> CollectorCo
     return context_for(settings, pytest_config=object(), role=role)
 
 
-def started(collector: StaticCollector) -> StaticCollector:
-    """``start``, then wait until the cache lookup has found the results or launched the engine."""
-    collector.start()
-    if collector.lookup is not None:
-        collector.lookup.join()
-    return collector
-
-
 def test_the_analysis_runs_in_a_subprocess_and_finish_returns_the_configured_gates(
     tmp_path: Path,
 ) -> None:
-    collector = started(create(in_pytest(load_settings(tmp_path))))
+    collector = create(in_pytest(load_settings(tmp_path)))
+    collector.start()
     assert collector.child is not None
     measured = {m.name: m for m in collector.finish()}
     assert set(measured) == {"debt", "critical"}
     assert measured["debt"].value == 5 * 60  # F401
     assert collector.folder is None  # temporary files removed
-
-
-def test_a_warm_cache_starts_no_process_and_gives_the_engines_figures(tmp_path: Path) -> None:
-    settings = load_settings(tmp_path)
-    (tmp_path / "pkg" / "risky.py").write_text(
-        "import subprocess\n\n\ndef run(cmd):\n    # TODO: check cmd\n"
-        "    return subprocess.call(cmd, shell=True)\n"
-    )
-    first = started(create(in_pytest(settings)))
-    assert first.child is not None  # nothing cached yet
-    from_engine = {m.name: m for m in first.finish()}
-
-    second = started(create(in_pytest(settings)))
-    assert second.child is None
-    assert second.folder is None
-    from_cache = {m.name: m for m in second.finish()}
-
-    assert from_cache["debt"].value == from_engine["debt"].value > 5 * 60
-    assert from_cache["critical"].value == from_engine["critical"].value
-    for name, measured in from_engine.items():
-        engine_extra = {k: v for k, v in measured.extra.items() if k not in ("cache", "seconds")}
-        cache_extra = {
-            k: v for k, v in from_cache[name].extra.items() if k not in ("cache", "seconds")
-        }
-        assert cache_extra == engine_extra
-    assert from_cache["debt"].extra["cache"] == {
-        "ruff": {"hits": 2, "misses": 0},
-        "files": {"hits": 2, "misses": 0},
-    }
-
-
-def test_one_changed_file_launches_the_engine(tmp_path: Path) -> None:
-    settings = load_settings(tmp_path)
-    started(create(in_pytest(settings))).finish()
-    (tmp_path / "pkg" / "__init__.py").write_text("import os\nimport sys\n")
-    collector = started(create(in_pytest(settings)))
-    assert collector.child is not None
-    measured = {m.name: m for m in collector.finish()}
-    assert measured["debt"].value == 2 * 5 * 60  # two F401
-    assert measured["debt"].extra["cache"]["files"] == {"hits": 0, "misses": 1}
-
-
-def test_a_warm_run_sweeps_the_folders_of_killed_runs(tmp_path: Path) -> None:
-    settings = load_settings(tmp_path)
-    started(create(in_pytest(settings))).finish()
-    dead = scratch.make("static", owner=dead_pid())
-    collector = started(create(in_pytest(settings)))
-    assert collector.child is None
-    assert not dead.exists()
-    collector.finish()
-
-
-def test_a_lookup_that_breaks_leaves_the_run_to_the_engine(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings = load_settings(tmp_path)
-    started(create(in_pytest(settings))).finish()
-
-    def broken(request: object) -> None:
-        raise sqlite3.DatabaseError("database disk image is malformed")
-
-    monkeypatch.setattr(engine, "analyse_cached", broken)
-    collector = started(create(in_pytest(settings)))
-    assert collector.child is not None
-    measured = {m.name: m for m in collector.finish()}
-    assert measured["debt"].value == 5 * 60
 
 
 def test_a_worker_analyses_nothing(tmp_path: Path) -> None:
@@ -179,7 +98,8 @@ def test_an_engine_past_the_timeout_is_killed_and_says_which_setting_raises_it(
     engine_stand_in(monkeypatch, "import time; time.sleep(60)")
     settings = load_settings(tmp_path)
     context = in_pytest(settings)
-    collector = started(create(replace(context, options={**context.options, "timeout": 0.3})))
+    collector = create(replace(context, options={**context.options, "timeout": 0.3}))
+    collector.start()
     child = collector.child
     assert child is not None
     measured = collector.finish()
@@ -195,7 +115,8 @@ def test_close_kills_a_running_analysis_and_removes_its_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine_stand_in(monkeypatch, "import time; time.sleep(60)")
-    collector = started(create(in_pytest(load_settings(tmp_path))))
+    collector = create(in_pytest(load_settings(tmp_path)))
+    collector.start()
     child, folder = collector.child, collector.folder
     assert child is not None
     assert folder is not None

@@ -1,10 +1,8 @@
 """The static gates' collector: technical debt, debt ratio, rating, complexity, critical.
 
 Findings come from ruff, radon, bandit, comment markers and (opt-in) mypy; see
-``docs/debt.md``. Under pytest ``start`` first looks the files up in the
-analysis cache, in a thread of this process: when every result is there
-(a warm run) no process is started. Otherwise the engine runs in a subprocess
-beside the tests, and ``finish`` waits for it. Outside pytest (``healthgate
+``docs/debt.md``. Under pytest the engine runs in a subprocess beside the tests
+(``start`` launches it, ``finish`` waits for it); outside pytest (``healthgate
 check``) ``finish`` analyses in this process.
 
 Importing this package loads none of the tools: radon and bandit are imported by
@@ -20,7 +18,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import threading
 from pathlib import Path
 
 from pytest_healthgate import priority
@@ -56,8 +53,6 @@ class StaticCollector(Collector):
         self.child: Child | None = None
         self.folder: Path | None = None
         self.failure: str | None = None
-        self.lookup: threading.Thread | None = None  # the cache lookup, then the launch
-        self.cached: AnalysisResult | None = None  # found whole in the cache
         self.nice = priority.BACKGROUND  # FOREGROUND when started after the tests
 
     @property
@@ -71,15 +66,13 @@ class StaticCollector(Collector):
         return [sys.executable, "-P", "-m", ENGINE_MODULE, str(request), str(result)]
 
     def start(self) -> None:
-        """Begin the analysis beside the tests and return at once.
+        """Launch the analysis beside the tests and return at once.
 
-        With the cache on, a thread looks the files up and launches the engine's
-        process only when something misses. A worker analyses nothing; outside
-        pytest ``finish`` analyses in-process.
+        A worker analyses nothing; outside pytest ``finish`` analyses in-process.
         """
         if self.role is Role.WORKER or not self.context.in_pytest:
             return
-        if self.lookup is not None or self.child is not None or self.failure is not None:
+        if self.child is not None or self.failure is not None:
             return
         request = self.request
         if not request.entries:
@@ -87,40 +80,8 @@ class StaticCollector(Collector):
         if not self.settings.root.is_dir():
             self.failure = f"static analysis could not start: {self.settings.root} is not a folder"
             return
-        if not request.use_cache:
-            self._launch(request)
-            return
-        self.lookup = threading.Thread(
-            target=self._look_up, args=(request,), name="healthgate-static-cache", daemon=True
-        )
-        self.lookup.start()
-
-    def _look_up(self, request: AnalysisRequest) -> None:
-        """The analysis from the cache, or the engine's process launched for it.
-
-        A warm run then starts no interpreter beside the tests (0.1 s of CPU
-        that competes with them on a busy machine). Anything the lookup cannot
-        settle, a failure included, is left to the engine, which reports it.
-        """
-        from pytest_healthgate.collect.static.engine import analyse_cached
-
-        try:
-            self.cached = analyse_cached(request)
-        except Exception:  # the engine's own run reports what broke
-            self.cached = None
-        if self.cached is None:
-            self._launch(request)
-        else:
-            scratch.sweep("static")  # what a killed run left, as a launch would
-
-    def _launch(self, request: AnalysisRequest) -> None:
-        try:
-            self.folder = scratch.make("static")
-            (self.folder / "request.json").write_text(request.to_json(), encoding="utf-8")
-        except OSError as exc:
-            self.failure = f"static analysis could not start: {exc}"
-            self._discard()
-            return
+        self.folder = scratch.make("static")
+        (self.folder / "request.json").write_text(request.to_json(), encoding="utf-8")
         try:
             self.child = launch(
                 self.engine_command(self.folder),
@@ -135,7 +96,7 @@ class StaticCollector(Collector):
             )
         except ChildStartError as exc:
             self.failure = f"static analysis could not start: {exc.reason}"
-            self._discard()
+            self.close()
 
     def tests_finished(self) -> None:
         self.nice = priority.FOREGROUND  # a start from now on has nothing to yield to
@@ -168,10 +129,6 @@ class StaticCollector(Collector):
 
     def _wait_for_engine(self) -> AnalysisResult | str:
         """The engine's analysis, or why there is none."""
-        if self.lookup is not None:
-            self.lookup.join()
-        if self.cached is not None:
-            return self.cached
         if self.failure is not None:
             return self.failure
         assert self.child is not None  # set by start(), with the folder
@@ -190,12 +147,6 @@ class StaticCollector(Collector):
 
     def close(self) -> None:
         """Leave no analysis running and no temporary files (an interrupted run too)."""
-        if self.lookup is not None:
-            self.lookup.join()  # it may be launching the engine's process
-            self.lookup = None
-        self._discard()
-
-    def _discard(self) -> None:
         if self.child is not None:
             self.child.close()
         if self.folder is not None:

@@ -114,50 +114,6 @@ class EngineRun:
             if self.store is not None:
                 self.store.close()
 
-    def run_cached(self) -> AnalysisResult | None:
-        """The analysis when the caches hold every file's results; None when anything misses.
-
-        Starts no tool and forks nothing: what misses, fails or needs reporting
-        (a file that cannot be read, source not found, a broken state folder)
-        is left to ``run``.
-        """
-        try:
-            return self._run_cached()
-        finally:
-            if self.store is not None:
-                self.store.close()
-
-    def _run_cached(self) -> AnalysisResult | None:
-        started = time.perf_counter()
-        if not self.request.use_cache:
-            return None
-        try:
-            check_state(self.cache_root)
-        except StateFolderError:
-            return None
-        scope = discover(
-            self.root, self.request.entries, self.request.exclude, self.request.include_tests
-        )
-        files, unreadable = _read_digests(self.root, scope.files)
-        if unreadable or scope.missing:
-            return None
-        analysers = self.analysers()
-        steps = []
-        try:
-            for analyser in reversed(analysers):  # the order of _look_up_all
-                step = self._look_up(analyser, files, warm_up=False)
-                if step is None or step.todo:
-                    return None
-                steps.append(step)
-        finally:
-            for analyser in analysers:
-                analyser.close()
-        if self.errors:
-            return None
-        outputs = {step.analyser.name: _by_unit(step, {}) for step in steps}
-        self._save_caches(steps)
-        return self._result(scope, outputs, [], started)
-
     def _run(self) -> AnalysisResult:
         started = time.perf_counter()
         request = self.request
@@ -248,13 +204,8 @@ class EngineRun:
                 looked_up[analyser.name] = step
         return looked_up
 
-    def _look_up(
-        self, analyser: Analyser[Any], files: ScopeFiles, *, warm_up: bool = True
-    ) -> _Started | None:
-        """The analyser's cache, looked up; what misses is what it will analyse.
-
-        With ``warm_up`` the analyser is told the misses at once (it may fork a worker).
-        """
+    def _look_up(self, analyser: Analyser[Any], files: ScopeFiles) -> _Started | None:
+        """The analyser's cache, looked up; what misses is what it will analyse."""
         try:
             self.tools.update(analyser.versions())
         except ToolError as exc:
@@ -267,9 +218,7 @@ class EngineRun:
             cache.also_from(cache_key(ENGINE_VERSION, *wider.key_inputs), wider.narrow)
         self.caches[analyser.name] = cache
         units = analyser.units(files)
-        todo = cache.lookup(
-            units, on_misses=(lambda missed: analyser.warm_up(files, missed)) if warm_up else None
-        )
+        todo = cache.lookup(units, on_misses=lambda missed: analyser.warm_up(files, missed))
         return _Started(analyser, cache, units, None, todo)
 
     def _start(self, step: _Started, files: ScopeFiles) -> bool:
@@ -352,15 +301,6 @@ def _read_digests(root: Path, files: dict[str, Path]) -> tuple[ScopeFiles, list[
 def analyse(request: AnalysisRequest, progress: Progress | None = None) -> AnalysisResult:
     """The analysis of the request's scope; tool failures are in ``errors``."""
     return EngineRun(request, progress).run()
-
-
-def analyse_cached(request: AnalysisRequest) -> AnalysisResult | None:
-    """The analysis of the request's scope if the cache holds all of it, else None.
-
-    What ``analyse`` would return on the same tree, found without starting a tool:
-    a test run calls it in-process and starts the engine's process only on a miss.
-    """
-    return EngineRun(request).run_cached()
 
 
 def failing_tool(exc: BaseException) -> str | None:
